@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import helmet from '@fastify/helmet';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import { installErrorHandlers } from './http/errors.js';
+import { healthRoutes } from './features/health/routes.js';
+import { serviceRoutes } from './features/services/routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    config: Config;
+  }
+}
+
+const require = createRequire(import.meta.url);
+const packageDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
+const projectDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+export interface AppOptions {
+  config: Config;
+  db: Db;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp({ config, db, logger = false }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimitBytes,
+    // Behind the reverse proxy of the operator; the client address feeds the rate limits.
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('db', db);
+  app.decorate('config', config);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        // The portal may run on plain http on a developer's machine.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(formbody);
+  await app.register(cookie);
+  // Self-hosted front-end assets: nothing is loaded from third-party servers.
+  await app.register(fastifyStatic, {
+    root: path.join(packageDir('@kern-ux/native'), 'dist'),
+    prefix: '/assets/kern/',
+    maxAge: '1d',
+  });
+  await app.register(fastifyStatic, {
+    root: [
+      path.join(packageDir('htmx.org'), 'dist'),
+      path.join(packageDir('echarts'), 'dist'),
+      path.join(projectDir, 'public'),
+    ],
+    prefix: '/assets/',
+    decorateReply: false,
+    maxAge: '1h',
+  });
+
+  installErrorHandlers(app);
+  await app.register(healthRoutes);
+  await app.register(serviceRoutes);
+  return app;
+}

@@ -1,0 +1,144 @@
+import { sql, type Kysely } from 'kysely';
+import type { Actor } from './audit.js';
+import type { Database } from './schema.js';
+
+/** One count to store; month is the first day of the month ('YYYY-MM-01'). */
+export interface StoredCount {
+  serviceId: number;
+  month: string;
+  ars: string;
+  count: number;
+}
+
+export interface UpsertSummary {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * Serialises writers per online service for the rest of the transaction. With it, the snapshot each
+ * following statement reads already contains every earlier writer's commit, so old values, audit
+ * records and roll-up deltas are exact under concurrency. Ids are locked in ascending order so two
+ * portal deliveries cannot deadlock.
+ */
+export async function lockServices(trx: Kysely<Database>, serviceIds: Iterable<number>): Promise<void> {
+  const ids = [...new Set(serviceIds)].sort((a, b) => a - b);
+  if (ids.length === 0) return;
+  await sql`SELECT pg_advisory_xact_lock(1, id) FROM unnest(${ids}::int[]) AS id ORDER BY id`.execute(trx);
+}
+
+/**
+ * Stores counts in one statement: upsert, audit of every changed value (old -> new), and the roll-up
+ * deltas. New values are traceable through counts.delivery_id and the delivery's summary; changed
+ * values get an audit row each. Must run in a transaction after lockServices() for the same services.
+ */
+export async function upsertCounts(
+  trx: Kysely<Database>,
+  rows: readonly StoredCount[],
+  deliveryId: number,
+  actor: Actor,
+): Promise<UpsertSummary> {
+  if (rows.length === 0) return { created: 0, updated: 0, unchanged: 0 };
+  const services = rows.map((r) => r.serviceId);
+  const months = rows.map((r) => r.month);
+  const arss = rows.map((r) => r.ars);
+  const values = rows.map((r) => r.count);
+  const result = await sql<{ created: number; updated: number }>`
+    WITH input AS (
+      SELECT * FROM unnest(${services}::int[], ${months}::date[], ${arss}::text[], ${values}::int[])
+        AS t(service_id, month, ars, count)
+    ),
+    old AS (
+      SELECT c.service_id, c.month, c.ars, c.count, c.delivery_id
+      FROM counts c JOIN input i USING (service_id, month, ars)
+    ),
+    changed AS (
+      INSERT INTO counts (service_id, month, ars, count, delivery_id)
+      SELECT service_id, month, ars, count, ${deliveryId}::bigint FROM input
+      ON CONFLICT (service_id, month, ars) DO UPDATE
+        SET count = excluded.count, delivery_id = excluded.delivery_id, updated_at = now()
+        WHERE counts.count <> excluded.count
+      RETURNING service_id, month, ars, count
+    ),
+    diff AS (
+      SELECT ch.service_id, ch.month, ch.ars, ch.count, o.count AS old_count, o.delivery_id AS old_delivery
+      FROM changed ch LEFT JOIN old o USING (service_id, month, ars)
+    ),
+    audited AS (
+      INSERT INTO audit_log (actor_user_id, actor_token_id, action, entity, entity_id, old_value, new_value, delivery_id)
+      SELECT ${actor.userId}::int, ${actor.tokenId}::int, 'count.update', 'count',
+             service_id || '/' || to_char(month, 'YYYY-MM') || '/' || ars,
+             jsonb_build_object('count', old_count, 'deliveryId', old_delivery),
+             jsonb_build_object('count', count), ${deliveryId}::bigint
+      FROM diff WHERE old_count IS NOT NULL
+    ),
+    by_month AS (
+      INSERT INTO rollup_service_month AS r (service_id, month, total, regions)
+      SELECT service_id, month, sum(count - coalesce(old_count, 0)), count(*) FILTER (WHERE old_count IS NULL)
+      FROM diff GROUP BY service_id, month
+      ON CONFLICT (service_id, month) DO UPDATE
+        SET total = r.total + excluded.total, regions = r.regions + excluded.regions
+    ),
+    by_land AS (
+      INSERT INTO rollup_service_land_month AS r (service_id, land, month, total, regions)
+      SELECT service_id, left(ars, 2), month, sum(count - coalesce(old_count, 0)),
+             count(*) FILTER (WHERE old_count IS NULL)
+      FROM diff GROUP BY service_id, left(ars, 2), month
+      ON CONFLICT (service_id, land, month) DO UPDATE
+        SET total = r.total + excluded.total, regions = r.regions + excluded.regions
+    )
+    SELECT count(*) FILTER (WHERE old_count IS NULL)::int AS created,
+           count(*) FILTER (WHERE old_count IS NOT NULL)::int AS updated
+    FROM diff`.execute(trx);
+  const row = result.rows[0] ?? { created: 0, updated: 0 };
+  return { created: row.created, updated: row.updated, unchanged: rows.length - row.created - row.updated };
+}
+
+/** Retracts stored counts (the months become gaps again), audited, roll-ups adjusted. Returns how many existed. */
+export async function deleteCounts(
+  trx: Kysely<Database>,
+  keys: readonly Omit<StoredCount, 'count'>[],
+  deliveryId: number | null,
+  actor: Actor,
+): Promise<number> {
+  if (keys.length === 0) return 0;
+  const result = await sql<{ deleted: number }>`
+    WITH input AS (
+      SELECT * FROM unnest(${keys.map((k) => k.serviceId)}::int[], ${keys.map((k) => k.month)}::date[],
+                           ${keys.map((k) => k.ars)}::text[]) AS t(service_id, month, ars)
+    ),
+    gone AS (
+      DELETE FROM counts c USING input i
+      WHERE c.service_id = i.service_id AND c.month = i.month AND c.ars = i.ars
+      RETURNING c.service_id, c.month, c.ars, c.count, c.delivery_id
+    ),
+    audited AS (
+      INSERT INTO audit_log (actor_user_id, actor_token_id, action, entity, entity_id, old_value, new_value, delivery_id)
+      SELECT ${actor.userId}::int, ${actor.tokenId}::int, 'count.delete', 'count',
+             service_id || '/' || to_char(month, 'YYYY-MM') || '/' || ars,
+             jsonb_build_object('count', count, 'deliveryId', delivery_id), NULL, ${deliveryId}::bigint
+      FROM gone
+    ),
+    by_month AS (
+      UPDATE rollup_service_month r SET total = r.total - g.total, regions = r.regions - g.n
+      FROM (SELECT service_id, month, sum(count) AS total, count(*) AS n FROM gone GROUP BY 1, 2) g
+      WHERE r.service_id = g.service_id AND r.month = g.month
+    ),
+    by_land AS (
+      UPDATE rollup_service_land_month r SET total = r.total - g.total, regions = r.regions - g.n
+      FROM (SELECT service_id, left(ars, 2) AS land, month, sum(count) AS total, count(*) AS n
+            FROM gone GROUP BY 1, 2, 3) g
+      WHERE r.service_id = g.service_id AND r.land = g.land AND r.month = g.month
+    )
+    SELECT count(*)::int AS deleted FROM gone`.execute(trx);
+  // A month whose last region was retracted is a gap again, not a zero.
+  const services = [...new Set(keys.map((k) => k.serviceId))];
+  await sql`DELETE FROM rollup_service_month WHERE regions = 0 AND service_id = ANY(${services}::int[])`.execute(
+    trx,
+  );
+  await sql`DELETE FROM rollup_service_land_month WHERE regions = 0 AND service_id = ANY(${services}::int[])`.execute(
+    trx,
+  );
+  return result.rows[0]?.deleted ?? 0;
+}

@@ -1,0 +1,271 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Kysely's view of the tables in migrations/*.sql. Dates (`date`) are read as 'YYYY-MM-DD' strings and
+ * bigint as number (see database.ts), so the types say string / number.
+ */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type DefaultNow = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+type Id = Generated<number>;
+
+export interface RegionsTable {
+  ars: string;
+  name: string;
+  level: 'bund' | 'land' | 'regierungsbezirk' | 'kreis' | 'gemeindeverband' | 'gemeinde';
+  is_kreis: Generated<boolean>;
+  is_gemeinde: Generated<boolean>;
+  parent_ars: string | null;
+  kind: string | null;
+  population: number | null;
+  valid_from: string | null;
+  source: string;
+  updated_at: DefaultNow;
+}
+
+export interface LeikaServicesTable {
+  key: string;
+  name: string;
+  typisierung: string | null;
+  withdrawn_at: Timestamp | null;
+  updated_at: DefaultNow;
+}
+
+export interface OzgServicesTable {
+  id: string;
+  name: string;
+  themenfeld: string | null;
+  lebenslage: string | null;
+  withdrawn_at: Timestamp | null;
+  updated_at: DefaultNow;
+}
+
+export interface OzgServiceLeikaTable {
+  ozg_id: string;
+  leika_key: string;
+}
+
+export interface MasterDataImportsTable {
+  id: Id;
+  kind: 'regions' | 'catalogue';
+  source: string;
+  data_as_of: string | null;
+  summary: Json<Record<string, unknown>>;
+  imported_at: DefaultNow;
+}
+
+export interface AuthoritiesTable {
+  id: Id;
+  name: string;
+  land: string | null;
+  created_at: DefaultNow;
+}
+
+export type UserStatus = 'pending_verification' | 'pending_approval' | 'active' | 'rejected' | 'disabled';
+
+export interface UsersTable {
+  id: Id;
+  email: string;
+  name: string;
+  authority_id: number | null;
+  purpose: string | null;
+  password_hash: string | null;
+  oidc_subject: string | null;
+  is_admin: Generated<boolean>;
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
+  status_reason: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: DefaultNow;
+  updated_at: DefaultNow;
+  last_login_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: DefaultNow;
+  expires_at: Timestamp;
+  last_seen_at: DefaultNow;
+}
+
+export interface OneTimeTokensTable {
+  token_hash: string;
+  purpose: 'verify_email' | 'reset_password' | 'invitation';
+  user_id: number | null;
+  email: string | null;
+  payload: Json<Record<string, unknown>>;
+  created_at: DefaultNow;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export type ServiceType = '1' | '2/3' | '4' | '5';
+export type BuildMode = 'efa' | 'own';
+export type GranularityColumn = 'bund' | 'land' | 'kreis' | 'gemeinde';
+
+export interface OnlineServicesTable {
+  id: Id;
+  name: string;
+  url: string | null;
+  authority_id: number | null;
+  service_type: ServiceType;
+  build_mode: BuildMode;
+  is_focus: Generated<boolean>;
+  granularity: GranularityColumn;
+  description: string | null;
+  created_by: number | null;
+  created_at: DefaultNow;
+  updated_at: DefaultNow;
+}
+
+export interface OnlineServiceLeikaTable {
+  service_id: number;
+  leika_key: string;
+}
+
+export interface OnlineServiceOzgTable {
+  service_id: number;
+  ozg_id: string;
+}
+
+export interface PortalsTable {
+  id: Id;
+  name: string;
+  url: string | null;
+  authority_id: number | null;
+  created_at: DefaultNow;
+  updated_at: DefaultNow;
+}
+
+export interface PortalServicesTable {
+  portal_id: number;
+  service_id: number;
+  added_at: DefaultNow;
+}
+
+export type Role = 'service_manager' | 'portal_manager';
+
+export interface MembershipsTable {
+  id: Id;
+  user_id: number;
+  service_id: number | null;
+  portal_id: number | null;
+  role: Role;
+  granted_by: number | null;
+  created_at: DefaultNow;
+}
+
+export interface AccessTokensTable {
+  id: Id;
+  token_hash: string;
+  prefix: string;
+  label: string;
+  service_id: number | null;
+  portal_id: number | null;
+  created_by: number | null;
+  created_at: DefaultNow;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export type Channel = 'api' | 'form' | 'csv' | 'xlsx' | 'matomo' | 'demo';
+export type DeliveryStatus = 'accepted' | 'partial' | 'rejected';
+
+export interface DeliveriesTable {
+  id: Id;
+  service_id: number | null;
+  portal_id: number | null;
+  channel: Channel;
+  user_id: number | null;
+  token_id: number | null;
+  status: DeliveryStatus;
+  rows_total: Generated<number>;
+  created: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
+  errors: Json<unknown[]>;
+  first_month: string | null;
+  last_month: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  response: Json<unknown> | null;
+  created_at: DefaultNow;
+}
+
+export interface DeliveryFilesTable {
+  delivery_id: number;
+  file_name: string;
+  media_type: string;
+  content: Buffer;
+}
+
+export interface CountsTable {
+  service_id: number;
+  month: string;
+  ars: string;
+  count: number;
+  delivery_id: number | null;
+  updated_at: DefaultNow;
+}
+
+export interface RollupServiceMonthTable {
+  service_id: number;
+  month: string;
+  total: number;
+  regions: number;
+}
+
+export interface RollupServiceLandMonthTable {
+  service_id: number;
+  land: string;
+  month: string;
+  total: number;
+  regions: number;
+}
+
+export interface AuditLogTable {
+  id: Id;
+  at: DefaultNow;
+  actor_user_id: number | null;
+  actor_token_id: number | null;
+  action: string;
+  entity: string;
+  entity_id: string;
+  old_value: Json<unknown> | null;
+  new_value: Json<unknown> | null;
+  delivery_id: number | null;
+}
+
+export interface Database {
+  regions: RegionsTable;
+  leika_services: LeikaServicesTable;
+  ozg_services: OzgServicesTable;
+  ozg_service_leika: OzgServiceLeikaTable;
+  master_data_imports: MasterDataImportsTable;
+  authorities: AuthoritiesTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  one_time_tokens: OneTimeTokensTable;
+  online_services: OnlineServicesTable;
+  online_service_leika: OnlineServiceLeikaTable;
+  online_service_ozg: OnlineServiceOzgTable;
+  portals: PortalsTable;
+  portal_services: PortalServicesTable;
+  memberships: MembershipsTable;
+  access_tokens: AccessTokensTable;
+  deliveries: DeliveriesTable;
+  delivery_files: DeliveryFilesTable;
+  counts: CountsTable;
+  rollup_service_month: RollupServiceMonthTable;
+  rollup_service_land_month: RollupServiceLandMonthTable;
+  audit_log: AuditLogTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type OnlineService = Selectable<OnlineServicesTable>;
+export type NewOnlineService = Insertable<OnlineServicesTable>;
+export type Delivery = Selectable<DeliveriesTable>;

@@ -1,0 +1,95 @@
+/**
+ * How completely a service delivers, in the terms of the ZSK reports ("168 services connected, 147
+ * deliver monthly, 100 without gaps").
+ *
+ * Definitions, with L = the last closed month (the month before the current month of `now`, UTC):
+ * - monthly: at least one month was delivered. ZSK counts are always per month, so any delivery
+ *   shows that the service delivers monthly data.
+ * - deliveredMonths: distinct months delivered, the current month included, so it can exceed
+ *   expectedMonths by one.
+ * - expectedMonths: the number of months from the first delivered month to L, both included
+ *   (0 when the first delivery is for the current month).
+ * - gaps: the months in that span without any delivery. A delivered 0 is a delivery, not a gap; the
+ *   caller passes every month that has at least one row. The current month never counts, as it is
+ *   still running.
+ * - gapFree: monthly and no gaps.
+ * - overdue: nothing was ever delivered; or L was expected (the first delivery is not after L), is
+ *   missing, and the grace period is over, i.e. the UTC day of the month of `now` is after `graceDays`
+ *   (default 15). A service whose first delivery is for the current month is not overdue for L: it
+ *   started after L.
+ */
+import { lastClosedMonth, monthIndex, monthRange } from './months.js';
+
+export interface ServiceCompleteness {
+  firstMonth: string | null;
+  lastMonth: string | null;
+  deliveredMonths: number;
+  expectedMonths: number;
+  gaps: string[];
+  monthly: boolean;
+  gapFree: boolean;
+  overdue: boolean;
+}
+
+export interface CompletenessSummary {
+  connected: number;
+  monthly: number;
+  gapFree: number;
+  overdue: number;
+}
+
+export const DEFAULT_GRACE_DAYS = 15;
+
+export function assessCompleteness(
+  deliveredMonths: Iterable<string>,
+  now: Date,
+  options: { graceDays?: number } = {},
+): ServiceCompleteness {
+  const graceDays = options.graceDays ?? DEFAULT_GRACE_DAYS;
+  const delivered = new Set<string>();
+  for (const month of deliveredMonths) {
+    monthIndex(month); // throws on malformed input rather than silently counting it as a gap
+    delivered.add(month);
+  }
+  const sorted = [...delivered].sort();
+  const firstMonth = sorted[0] ?? null;
+  const lastMonth = sorted.at(-1) ?? null;
+  const closed = lastClosedMonth(now);
+  const graceOver = now.getUTCDate() > graceDays;
+
+  if (firstMonth === null) {
+    return {
+      firstMonth,
+      lastMonth,
+      deliveredMonths: 0,
+      expectedMonths: 0,
+      gaps: [],
+      monthly: false,
+      gapFree: false,
+      overdue: true,
+    };
+  }
+
+  const expected = monthRange(firstMonth, closed);
+  const gaps = expected.filter((m) => !delivered.has(m));
+  const closedExpected = firstMonth <= closed;
+  return {
+    firstMonth,
+    lastMonth,
+    deliveredMonths: delivered.size,
+    expectedMonths: expected.length,
+    gaps,
+    monthly: true,
+    gapFree: gaps.length === 0,
+    overdue: closedExpected && !delivered.has(closed) && graceOver,
+  };
+}
+
+export function summarise(items: ServiceCompleteness[]): CompletenessSummary {
+  return {
+    connected: items.length,
+    monthly: items.filter((i) => i.monthly).length,
+    gapFree: items.filter((i) => i.gapFree).length,
+    overdue: items.filter((i) => i.overdue).length,
+  };
+}

@@ -1,0 +1,272 @@
+import type { Kysely } from 'kysely';
+import type { Granularity } from '../../domain/ars.js';
+import { validateCountRow, type CountInput, type RowError } from '../../domain/counts.js';
+import { monthToDate } from '../../domain/months.js';
+import type { Actor } from '../../db/audit.js';
+import { lockServices, upsertCounts, type StoredCount } from '../../db/counts.js';
+import type { Channel, Database, DeliveryStatus } from '../../db/schema.js';
+import { regionIndex } from '../regions/repository.js';
+
+/** A row as received from any channel; portal deliveries name the service in each row. */
+export interface IncomingRow extends CountInput {
+  serviceId?: unknown;
+}
+
+export type DeliveryTarget = { kind: 'service'; serviceId: number } | { kind: 'portal'; portalId: number };
+
+export interface IngestRequest {
+  channel: Channel;
+  actor: Actor;
+  target: DeliveryTarget;
+  rows: readonly IncomingRow[];
+  /** Row number of rows[0] in what the supplier sent (2 for a CSV file with a header line). */
+  firstRowNumber?: number;
+  /** Validate and summarise only; nothing is stored. */
+  dryRun?: boolean;
+  /** Store the valid rows even if others are invalid (otherwise one invalid row rejects all). */
+  partial?: boolean;
+  file?: { name: string; mediaType: string; content: Buffer };
+  idempotency?: { key: string; requestHash: string };
+  now?: Date;
+}
+
+export interface DeliverySummary {
+  deliveryId: number | null;
+  status: DeliveryStatus;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  errors: RowError[];
+}
+
+/** Rows per statement: large deliveries are stored in slices so memory stays flat. */
+const SLICE = 10_000;
+/** A delivery with a million broken rows should not store a million errors. */
+const MAX_STORED_ERRORS = 1_000;
+
+export class DeliveryTargetError extends Error {
+  constructor(
+    readonly code: 'service_not_found' | 'portal_not_found',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function granularities(
+  db: Kysely<Database>,
+  target: DeliveryTarget,
+): Promise<Map<number, Granularity>> {
+  const query =
+    target.kind === 'service'
+      ? db.selectFrom('online_services').select(['id', 'granularity']).where('id', '=', target.serviceId)
+      : db
+          .selectFrom('online_services')
+          .innerJoin('portal_services', 'portal_services.service_id', 'online_services.id')
+          .select(['online_services.id', 'online_services.granularity'])
+          .where('portal_services.portal_id', '=', target.portalId);
+  const rows = await query.execute();
+  if (target.kind === 'service' && rows.length === 0) {
+    throw new DeliveryTargetError('service_not_found', `Onlinedienst ${target.serviceId} existiert nicht.`);
+  }
+  if (target.kind === 'portal') {
+    const portal = await db
+      .selectFrom('portals')
+      .select('id')
+      .where('id', '=', target.portalId)
+      .executeTakeFirst();
+    if (!portal)
+      throw new DeliveryTargetError('portal_not_found', `Portal ${target.portalId} existiert nicht.`);
+  }
+  return new Map(rows.map((r) => [r.id, r.granularity]));
+}
+
+function rowError(
+  row: number,
+  field: RowError['field'],
+  value: unknown,
+  code: string,
+  de: string,
+  en: string,
+) {
+  return { row, field, value: String(value ?? ''), code, message: de, messageEn: en } satisfies RowError;
+}
+
+/** Validates every row against the domain rules and the region master data; collects all errors. */
+export async function validateDelivery(
+  db: Kysely<Database>,
+  request: IngestRequest,
+): Promise<{ valid: StoredCount[]; errors: RowError[] }> {
+  const services = await granularities(db, request.target);
+  const regions = await regionIndex.get(db);
+  const now = request.now ?? new Date();
+  const first = request.firstRowNumber ?? 1;
+  const valid: StoredCount[] = [];
+  const errors: RowError[] = [];
+  const seen = new Map<string, number>();
+  request.rows.forEach((raw, i) => {
+    const rowNumber = first + i;
+    let serviceId: number;
+    if (request.target.kind === 'service') {
+      serviceId = request.target.serviceId;
+    } else {
+      const sid = typeof raw.serviceId === 'string' ? Number(raw.serviceId.trim()) : raw.serviceId;
+      if (typeof sid !== 'number' || !Number.isInteger(sid) || !services.has(sid)) {
+        errors.push(
+          rowError(
+            rowNumber,
+            'serviceId',
+            raw.serviceId,
+            'service_not_in_portal',
+            `Onlinedienst „${String(raw.serviceId ?? '')}“ gehört nicht zu diesem Portal.`,
+            `Online service "${String(raw.serviceId ?? '')}" does not belong to this portal.`,
+          ),
+        );
+        return;
+      }
+      serviceId = sid;
+    }
+    const granularity = services.get(serviceId)!;
+    const result = validateCountRow(raw, rowNumber, {
+      now,
+      granularity,
+      regionExists: (ars) => regions.all.has(ars),
+      regionExistsAt: (ars, g) => regions.byGranularity.get(g)!.has(ars),
+    });
+    if ('errors' in result) {
+      errors.push(...result.errors);
+      return;
+    }
+    const key = `${serviceId}/${result.row.month}/${result.row.ars}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      errors.push(
+        rowError(
+          rowNumber,
+          'row',
+          `${result.row.month};${result.row.ars}`,
+          'duplicate_row',
+          `Monat ${result.row.month} und Region ${result.row.ars} kommen schon in Zeile ${earlier} vor.`,
+          `Month ${result.row.month} and region ${result.row.ars} already occur in row ${earlier}.`,
+        ),
+      );
+      return;
+    }
+    seen.set(key, rowNumber);
+    valid.push({
+      serviceId,
+      month: monthToDate(result.row.month),
+      ars: result.row.ars,
+      count: result.row.count,
+    });
+  });
+  return { valid, errors };
+}
+
+/**
+ * The one write path for counts from every channel (API, form, CSV, Excel, demo): validate, then
+ * store atomically as one delivery with its summary, the audit of every changed value and the
+ * roll-ups. An invalid row rejects the whole delivery unless `partial` is set; a rejected delivery is
+ * recorded for the supplier's history but changes no count.
+ */
+export async function ingestDelivery(db: Kysely<Database>, request: IngestRequest): Promise<DeliverySummary> {
+  const { valid, errors } = await validateDelivery(db, request);
+  const rejectedAll = errors.length > 0 && !request.partial;
+  const rejectedRows = rejectedAll ? request.rows.length : request.rows.length - valid.length;
+  const status: DeliveryStatus = rejectedAll ? 'rejected' : errors.length > 0 ? 'partial' : 'accepted';
+
+  if (request.dryRun) {
+    const preview = rejectedAll ? { created: 0, updated: 0, unchanged: 0 } : await previewCounts(db, valid);
+    return { deliveryId: null, status, ...preview, rejected: rejectedRows, errors };
+  }
+
+  return db.transaction().execute(async (trx) => {
+    const months = valid.map((v) => v.month).sort();
+    const delivery = await trx
+      .insertInto('deliveries')
+      .values({
+        service_id: request.target.kind === 'service' ? request.target.serviceId : null,
+        portal_id: request.target.kind === 'portal' ? request.target.portalId : null,
+        channel: request.channel,
+        user_id: request.actor.userId,
+        token_id: request.actor.tokenId,
+        status,
+        rows_total: request.rows.length,
+        errors: JSON.stringify(errors.slice(0, MAX_STORED_ERRORS)),
+        first_month: rejectedAll ? null : (months[0] ?? null),
+        last_month: rejectedAll ? null : (months[months.length - 1] ?? null),
+        idempotency_key: request.idempotency?.key ?? null,
+        request_hash: request.idempotency?.requestHash ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const totals = { created: 0, updated: 0, unchanged: 0 };
+    if (!rejectedAll) {
+      await lockServices(
+        trx,
+        valid.map((v) => v.serviceId),
+      );
+      for (let i = 0; i < valid.length; i += SLICE) {
+        const s = await upsertCounts(trx, valid.slice(i, i + SLICE), delivery.id, request.actor);
+        totals.created += s.created;
+        totals.updated += s.updated;
+        totals.unchanged += s.unchanged;
+      }
+    }
+    const summary: DeliverySummary = {
+      deliveryId: delivery.id,
+      status,
+      ...totals,
+      rejected: rejectedRows,
+      errors,
+    };
+    await trx
+      .updateTable('deliveries')
+      .set({ ...totals, rejected: rejectedRows })
+      .where('id', '=', delivery.id)
+      .execute();
+    if (request.file) {
+      await trx
+        .insertInto('delivery_files')
+        .values({
+          delivery_id: delivery.id,
+          file_name: request.file.name,
+          media_type: request.file.mediaType,
+          content: request.file.content,
+        })
+        .execute();
+    }
+    return summary;
+  });
+}
+
+/** What storing would do, without storing: compares with the stored values. */
+export async function previewCounts(
+  db: Kysely<Database>,
+  rows: readonly StoredCount[],
+): Promise<{ created: number; updated: number; unchanged: number }> {
+  const totals = { created: 0, updated: 0, unchanged: 0 };
+  for (let i = 0; i < rows.length; i += SLICE) {
+    const slice = rows.slice(i, i + SLICE);
+    const existing = await db
+      .selectFrom('counts')
+      .select(['service_id', 'month', 'ars', 'count'])
+      .where((eb) =>
+        eb(
+          eb.refTuple('service_id', 'month', 'ars'),
+          'in',
+          slice.map((r) => eb.tuple(r.serviceId, r.month, r.ars)),
+        ),
+      )
+      .execute();
+    const stored = new Map(existing.map((e) => [`${e.service_id}/${e.month}/${e.ars}`, e.count]));
+    for (const r of slice) {
+      const old = stored.get(`${r.serviceId}/${r.month}/${r.ars}`);
+      if (old === undefined) totals.created++;
+      else if (old === r.count) totals.unchanged++;
+      else totals.updated++;
+    }
+  }
+  return totals;
+}

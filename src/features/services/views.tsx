@@ -1,0 +1,85 @@
+import { Layout } from '../../web/layout.js';
+import { formatInt } from '../../web/format.js';
+import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/labels.js';
+import type { ServiceOverviewRow } from './queries.js';
+
+export function ServiceListPage({ services }: { services: ServiceOverviewRow[] }) {
+  const delivering = services.filter((s) => s.monthsDelivered > 0).length;
+  const total = services.reduce((sum, s) => sum + s.total, 0);
+  return (
+    <Layout title="Onlinedienste" current="/">
+      <h1 class="kern-heading-large">Onlinedienste</h1>
+      <p class="kern-body">
+        Angebundene Onlinedienste mit dem ersten und letzten Monat, für den Transaktionszahlen vorliegen, der
+        Granularität ihrer Daten und der Summe aller gemeldeten Transaktionen.
+      </p>
+      <ul class="zsk-figures" aria-label="Kennzahlen">
+        <li>
+          <strong>{formatInt(services.length)}</strong> Onlinedienste angebunden
+        </li>
+        <li>
+          <strong>{formatInt(delivering)}</strong> liefern Daten
+        </li>
+        <li>
+          <strong>{formatInt(total)}</strong> Transaktionen insgesamt
+        </li>
+      </ul>
+      <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="services-caption">
+        <table class="kern-table kern-table--striped">
+          <caption id="services-caption" class="kern-title">
+            Onlinedienste und ihre Transaktionszahlen
+          </caption>
+          <thead class="kern-table__head">
+            <tr class="kern-table__row">
+              <th scope="col" class="kern-table__header">
+                Onlinedienst
+              </th>
+              <th scope="col" class="kern-table__header">
+                Behörde
+              </th>
+              <th scope="col" class="kern-table__header">
+                Typ
+              </th>
+              <th scope="col" class="kern-table__header">
+                Granularität
+              </th>
+              <th scope="col" class="kern-table__header">
+                Daten von
+              </th>
+              <th scope="col" class="kern-table__header">
+                Daten bis
+              </th>
+              <th scope="col" class="kern-table__header kern-table__header--numeric">
+                Transaktionen
+              </th>
+            </tr>
+          </thead>
+          <tbody class="kern-table__body">
+            {services.map((s) => (
+              <tr class="kern-table__row" key={s.id}>
+                <th scope="row" class="kern-table__cell">
+                  {s.name}
+                  {s.isFocus ? (
+                    <>
+                      {' '}
+                      <span class="kern-badge kern-badge--info kern-badge--small">
+                        <span class="kern-label">Fokusleistung</span>
+                      </span>
+                    </>
+                  ) : null}
+                </th>
+                <td class="kern-table__cell">{s.authority ?? '–'}</td>
+                <td class="kern-table__cell zsk-nowrap">{SERVICE_TYPE_LABEL[s.serviceType]}</td>
+                <td class="kern-table__cell">{GRANULARITY_LABEL[s.granularity]}</td>
+                <td class="kern-table__cell">{monthLabel(s.firstMonth)}</td>
+                <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(s.total)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {services.length === 0 ? <p class="kern-body">Noch keine Onlinedienste angelegt.</p> : null}
+    </Layout>
+  );
+}

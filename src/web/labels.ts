@@ -1,0 +1,18 @@
+import type { GranularityColumn, ServiceType } from '../db/schema.js';
+
+export const GRANULARITY_LABEL: Record<GranularityColumn, string> = {
+  bund: 'bundesweit',
+  land: 'je Land',
+  kreis: 'je Kreis',
+  gemeinde: 'je Gemeinde',
+};
+
+export const SERVICE_TYPE_LABEL: Record<ServiceType, string> = {
+  '1': 'Typ 1',
+  '2/3': 'Typ 2/3',
+  '4': 'Typ 4',
+  '5': 'Typ 5',
+};
+
+/** '2024-04' -> '04/2024', the form German reports use. */
+export const monthLabel = (m: string | null): string => (m ? `${m.slice(5, 7)}/${m.slice(0, 4)}` : '–');

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { seedDemo, DEMO_MONTHS } from '../../src/demo/seed.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await createTestDb();
+  await seedDemo(db.kysely, new Date('2026-11-23T10:00:00Z'));
+});
+afterAll(async () => {
+  await db.close();
+});
+
+describe('demo data', () => {
+  it('has three years of monthly counts ending with the last closed month', async () => {
+    const range = await sql<{ first: string; last: string }>`
+      SELECT to_char(min(month), 'YYYY-MM') AS first, to_char(max(month), 'YYYY-MM') AS last FROM counts`.execute(
+      db.kysely,
+    );
+    expect(range.rows[0]).toEqual({ first: '2023-11', last: '2026-10' });
+    expect(DEMO_MONTHS).toBe(36);
+  });
+
+  it('has a federal portal with a dozen services, gaps, zeros and a service without data', async () => {
+    const portal = await db.kysely
+      .selectFrom('portal_services')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(portal.n)).toBe(12);
+    const zeros = await sql<{ n: number }>`SELECT count(*)::int AS n FROM counts WHERE count = 0`.execute(
+      db.kysely,
+    );
+    expect(zeros.rows[0]!.n).toBeGreaterThan(0);
+    const gaps = await sql<{ name: string }>`
+      SELECT s.name FROM online_services s JOIN rollup_service_month r ON r.service_id = s.id
+      GROUP BY s.id HAVING count(*) < (extract(year FROM age(max(r.month), min(r.month))) * 12
+                                     + extract(month FROM age(max(r.month), min(r.month))) + 1)`.execute(
+      db.kysely,
+    );
+    expect(gaps.rows.map((r) => r.name)).toContain('Elterngeld Digital');
+    const empty = await sql<{ name: string }>`
+      SELECT name FROM online_services s WHERE NOT EXISTS (SELECT 1 FROM counts c WHERE c.service_id = s.id)`.execute(
+      db.kysely,
+    );
+    expect(empty.rows.map((r) => r.name)).toEqual(['Führerscheinantrag online']);
+  });
+});

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.{ts,tsx}'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Each file gets its own database; PGlite is single-threaded WASM, so two workers on 2 cores.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
