@@ -19,6 +19,8 @@ export interface Db {
   engine: Engine;
   kysely: Kysely<Database>;
   pool: pg.Pool;
+  /** The embedded engine itself, for what the adapter cannot carry (COPY FROM a blob). */
+  pglite: PGlite | null;
   close(): Promise<void>;
 }
 
@@ -38,22 +40,23 @@ export interface OpenOptions {
 export async function openDatabase(options: OpenOptions): Promise<Db> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    return wrap('postgres', pool, async () => {});
+    return wrap('postgres', pool, null, async () => {});
   }
   const dir = options.dataDir === 'memory://' ? undefined : path.join(options.dataDir, 'pglite');
   if (dir) fs.mkdirSync(dir, { recursive: true });
   const lite = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
   // PGlite is one connection; the adapter serialises everything through it.
   const pool = new pg.Pool(createPgConfig(lite));
-  return wrap('pglite', pool, () => lite.close());
+  return wrap('pglite', pool, lite, () => lite.close());
 }
 
-function wrap(engine: Engine, pool: pg.Pool, closeEngine: () => Promise<void>): Db {
+function wrap(engine: Engine, pool: pg.Pool, pglite: PGlite | null, closeEngine: () => Promise<void>): Db {
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     engine,
     kysely,
     pool,
+    pglite,
     async close() {
       await kysely.destroy();
       await closeEngine();
