@@ -53,9 +53,14 @@ export function Layout({ title, current, nav = DEFAULT_NAV, account, children }:
             </div>
           </div>
           <div class="kern-container zsk-brand">
-            <a class="zsk-brand__name" href="/">
-              Zentrale Statistik-Komponente
-            </a>
+            <div class="zsk-brand__title">
+              <a class="zsk-brand__name" href="/">
+                Zentrale Statistik-Komponente
+              </a>
+              <span class="zsk-brand__claim">
+                Nutzungszahlen der Onlinedienste der öffentlichen Verwaltung
+              </span>
+            </div>
             <div class="zsk-account">{account}</div>
           </div>
           <nav class="kern-container zsk-nav" aria-label="Hauptnavigation">
