@@ -29,8 +29,8 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await server?.close();
   });
 
-  async function open(path: string): Promise<void> {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-DE' });
+  async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<void> {
+    context = await browser.newContext({ viewport, locale: 'de-DE' });
     page = await context.newPage();
     errors = collectPageErrors(page);
     const response = await page.goto(`${server.baseUrl}${path}`, { waitUntil: 'load' });
@@ -94,6 +94,26 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     // The next Tab stop lies inside main, not back in the header.
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => !!document.activeElement?.closest('main'))).resolves.toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone screen: only the table scrolls sideways, in a focusable region', async () => {
+    await open('/', { width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const region = page.getByRole('region', { name: 'Onlinedienste und ihre Transaktionszahlen' });
+    const scrolls = await region.evaluate((el) => el.scrollWidth > el.clientWidth);
+    expect(scrolls).toBe(true);
+    await expect(region.getAttribute('tabindex')).resolves.toBe('0');
+    // The caption stays in view while the table is scrolled sideways.
+    await region.evaluate((el) => el.scrollBy(400, 0));
+    const caption = await page.locator('#services-caption').boundingBox();
+    expect(caption && caption.x >= 0 && caption.x + caption.width <= 390).toBe(true);
+    await region.evaluate((el) => el.scrollTo(0, 0));
+    await expectNoAxeViolations(page);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/service-list-mobile.png', fullPage: false });
     expect(errors).toEqual([]);
     await context.close();
   });
