@@ -15,6 +15,8 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
+const HTMX_CONFIG = { includeIndicatorStyles: false };
+
 export const DEFAULT_NAV: NavItem[] = [{ href: '/', label: 'Onlinedienste' }];
 
 /** The frame of every page: KERN header, skip link, navigation, main landmark, footer. */
@@ -25,6 +27,9 @@ export function Layout({ title, current, nav = DEFAULT_NAV, account, children }:
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} – Zentrale Statistik-Komponente`}</title>
+        {/* htmx would inject its indicator styles inline, which the CSP (style-src 'self') blocks; app.css has them. */}
+        <meta name="htmx-config" content={JSON.stringify(HTMX_CONFIG)} />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/kern/fonts/fira-sans.css" />
         <link rel="stylesheet" href="/assets/kern/kern.min.css" />
         <link rel="stylesheet" href="/assets/app.css" />
@@ -48,9 +53,14 @@ export function Layout({ title, current, nav = DEFAULT_NAV, account, children }:
             </div>
           </div>
           <div class="kern-container zsk-brand">
-            <a class="zsk-brand__name" href="/">
-              Zentrale Statistik-Komponente
-            </a>
+            <div class="zsk-brand__title">
+              <a class="zsk-brand__name" href="/">
+                Zentrale Statistik-Komponente
+              </a>
+              <span class="zsk-brand__claim">
+                Nutzungszahlen der Onlinedienste der öffentlichen Verwaltung
+              </span>
+            </div>
             <div class="zsk-account">{account}</div>
           </div>
           <nav class="kern-container zsk-nav" aria-label="Hauptnavigation">

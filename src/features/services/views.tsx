@@ -25,7 +25,7 @@ export function ServiceListPage({ services }: { services: ServiceOverviewRow[] }
         </li>
       </ul>
       <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="services-caption">
-        <table class="kern-table kern-table--striped">
+        <table class="kern-table kern-table--striped zsk-table">
           <caption id="services-caption" class="kern-title">
             Onlinedienste und ihre Transaktionszahlen
           </caption>
@@ -43,10 +43,10 @@ export function ServiceListPage({ services }: { services: ServiceOverviewRow[] }
               <th scope="col" class="kern-table__header">
                 Granularität
               </th>
-              <th scope="col" class="kern-table__header">
+              <th scope="col" class="kern-table__header zsk-nowrap">
                 Daten von
               </th>
-              <th scope="col" class="kern-table__header">
+              <th scope="col" class="kern-table__header zsk-nowrap">
                 Daten bis
               </th>
               <th scope="col" class="kern-table__header kern-table__header--numeric">
@@ -70,10 +70,10 @@ export function ServiceListPage({ services }: { services: ServiceOverviewRow[] }
                 </th>
                 <td class="kern-table__cell">{s.authority ?? '–'}</td>
                 <td class="kern-table__cell zsk-nowrap">{SERVICE_TYPE_LABEL[s.serviceType]}</td>
-                <td class="kern-table__cell">{GRANULARITY_LABEL[s.granularity]}</td>
-                <td class="kern-table__cell">{monthLabel(s.firstMonth)}</td>
-                <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(s.total)}</td>
+                <td class="kern-table__cell zsk-nowrap">{GRANULARITY_LABEL[s.granularity]}</td>
+                <td class="kern-table__cell zsk-nowrap">{monthLabel(s.firstMonth)}</td>
+                <td class="kern-table__cell zsk-nowrap">{monthLabel(s.lastMonth)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">{formatInt(s.total)}</td>
               </tr>
             ))}
           </tbody>

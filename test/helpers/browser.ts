@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from 'vitest';
+import type { Config } from '../../src/config.js';
+import { createTestApp, type TestApp } from './app.js';
+
+/** Debian's Chromium; no browser is ever downloaded. CI installs it (`apt-get install chromium`). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH);
+export const NO_CHROMIUM_MESSAGE = `browser tests skipped: ${CHROMIUM_PATH} not found (apt-get install chromium)`;
+
+if (!HAS_CHROMIUM) console.warn(NO_CHROMIUM_MESSAGE);
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface TestServer extends TestApp {
+  /** e.g. http://127.0.0.1:41234 (no trailing slash) */
+  baseUrl: string;
+}
+
+/** The test app over a fresh database, listening on a free port of the loopback interface. */
+export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+  const t = await createTestApp(overrides);
+  const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return { ...t, baseUrl: address.replace(/\/$/, '') };
+}
+
+/** Collects console errors and uncaught page errors (CSP violations show up as console errors). */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('requestfailed', (request) =>
+    errors.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ''}`),
+  );
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`http ${response.status()}: ${response.url()}`);
+  });
+  return errors;
+}
+
+/** Runs axe (WCAG 2.1 A/AA) on the page and fails with a readable list of the violations. */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const report = results.violations.map((v) => {
+    const targets = v.nodes.map(
+      (n) =>
+        `    - ${n.target.join(' ')}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`,
+    );
+    return `[${v.impact ?? 'n/a'}] ${v.id}: ${v.help} (${v.helpUrl})\n${targets.join('\n')}`;
+  });
+  expect(report, `axe found ${report.length} violation(s):\n${report.join('\n')}`).toEqual([]);
+}

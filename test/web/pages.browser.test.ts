@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { seedDemo } from '../../src/demo/seed.js';
+import {
+  HAS_CHROMIUM,
+  NO_CHROMIUM_MESSAGE,
+  collectPageErrors,
+  expectNoAxeViolations,
+  launchBrowser,
+  startServer,
+  type TestServer,
+} from '../helpers/browser.js';
+
+describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_CHROMIUM_MESSAGE})`}`, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    server = await startServer();
+    await seedDemo(server.db.kysely, new Date('2026-11-23T10:00:00Z'));
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<void> {
+    context = await browser.newContext({ viewport, locale: 'de-DE' });
+    page = await context.newPage();
+    errors = collectPageErrors(page);
+    const response = await page.goto(`${server.baseUrl}${path}`, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
+  }
+
+  it('renders the service list without errors, with KERN fonts and zero axe violations', async () => {
+    await open('/');
+    await expect(page.title()).resolves.toBe('Onlinedienste – Zentrale Statistik-Komponente');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Onlinedienste');
+
+    const table = page.getByRole('table', { name: 'Onlinedienste und ihre Transaktionszahlen' });
+    await expect(table.isVisible()).resolves.toBe(true);
+    await expect(table.getByRole('columnheader').allTextContents()).resolves.toEqual([
+      'Onlinedienst',
+      'Behörde',
+      'Typ',
+      'Granularität',
+      'Daten von',
+      'Daten bis',
+      'Transaktionen',
+    ]);
+    await expect(table.locator('tbody tr').count()).resolves.toBe(21);
+    await expect(table.getByRole('rowheader', { name: /BAföG Digital/ }).count()).resolves.toBe(1);
+
+    // The self-hosted KERN font is loaded (CSP font-src 'self' lets it through).
+    const fira = await page.evaluate(() => {
+      const loaded: string[] = [];
+      document.fonts.forEach((f) => {
+        if (f.status === 'loaded') loaded.push(f.family.replace(/['"]/g, ''));
+      });
+      return loaded.includes('Fira Sans');
+    });
+    expect(fira).toBe(true);
+    const bodyFont = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+    expect(bodyFont).toMatch(/Fira Sans/);
+
+    await expectNoAxeViolations(page);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/service-list.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('offers the skip link as the first Tab stop and moves focus to main', async () => {
+    await open('/');
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => {
+      const el = document.activeElement as HTMLAnchorElement | null;
+      return { text: el?.textContent?.trim(), href: el?.getAttribute('href') };
+    });
+    expect(first).toEqual({ text: 'Zum Inhalt springen', href: '#inhalt' });
+    // Visible while focused (WCAG 2.4.7): it sits inside the viewport.
+    const box = await page.locator('.zsk-skip-link').boundingBox();
+    expect(box && box.x >= 0 && box.y >= 0 && box.width > 0).toBe(true);
+
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('inhalt');
+    // The next Tab stop lies inside main, not back in the header.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => !!document.activeElement?.closest('main'))).resolves.toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone screen: only the table scrolls sideways, in a focusable region', async () => {
+    await open('/', { width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const region = page.getByRole('region', { name: 'Onlinedienste und ihre Transaktionszahlen' });
+    const scrolls = await region.evaluate((el) => el.scrollWidth > el.clientWidth);
+    expect(scrolls).toBe(true);
+    await expect(region.getAttribute('tabindex')).resolves.toBe('0');
+    // The caption stays in view while the table is scrolled sideways.
+    await region.evaluate((el) => el.scrollBy(400, 0));
+    const caption = await page.locator('#services-caption').boundingBox();
+    expect(caption && caption.x >= 0 && caption.x + caption.width <= 390).toBe(true);
+    await region.evaluate((el) => el.scrollTo(0, 0));
+    await expectNoAxeViolations(page);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/service-list-mobile.png', fullPage: false });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
