@@ -26,6 +26,6 @@ export async function listServiceOverview(db: Kysely<Database>): Promise<Service
     LEFT JOIN authorities a ON a.id = s.authority_id
     LEFT JOIN rollup_service_month r ON r.service_id = s.id
     GROUP BY s.id, a.name
-    ORDER BY s.name, s.id`.execute(db);
+    ORDER BY lower(s.name), s.id`.execute(db);
   return rows.rows;
 }

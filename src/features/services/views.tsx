@@ -73,7 +73,9 @@ export function ServiceListPage({ services }: { services: ServiceOverviewRow[] }
                 <td class="kern-table__cell zsk-nowrap">{GRANULARITY_LABEL[s.granularity]}</td>
                 <td class="kern-table__cell zsk-nowrap">{monthLabel(s.firstMonth)}</td>
                 <td class="kern-table__cell zsk-nowrap">{monthLabel(s.lastMonth)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">{formatInt(s.total)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
+                  {s.monthsDelivered > 0 ? formatInt(s.total) : '–'}
+                </td>
               </tr>
             ))}
           </tbody>
