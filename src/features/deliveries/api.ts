@@ -52,7 +52,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
 
   const bodyLimit = app.config.bodyLimitBytes;
   // Own parsers keep the raw bytes: the Idempotency-Key compares a hash of exactly what was sent.
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     request.rawBody = body as Buffer;
     try {
@@ -254,10 +254,14 @@ async function deliver(
 ): Promise<FastifyReply> {
   const db = request.server.db.kysely;
   const scope = tokenScopeOf(request);
+  const body = request.body;
+  if (body === undefined || body === null) {
+    throw new AppError(400, 'body_missing', 'Die Lieferung fehlt: JSON ({"counts": [...]}) oder CSV senden.');
+  }
   const { rows, firstRowNumber } =
-    typeof request.body === 'string'
-      ? parseDeliveryCsv(request.body, target.kind === 'portal')
-      : { rows: (request.body as { counts: IncomingRow[] }).counts, firstRowNumber: 1 };
+    typeof body === 'string'
+      ? parseDeliveryCsv(body, target.kind === 'portal')
+      : { rows: (body as { counts: IncomingRow[] }).counts, firstRowNumber: 1 };
   const dryRun = request.query.dryRun === true;
   const key = request.headers['idempotency-key'];
   // A dry run stores nothing, so there is nothing to replay.

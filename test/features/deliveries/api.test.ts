@@ -148,6 +148,26 @@ describe(`delivery API (${ENGINE})`, () => {
     expect(await stored(serviceId)).toEqual([]);
   });
 
+  it('refuses other media types and a missing body', async () => {
+    const { serviceId, token } = await serviceWithToken();
+    const plain = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/services/${serviceId}/counts`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+      payload: 'month;ars;count\n2024-04;06;1\n',
+    });
+    expect(plain.statusCode).toBe(415);
+    expect(plain.json().error.code).toBe('unsupported_media_type');
+    const broken = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/services/${serviceId}/counts`,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: '{"counts": [',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.code).toBe('invalid_json');
+  });
+
   it('refuses unknown fields with a clear message', async () => {
     const { serviceId, token } = await serviceWithToken();
     const res = await put(serviceId, token, {
