@@ -82,7 +82,15 @@ export async function authenticateToken(db: Kysely<Database>, bearer: string): P
   if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
   if (row.revoked_at) return null;
   if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return null;
-  await db.updateTable('access_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  // At most one write a minute per token: a busy client must not turn every request into an update.
+  await db
+    .updateTable('access_tokens')
+    .set({ last_used_at: new Date() })
+    .where('id', '=', row.id)
+    .where((eb) =>
+      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(Date.now() - 60_000))]),
+    )
+    .execute();
   if (row.service_id !== null) return { tokenId: row.id, kind: 'service', serviceId: row.service_id };
   return { tokenId: row.id, kind: 'portal', portalId: row.portal_id! };
 }
