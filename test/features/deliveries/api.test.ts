@@ -379,6 +379,41 @@ describe(`delivery API (${ENGINE})`, () => {
     expect(again.statusCode).toBe(404);
   });
 
+  it('limits reading to the token scope and lets portal tokens read their deliveries', async () => {
+    const a = await serviceWithToken('bund');
+    const b = await serviceWithToken('bund');
+    const read = await t.app.inject({
+      url: `/api/v1/services/${b.serviceId}/counts`,
+      headers: { authorization: `Bearer ${a.token}` },
+    });
+    expect(read.statusCode).toBe(403);
+    expect(read.json().error.code).toBe('forbidden_scope');
+    const retract = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/services/${b.serviceId}/counts?month=2024-04&ars=0`,
+      headers: { authorization: `Bearer ${a.token}` },
+    });
+    expect(retract.statusCode).toBe(403);
+    const portalId = await createPortal(db(), [a.serviceId]);
+    const { token: portalToken } = await createAccessToken(db(), { portalId, label: 'Portal' });
+    const delivered = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/portals/${portalId}/counts`,
+      headers: { authorization: `Bearer ${portalToken}` },
+      payload: { counts: [{ serviceId: a.serviceId, month: '2024-04', ars: '0', count: 1 }] },
+    });
+    const detail = await t.app.inject({
+      url: `/api/v1/deliveries/${delivered.json().deliveryId}`,
+      headers: { authorization: `Bearer ${portalToken}` },
+    });
+    expect(detail.json()).toMatchObject({ portalId, serviceId: null, created: 1 });
+    const viaPortal = await t.app.inject({
+      url: `/api/v1/services/${a.serviceId}/counts`,
+      headers: { authorization: `Bearer ${portalToken}` },
+    });
+    expect(viaPortal.json().counts).toEqual([{ month: '2024-04', ars: '000000000000', count: 1 }]);
+  });
+
   it('audits changed values with the token as actor', async () => {
     const { serviceId, token, tokenId } = await serviceWithToken();
     await put(serviceId, token, { counts: [{ month: '2024-04', ars: '06', count: 1 }] });
