@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { lockServices, deleteCounts } from '../../db/counts.js';
 import { parseArs } from '../../domain/ars.js';
+import type { RowError } from '../../domain/counts.js';
 import { dateToMonth, monthToDate, parseMonth } from '../../domain/months.js';
 import { AppError, formatBytes, notFound } from '../../http/errors.js';
 import { authErrors, ErrorSchema } from '../../http/schemas.js';
@@ -231,7 +232,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
         updated: d.updated,
         unchanged: d.unchanged,
         rejected: d.rejected,
-        errors: d.errors as never,
+        errors: d.errors as RowError[],
         firstMonth: d.first_month ? dateToMonth(d.first_month) : null,
         lastMonth: d.last_month ? dateToMonth(d.last_month) : null,
         createdAt: new Date(d.created_at).toISOString(),
