@@ -11,6 +11,8 @@ import type { Db } from './db/database.js';
 import { installErrorHandlers } from './http/errors.js';
 import { healthRoutes } from './features/health/routes.js';
 import { serviceRoutes } from './features/services/routes.js';
+import { deliveryApiRoutes } from './features/deliveries/api.js';
+import { registerOpenApi } from './http/openapi.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -77,7 +79,10 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   });
 
   installErrorHandlers(app);
+  // Before the routes: @fastify/swagger collects them as they are added.
+  await registerOpenApi(app);
   await app.register(healthRoutes);
+  await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
   return app;
 }

@@ -13,6 +13,8 @@ export interface Config {
   publicUrl: string;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Requests per minute and token (or client address) on the delivery API. */
+  apiRateLimit: number;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -35,5 +37,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (env.ZSK_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: integer('ZSK_BODY_LIMIT_MB', env.ZSK_BODY_LIMIT_MB, 20) * 1024 * 1024,
+    apiRateLimit: integer('ZSK_API_RATE_LIMIT', env.ZSK_API_RATE_LIMIT, 600),
   };
 }

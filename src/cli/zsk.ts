@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { openMigratedDatabase, type Db } from '../db/database.js';
 import { ensureShippedRegions } from '../features/regions/repository.js';
 import { importGv100ad } from '../features/regions/import.js';
+import { createAccessToken } from '../features/tokens/tokens.js';
 
 /**
  * The administrators' command line: `npm run zsk -- <command>`. Each command is a function taking its
@@ -11,7 +12,103 @@ import { importGv100ad } from '../features/regions/import.js';
  */
 type Command = { usage: string; run: (db: Db, args: string[]) => Promise<number> };
 
+/** `--name value` options; a flag without a value is an error, so typos do not pass silently. */
+function options(args: string[], allowed: string[], flags: string[] = []): Map<string, string> {
+  const result = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!.replace(/^--/, '');
+    if (!args[i]!.startsWith('--') || ![...allowed, ...flags].includes(name)) {
+      throw new UsageError(
+        `Unbekannte Angabe ${args[i]}; erlaubt: ${[...allowed, ...flags].map((a) => `--${a}`).join(' ')}`,
+      );
+    }
+    if (flags.includes(name)) {
+      result.set(name, 'true');
+      continue;
+    }
+    const value = args[++i];
+    if (value === undefined) throw new UsageError(`--${name} braucht einen Wert.`);
+    result.set(name, value);
+  }
+  return result;
+}
+
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} muss eine positive ganze Zahl sein, erhalten: ${value}`);
+  return n;
+}
+
 const commands: Record<string, Command> = {
+  'token create': {
+    usage:
+      'token create (--service ID | --portal ID) [--name BEZEICHNUNG] [--expires TAGE]   Zugangsschlüssel für die Liefer-API ausgeben (letzte Zeile: der Schlüssel)',
+    async run(db, args) {
+      const opts = options(args, ['service', 'portal', 'name', 'expires']);
+      const serviceId = positiveInteger('service', opts.get('service'));
+      const portalId = positiveInteger('portal', opts.get('portal'));
+      if ((serviceId === undefined) === (portalId === undefined)) {
+        throw new UsageError('Genau eine von --service ID oder --portal ID angeben.');
+      }
+      const target = serviceId
+        ? await db.kysely
+            .selectFrom('online_services')
+            .select('name')
+            .where('id', '=', serviceId)
+            .executeTakeFirst()
+        : await db.kysely.selectFrom('portals').select('name').where('id', '=', portalId!).executeTakeFirst();
+      if (!target) {
+        console.error(
+          serviceId ? `Onlinedienst ${serviceId} gibt es nicht.` : `Portal ${portalId} gibt es nicht.`,
+        );
+        return 1;
+      }
+      const { id, token } = await createAccessToken(db.kysely, {
+        serviceId,
+        portalId,
+        label: opts.get('name') ?? `CLI ${new Date().toISOString().slice(0, 10)}`,
+        expiresInDays: positiveInteger('expires', opts.get('expires')),
+      });
+      console.error(
+        `Zugangsschlüssel ${id} für ${serviceId ? 'Onlinedienst' : 'Portal'} „${target.name}“ erstellt. Er wird nur jetzt angezeigt:`,
+      );
+      // Alone on the last line of stdout, so scripts can take it with `tail -n 1`.
+      console.log(token);
+      return 0;
+    },
+  },
+  'services list': {
+    usage: 'services list [--json]   Onlinedienste mit ihren Ids auflisten',
+    async run(db, args) {
+      const opts = options(args, [], ['json']);
+      const services = await db.kysely
+        .selectFrom('online_services')
+        .select(['id', 'name', 'granularity', 'service_type'])
+        .orderBy('id')
+        .execute();
+      if (opts.has('json')) {
+        console.log(
+          JSON.stringify(
+            services.map((s) => ({
+              id: s.id,
+              name: s.name,
+              granularity: s.granularity,
+              type: s.service_type,
+            })),
+            null,
+            2,
+          ),
+        );
+        return 0;
+      }
+      for (const s of services)
+        console.log(`${String(s.id).padStart(6)}  ${s.granularity.padEnd(8)}  ${s.name}`);
+      if (services.length === 0) console.error('Keine Onlinedienste vorhanden.');
+      return 0;
+    },
+  },
   'regions import': {
     usage:
       'regions import FILE   GV100AD-Datei des Statistischen Bundesamts (ISO-8859-1 oder UTF-8) einlesen',

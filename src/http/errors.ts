@@ -29,22 +29,67 @@ export function errorBody(code: string, message: string, details: unknown[] = []
   return { error: { code, message, details } };
 }
 
-function fromFastify(error: FastifyError): { status: number; body: ErrorBody } {
+/** "10 MiB" or "1024 Bytes": the limit as people configure it (ZSK_BODY_LIMIT_MB). */
+export function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${bytes} Bytes`;
+}
+
+interface ValidationIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** One detail per schema violation; unknown fields are named, since that is the usual mistake. */
+function validationDetail(v: ValidationIssue): { field: string; code: string; message: string } {
+  const params = v.params ?? {};
+  const path = v.instancePath ?? '';
+  if (v.keyword === 'additionalProperties') {
+    const extra = params.additionalProperties ?? params.additionalProperty;
+    const names = (Array.isArray(extra) ? extra : [extra]).map(String).join(', ');
+    return {
+      field: path,
+      code: 'unknown_field',
+      message: `Unbekanntes Feld ${names}${path ? ` in ${path}` : ''}; erlaubt sind nur die dokumentierten Felder.`,
+    };
+  }
+  if (v.keyword === 'required') {
+    const missing = params.requiredProperties ?? params.missingProperty;
+    const names = (Array.isArray(missing) ? missing : [missing]).map(String).join(', ');
+    return {
+      field: path,
+      code: 'missing_field',
+      message: `Pflichtfeld ${names} fehlt${path ? ` in ${path}` : ''}.`,
+    };
+  }
+  return { field: path, code: v.keyword ?? 'invalid', message: v.message ?? '' };
+}
+
+function fromFastify(error: FastifyError, bodyLimitBytes: number): { status: number; body: ErrorBody } {
   if (error.validation) {
+    const details = error.validation.map((v) => validationDetail(v as ValidationIssue));
     return {
       status: 400,
       body: errorBody(
         'validation_failed',
-        'Die Anfrage ist ungültig.',
-        error.validation.map((v) => ({
-          field: v.instancePath || (v.params as { missingProperty?: string })?.missingProperty || '',
-          message: v.message ?? '',
-        })),
+        `Die Anfrage ist ungültig: ${details.map((d) => d.message).join(' ')}`.trim(),
+        details,
       ),
     };
   }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { status: 413, body: errorBody('body_too_large', error.message) };
+    return {
+      status: 413,
+      body: errorBody(
+        'body_too_large',
+        `Die Anfrage ist größer als die erlaubte Grenze von ${formatBytes(bodyLimitBytes)}. Bitte die Lieferung aufteilen.`,
+      ),
+    };
+  }
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return { status: 400, body: errorBody('invalid_json', 'Der Inhalt ist kein gültiges JSON.') };
   }
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return {
@@ -63,7 +108,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const { status, body } =
       error instanceof AppError
         ? { status: error.statusCode, body: errorBody(error.code, error.message, error.details) }
-        : fromFastify(error);
+        : fromFastify(error, app.config.bodyLimitBytes);
     // 5xx detail goes to the log, never to the client.
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code }, 'request rejected');

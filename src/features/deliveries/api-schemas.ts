@@ -1,0 +1,140 @@
+import { Type, type Static } from 'typebox';
+import { authErrors, ErrorSchema } from '../../http/schemas.js';
+
+/*
+ * One definition per route for validation, handler types and the OpenAPI document. Row values are
+ * typed loosely (string / number) on purpose: the domain rules in ingest.ts judge them and report
+ * every bad row with its number, which a schema error could not do.
+ */
+
+const Month = Type.String({ description: 'Monat JJJJ-MM / month YYYY-MM', examples: ['2024-04'] });
+const Ars = Type.String({
+  description: 'Amtlicher Regionalschlüssel, 12 Ziffern (000000000000 = bundesweit) / regional key',
+  examples: ['060000000000'],
+});
+const Count = Type.Number({ description: 'Anzahl Transaktionen, ganze Zahl ≥ 0 / transaction count' });
+
+export const ServiceRow = Type.Object(
+  { month: Month, ars: Ars, count: Count },
+  { additionalProperties: false },
+);
+export const PortalRow = Type.Object(
+  {
+    serviceId: Type.Integer({ description: 'Id des Onlinedienstes / online service id' }),
+    month: Month,
+    ars: Ars,
+    count: Count,
+  },
+  { additionalProperties: false },
+);
+
+export const ServiceCountsBody = Type.Object(
+  { counts: Type.Array(ServiceRow) },
+  { additionalProperties: false },
+);
+export const PortalCountsBody = Type.Object(
+  { counts: Type.Array(PortalRow) },
+  { additionalProperties: false },
+);
+export type ServiceCountsBody = Static<typeof ServiceCountsBody>;
+export type PortalCountsBody = Static<typeof PortalCountsBody>;
+
+const CsvBody = Type.String({
+  description:
+    'CSV (UTF-8, mit oder ohne BOM), Kopfzeile `month;ars;count` oder `monat;ars;anzahl` (Portal: zusätzlich `serviceId`), Trennzeichen `;` oder `,`',
+});
+
+export const deliveryBody = (json: typeof ServiceCountsBody | typeof PortalCountsBody) => ({
+  content: {
+    'application/json': { schema: json },
+    'text/csv': { schema: CsvBody },
+  },
+});
+
+export const DeliveryQuery = Type.Object(
+  {
+    dryRun: Type.Optional(
+      Type.Boolean({ default: false, description: 'Nur prüfen, nichts speichern / validate only' }),
+    ),
+    partial: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Gültige Zeilen speichern, ungültige melden / store valid rows',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Wiederholte Anfragen nur einmal ausführen / replay-safe key',
+    }),
+  ),
+});
+
+const RowErrorSchema = Type.Object({
+  row: Type.Integer({ description: 'Zeile (JSON: Position ab 1; CSV: Zeilennummer der Datei)' }),
+  field: Type.String(),
+  value: Type.String(),
+  code: Type.String(),
+  message: Type.String(),
+  messageEn: Type.String(),
+});
+
+export const DeliverySummarySchema = Type.Object({
+  deliveryId: Type.Union([Type.Integer(), Type.Null()], { description: 'null bei dryRun' }),
+  status: Type.Union([Type.Literal('accepted'), Type.Literal('partial'), Type.Literal('rejected')]),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  unchanged: Type.Integer(),
+  rejected: Type.Integer(),
+  errors: Type.Array(RowErrorSchema),
+});
+
+export const ServiceParams = Type.Object({ serviceId: Type.Integer({ minimum: 1 }) });
+export const PortalParams = Type.Object({ portalId: Type.Integer({ minimum: 1 }) });
+export const DeliveryParams = Type.Object({ deliveryId: Type.Integer({ minimum: 1 }) });
+
+const MonthParam = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$', description: 'JJJJ-MM' });
+
+export const CountsQuery = Type.Object(
+  { from: Type.Optional(MonthParam), to: Type.Optional(MonthParam) },
+  { additionalProperties: false },
+);
+export const CountsResponse = Type.Object({
+  serviceId: Type.Integer(),
+  counts: Type.Array(Type.Object({ month: Type.String(), ars: Type.String(), count: Type.Integer() })),
+});
+
+export const DeleteQuery = Type.Object(
+  { month: MonthParam, ars: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
+export const DeleteResponse = Type.Object({ deleted: Type.Integer() });
+
+export const DeliveryDetail = Type.Object({
+  ...DeliverySummarySchema.properties,
+  deliveryId: Type.Integer(),
+  serviceId: Type.Union([Type.Integer(), Type.Null()]),
+  portalId: Type.Union([Type.Integer(), Type.Null()]),
+  channel: Type.String(),
+  rowsTotal: Type.Integer(),
+  firstMonth: Type.Union([Type.String(), Type.Null()]),
+  lastMonth: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const deliveryResponses = {
+  200: DeliverySummarySchema,
+  400: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+  413: ErrorSchema,
+  415: ErrorSchema,
+  422: ErrorSchema,
+  ...authErrors,
+};

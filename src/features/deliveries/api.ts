@@ -1,0 +1,344 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { lockServices, deleteCounts } from '../../db/counts.js';
+import { parseArs } from '../../domain/ars.js';
+import type { RowError } from '../../domain/counts.js';
+import { dateToMonth, monthToDate, parseMonth } from '../../domain/months.js';
+import { AppError, formatBytes, notFound } from '../../http/errors.js';
+import { authErrors, ErrorSchema } from '../../http/schemas.js';
+import { forbiddenScope, requireServiceScope, requireToken, tokenScopeOf } from '../tokens/auth.js';
+import { hashToken, scopeCovers } from '../tokens/tokens.js';
+import {
+  CountsQuery,
+  CountsResponse,
+  DeleteQuery,
+  DeleteResponse,
+  deliveryBody,
+  DeliveryDetail,
+  DeliveryParams,
+  DeliveryQuery,
+  deliveryResponses,
+  IdempotencyHeaders,
+  PortalCountsBody,
+  PortalParams,
+  ServiceCountsBody,
+  ServiceParams,
+} from './api-schemas.js';
+import { parseDeliveryCsv } from './csv.js';
+import {
+  isIdempotencyConflict,
+  previousResponse,
+  requestHash,
+  storeResponse,
+  type StoredResponse,
+} from './idempotency.js';
+import { DeliveryTargetError, ingestDelivery, type DeliveryTarget, type IncomingRow } from './ingest.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body as received, for the Idempotency-Key hash. */
+    rawBody?: Buffer;
+  }
+}
+
+const TAG = 'Datenlieferung / delivery';
+const security = [{ bearerAuth: [] }];
+
+/** The token-authenticated delivery API (/api/v1). README.md and docs/errors.md describe it. */
+export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  // TypeBox instead of Fastify's default Ajv, which silently drops unknown fields instead of refusing them.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  const bodyLimit = app.config.bodyLimitBytes;
+  // Own parsers keep the raw bytes: the Idempotency-Key compares a hash of exactly what was sent.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    try {
+      done(null, JSON.parse((body as Buffer).toString('utf8')));
+    } catch {
+      done(new AppError(400, 'invalid_json', 'Der Inhalt ist kein gültiges JSON.'), undefined);
+    }
+  });
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, (body as Buffer).toString('utf8'));
+  });
+
+  await app.register(rateLimit, {
+    max: app.config.apiRateLimit,
+    timeWindow: '1 minute',
+    // Per token, so suppliers behind one proxy do not share a budget; the hash keeps tokens out of memory.
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? `t:${hashToken(auth)}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        429,
+        'rate_limited',
+        `Zu viele Anfragen: höchstens ${context.max} je Minute; bitte in ${Math.ceil(context.ttl / 1000)} s erneut versuchen.`,
+      ),
+  });
+  app.addHook('onRequest', requireToken);
+
+  const putDescription = (what: string) =>
+    `Liefert Transaktionszahlen ${what} als JSON oder CSV. Ohne \`partial\` wird bei einem ungültigen ` +
+    `Datensatz nichts gespeichert (422 \`delivery_invalid\`). Größte Anfrage: ${formatBytes(bodyLimit)}.`;
+
+  app.put(
+    '/api/v1/services/:serviceId/counts',
+    {
+      schema: {
+        tags: [TAG],
+        security,
+        summary: 'Zahlen eines Onlinedienstes liefern / deliver counts of a service',
+        description: putDescription('eines Onlinedienstes'),
+        params: ServiceParams,
+        querystring: DeliveryQuery,
+        headers: IdempotencyHeaders,
+        body: deliveryBody(ServiceCountsBody),
+        response: deliveryResponses,
+      },
+    },
+    async (request, reply) => {
+      const { serviceId } = request.params;
+      await requireServiceScope(request, serviceId);
+      return deliver(request, reply, { kind: 'service', serviceId });
+    },
+  );
+
+  app.put(
+    '/api/v1/portals/:portalId/counts',
+    {
+      schema: {
+        tags: [TAG],
+        security,
+        summary: 'Zahlen der Onlinedienste eines Portals liefern / deliver counts of a portal',
+        description: `${putDescription('mehrerer Onlinedienste eines Portals (je Zeile `serviceId`)')}`,
+        params: PortalParams,
+        querystring: DeliveryQuery,
+        headers: IdempotencyHeaders,
+        body: deliveryBody(PortalCountsBody),
+        response: deliveryResponses,
+      },
+    },
+    async (request, reply) => {
+      const { portalId } = request.params;
+      const scope = tokenScopeOf(request);
+      if (scope.kind !== 'portal' || scope.portalId !== portalId)
+        throw forbiddenScope(scope, `Portal ${portalId}`);
+      return deliver(request, reply, { kind: 'portal', portalId });
+    },
+  );
+
+  app.get(
+    '/api/v1/services/:serviceId/counts',
+    {
+      schema: {
+        tags: [TAG],
+        security,
+        summary: 'Gespeicherte Zahlen lesen / read stored counts',
+        params: ServiceParams,
+        querystring: CountsQuery,
+        response: { 200: CountsResponse, 400: ErrorSchema, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { serviceId } = request.params;
+      await requireServiceScope(request, serviceId);
+      let query = app.db.kysely
+        .selectFrom('counts')
+        .select(['month', 'ars', 'count'])
+        .where('service_id', '=', serviceId)
+        .orderBy('month')
+        .orderBy('ars');
+      if (request.query.from) query = query.where('month', '>=', monthToDate(request.query.from));
+      if (request.query.to) query = query.where('month', '<=', monthToDate(request.query.to));
+      const rows = await query.execute();
+      return {
+        serviceId,
+        counts: rows.map((r) => ({ month: dateToMonth(r.month), ars: r.ars, count: r.count })),
+      };
+    },
+  );
+
+  app.delete(
+    '/api/v1/services/:serviceId/counts',
+    {
+      schema: {
+        tags: [TAG],
+        security,
+        summary: 'Einen Wert zurückziehen (wieder Lücke) / retract a value',
+        params: ServiceParams,
+        querystring: DeleteQuery,
+        response: { 200: DeleteResponse, 400: ErrorSchema, 404: ErrorSchema, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { serviceId } = request.params;
+      const scope = await requireServiceScope(request, serviceId);
+      const month = parseMonth(request.query.month, new Date());
+      if (!month.ok) throw new AppError(400, month.error.code, month.error.message);
+      const ars = parseArs(request.query.ars);
+      if (!ars.ok) throw new AppError(400, ars.error.code, ars.error.message);
+      const deleted = await app.db.kysely.transaction().execute(async (trx) => {
+        await lockServices(trx, [serviceId]);
+        return deleteCounts(trx, [{ serviceId, month: monthToDate(month.value), ars: ars.value }], null, {
+          userId: null,
+          tokenId: scope.tokenId,
+        });
+      });
+      if (deleted === 0)
+        throw notFound(`Für ${month.value} und Region ${ars.value} ist kein Wert gespeichert.`);
+      return { deleted };
+    },
+  );
+
+  app.get(
+    '/api/v1/deliveries/:deliveryId',
+    {
+      schema: {
+        tags: [TAG],
+        security,
+        summary: 'Eine Lieferung abfragen / read a delivery',
+        params: DeliveryParams,
+        response: { 200: DeliveryDetail, 404: ErrorSchema, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { deliveryId } = request.params;
+      const scope = tokenScopeOf(request);
+      const d = await app.db.kysely
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('id', '=', deliveryId)
+        .executeTakeFirst();
+      if (!d) throw notFound(`Lieferung ${deliveryId} gibt es nicht.`);
+      const allowed =
+        (scope.kind === 'portal' && d.portal_id === scope.portalId) ||
+        (d.service_id !== null && (await scopeCovers(app.db.kysely, scope, d.service_id)));
+      if (!allowed) throw forbiddenScope(scope, `Lieferung ${deliveryId}`);
+      return {
+        deliveryId: d.id,
+        serviceId: d.service_id,
+        portalId: d.portal_id,
+        channel: d.channel,
+        status: d.status,
+        rowsTotal: d.rows_total,
+        created: d.created,
+        updated: d.updated,
+        unchanged: d.unchanged,
+        rejected: d.rejected,
+        errors: d.errors as RowError[],
+        firstMonth: d.first_month ? dateToMonth(d.first_month) : null,
+        lastMonth: d.last_month ? dateToMonth(d.last_month) : null,
+        createdAt: new Date(d.created_at).toISOString(),
+      };
+    },
+  );
+}
+
+interface DeliveryRequest {
+  query: { dryRun?: boolean; partial?: boolean };
+  headers: { 'idempotency-key'?: string };
+  body: unknown;
+}
+
+/** Shared by the service and the portal route: parse, idempotency, ingest, answer. */
+async function deliver(
+  request: FastifyRequest & DeliveryRequest,
+  reply: FastifyReply,
+  target: DeliveryTarget,
+): Promise<FastifyReply> {
+  const db = request.server.db.kysely;
+  const scope = tokenScopeOf(request);
+  const body = request.body;
+  if (body === undefined || body === null) {
+    throw new AppError(400, 'body_missing', 'Die Lieferung fehlt: JSON ({"counts": [...]}) oder CSV senden.');
+  }
+  const { rows, firstRowNumber } =
+    typeof body === 'string'
+      ? parseDeliveryCsv(body, target.kind === 'portal')
+      : { rows: (body as { counts: IncomingRow[] }).counts, firstRowNumber: 1 };
+  const dryRun = request.query.dryRun === true;
+  const key = request.headers['idempotency-key'];
+  // A dry run stores nothing, so there is nothing to replay.
+  const idempotency =
+    key && !dryRun ? { key, requestHash: requestHash(request.rawBody ?? Buffer.alloc(0)) } : undefined;
+
+  if (idempotency) {
+    const earlier = await previousResponse(db, scope.tokenId, idempotency.key, idempotency.requestHash);
+    if (earlier) return replay(reply, earlier);
+  }
+  let summary;
+  try {
+    summary = await ingestDelivery(db, {
+      channel: 'api',
+      actor: { userId: null, tokenId: scope.tokenId },
+      target,
+      rows,
+      firstRowNumber,
+      dryRun,
+      partial: request.query.partial === true,
+      idempotency,
+      file:
+        typeof request.body === 'string'
+          ? { name: 'lieferung.csv', mediaType: 'text/csv', content: request.rawBody ?? Buffer.alloc(0) }
+          : undefined,
+    });
+  } catch (e) {
+    if (e instanceof DeliveryTargetError) throw new AppError(404, e.code, e.message);
+    if (idempotency && isIdempotencyConflict(e)) {
+      return replay(
+        reply,
+        await awaitConcurrent(request, scope.tokenId, idempotency.key, idempotency.requestHash),
+      );
+    }
+    throw e;
+  }
+  const { deliveryId, status, created, updated, unchanged, rejected, errors } = summary;
+  const response: StoredResponse =
+    status === 'rejected'
+      ? {
+          statusCode: 422,
+          body: {
+            error: {
+              code: 'delivery_invalid',
+              message: `Die Lieferung enthält ${errors.length} Fehler und wurde nicht gespeichert.`,
+              details: errors,
+            },
+          },
+        }
+      : { statusCode: 200, body: { deliveryId, status, created, updated, unchanged, rejected, errors } };
+  if (idempotency && deliveryId !== null) await storeResponse(db, deliveryId, response);
+  return reply.status(response.statusCode).send(response.body);
+}
+
+function replay(reply: FastifyReply, stored: StoredResponse): FastifyReply {
+  return reply.status(stored.statusCode).header('Idempotent-Replayed', 'true').send(stored.body);
+}
+
+/**
+ * A concurrent request with the same key committed first; its answer is written right after its
+ * commit, so wait briefly for it instead of failing the retry.
+ */
+async function awaitConcurrent(
+  request: FastifyRequest,
+  tokenId: number,
+  key: string,
+  hash: string,
+): Promise<StoredResponse> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const earlier = await previousResponse(request.server.db.kysely, tokenId, key, hash);
+      if (earlier) return earlier;
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'idempotency_in_progress') || attempt >= 40) throw e;
+    }
+    if (attempt >= 40) throw new AppError(409, 'idempotency_in_progress', 'Bitte später wiederholen.');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

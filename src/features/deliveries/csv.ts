@@ -1,0 +1,79 @@
+import { parse } from 'csv-parse/sync';
+import { AppError } from '../../http/errors.js';
+import type { IncomingRow } from './ingest.js';
+
+/** German and English column names of delivery files, lower case. */
+const COLUMNS: Record<string, keyof IncomingRow> = {
+  month: 'month',
+  monat: 'month',
+  ars: 'ars',
+  count: 'count',
+  anzahl: 'count',
+  serviceid: 'serviceId',
+  service_id: 'serviceId',
+  onlinedienst: 'serviceId',
+};
+
+export interface CsvRows {
+  rows: IncomingRow[];
+  /** File line of rows[0]: the header is line 1, so data start at line 2. */
+  firstRowNumber: number;
+}
+
+const csvError = (message: string) => new AppError(400, 'csv_invalid', message);
+
+/**
+ * Reads a delivery file: UTF-8 with or without BOM, header line naming the columns, `;` (German
+ * spreadsheets) or `,` as delimiter, whichever the header uses.
+ */
+export function parseDeliveryCsv(text: string, needsServiceId: boolean): CsvRows {
+  const content = text.replace(/^\uFEFF/, '');
+  const headerLine = content.split(/\r?\n/, 1)[0] ?? '';
+  if (headerLine.trim() === '')
+    throw csvError('Die CSV-Datei ist leer; erwartet wird die Kopfzeile month;ars;count.');
+  const delimiter = count(headerLine, ';') >= count(headerLine, ',') ? ';' : ',';
+  let records: string[][];
+  try {
+    // Empty lines are kept, so record i is file line i + 1 and row numbers match what people see.
+    records = parse(content, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: true });
+  } catch (e) {
+    throw csvError(`Die CSV-Datei ist fehlerhaft: ${(e as Error).message}`);
+  }
+  while (records.length > 1 && records[records.length - 1]!.every((f) => f === '')) records.pop();
+  const header = (records[0] ?? []).map((h) => h.toLowerCase());
+  const keys = header.map((h) => COLUMNS[h]);
+  const unknown = header.filter((_, i) => keys[i] === undefined);
+  if (unknown.length) {
+    throw csvError(
+      `Unbekannte Spalte ${unknown.map((u) => `„${u}“`).join(', ')} in der Kopfzeile; erwartet: ${expected(needsServiceId)}.`,
+    );
+  }
+  const required: (keyof IncomingRow)[] = needsServiceId
+    ? ['serviceId', 'month', 'ars', 'count']
+    : ['month', 'ars', 'count'];
+  const missing = required.filter((k) => !keys.includes(k));
+  if (missing.length || new Set(keys).size !== keys.length) {
+    throw csvError(`Die Kopfzeile muss die Spalten ${expected(needsServiceId)} je einmal enthalten.`);
+  }
+  if (!needsServiceId && keys.includes('serviceId')) {
+    throw csvError('Die Spalte serviceId gibt es nur bei Lieferungen eines Portals.');
+  }
+  const rows = records.slice(1).map((fields) => {
+    const row: IncomingRow = { month: undefined, ars: undefined, count: undefined };
+    keys.forEach((k, i) => {
+      row[k!] = fields[i];
+    });
+    return row;
+  });
+  return { rows, firstRowNumber: 2 };
+}
+
+function count(text: string, ch: string): number {
+  return text.split(ch).length - 1;
+}
+
+function expected(needsServiceId: boolean): string {
+  return needsServiceId
+    ? 'serviceId;month;ars;count (oder serviceId;monat;ars;anzahl)'
+    : 'month;ars;count (oder monat;ars;anzahl)';
+}

@@ -1,0 +1,135 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { writeAudit, type Actor } from '../../db/audit.js';
+import type { Database } from '../../db/schema.js';
+
+/** What a valid token may do: deliver for one service, or for every service of one portal. */
+export type TokenScope =
+  | { tokenId: number; kind: 'service'; serviceId: number }
+  | { tokenId: number; kind: 'portal'; portalId: number };
+
+export interface CreateTokenInput {
+  serviceId?: number;
+  portalId?: number;
+  label: string;
+  expiresInDays?: number;
+  createdBy?: number | null;
+}
+
+const TOKEN_PREFIX = 'zsk_';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Only this hash is stored: a leaked database does not leak usable tokens. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Creates a token and returns it once; afterwards only its hash and prefix exist. */
+export async function createAccessToken(
+  db: Kysely<Database>,
+  input: CreateTokenInput,
+): Promise<{ id: number; token: string }> {
+  if ((input.serviceId === undefined) === (input.portalId === undefined)) {
+    throw new Error('Ein Zugangsschlüssel gilt entweder für einen Onlinedienst oder für ein Portal.');
+  }
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const expiresAt =
+    input.expiresInDays === undefined ? null : new Date(Date.now() + input.expiresInDays * DAY_MS);
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('access_tokens')
+      .values({
+        token_hash: hashToken(token),
+        prefix: token.slice(0, 12),
+        label: input.label,
+        service_id: input.serviceId ?? null,
+        portal_id: input.portalId ?? null,
+        created_by: input.createdBy ?? null,
+        expires_at: expiresAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await writeAudit(
+      trx,
+      { userId: input.createdBy ?? null, tokenId: null },
+      {
+        action: 'token.create',
+        entity: 'access_token',
+        entityId: row.id,
+        newValue: {
+          label: input.label,
+          serviceId: input.serviceId ?? null,
+          portalId: input.portalId ?? null,
+          prefix: token.slice(0, 12),
+          expiresAt: expiresAt?.toISOString() ?? null,
+        },
+      },
+    );
+    return { id: row.id, token };
+  });
+}
+
+/** The scope of a valid bearer token, or null for unknown, revoked or expired tokens. */
+export async function authenticateToken(db: Kysely<Database>, bearer: string): Promise<TokenScope | null> {
+  if (!bearer.startsWith(TOKEN_PREFIX)) return null;
+  const hash = hashToken(bearer);
+  const row = await db
+    .selectFrom('access_tokens')
+    .select(['id', 'token_hash', 'service_id', 'portal_id', 'expires_at', 'revoked_at'])
+    .where('token_hash', '=', hash)
+    .executeTakeFirst();
+  // The lookup is by index; the constant-time comparison keeps the final check free of timing hints.
+  if (!row || !timingSafeEqual(Buffer.from(row.token_hash, 'hex'), Buffer.from(hash, 'hex'))) return null;
+  if (row.revoked_at) return null;
+  if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return null;
+  // At most one write a minute per token: a busy client must not turn every request into an update.
+  await db
+    .updateTable('access_tokens')
+    .set({ last_used_at: new Date() })
+    .where('id', '=', row.id)
+    .where((eb) =>
+      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(Date.now() - 60_000))]),
+    )
+    .execute();
+  if (row.service_id !== null) return { tokenId: row.id, kind: 'service', serviceId: row.service_id };
+  return { tokenId: row.id, kind: 'portal', portalId: row.portal_id! };
+}
+
+/** Revokes a token for good; returns false when it does not exist or was revoked already. */
+export async function revokeAccessToken(db: Kysely<Database>, id: number, actor: Actor): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('access_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    await writeAudit(trx, actor, { action: 'token.revoke', entity: 'access_token', entityId: id });
+    return true;
+  });
+}
+
+/** Whether a token may act for a service: its own service, or a service of its portal. */
+export async function scopeCovers(
+  db: Kysely<Database>,
+  scope: TokenScope,
+  serviceId: number,
+): Promise<boolean> {
+  if (scope.kind === 'service') return scope.serviceId === serviceId;
+  const row = await db
+    .selectFrom('portal_services')
+    .select('service_id')
+    .where('portal_id', '=', scope.portalId)
+    .where('service_id', '=', serviceId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** German description of a scope, for 403 messages. */
+export function describeScope(scope: TokenScope): string {
+  return scope.kind === 'service'
+    ? `Onlinedienst ${scope.serviceId}`
+    : `Portal ${scope.portalId} und seine Onlinedienste`;
+}

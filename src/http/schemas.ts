@@ -1,0 +1,20 @@
+import { Type } from 'typebox';
+
+/** The one error shape (src/http/errors.ts) as a schema, so every route documents its failures. */
+export const ErrorSchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stabiler Fehlercode (docs/errors.md) / stable error code' }),
+      message: Type.String({ description: 'Deutsche Meldung / German message' }),
+      details: Type.Array(Type.Unknown()),
+    }),
+  },
+  { description: 'Fehler / error' },
+);
+
+/** Error answers every token-authenticated route can give. */
+export const authErrors = {
+  401: ErrorSchema,
+  403: ErrorSchema,
+  429: ErrorSchema,
+};
