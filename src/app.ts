@@ -11,6 +11,7 @@ import type { Db } from './db/database.js';
 import { installErrorHandlers } from './http/errors.js';
 import { healthRoutes } from './features/health/routes.js';
 import { serviceRoutes } from './features/services/routes.js';
+import { evaluationRoutes } from './features/evaluations/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -79,5 +80,6 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   installErrorHandlers(app);
   await app.register(healthRoutes);
   await app.register(serviceRoutes);
+  await app.register(evaluationRoutes);
   return app;
 }
