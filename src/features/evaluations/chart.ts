@@ -4,7 +4,7 @@ import { monthLabel } from '../../web/labels.js';
 import type { SeriesPoint } from './service.js';
 
 const LINE_COLOUR = '#1e3a8a';
-const GAP_COLOUR = 'rgba(178, 34, 34, 0.18)';
+const GAP_COLOUR = 'rgba(178, 34, 34, 0.3)';
 
 /**
  * The monthly time series as an SVG string, rendered on the server by Apache ECharts. A gap (no

@@ -309,61 +309,56 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
         )}
       </section>
 
-      <section aria-labelledby="je-dienst">
-        <h2 id="je-dienst" class="kern-heading-medium">
-          Je Onlinedienst
-        </h2>
-        <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="completeness-caption">
-          <table class="kern-table kern-table--striped">
-            <caption id="completeness-caption" class="kern-title">
-              Vollständigkeit je Onlinedienst
-            </caption>
-            <thead class="kern-table__head">
-              <tr class="kern-table__row">
-                <th scope="col" class="kern-table__header">
-                  Onlinedienst
+      <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="completeness-caption">
+        <table class="kern-table kern-table--striped">
+          <caption id="completeness-caption" class="kern-title">
+            Vollständigkeit je Onlinedienst
+          </caption>
+          <thead class="kern-table__head">
+            <tr class="kern-table__row">
+              <th scope="col" class="kern-table__header">
+                Onlinedienst
+              </th>
+              <th scope="col" class="kern-table__header">
+                Gruppe
+              </th>
+              <th scope="col" class="kern-table__header">
+                monatlich
+              </th>
+              <th scope="col" class="kern-table__header">
+                lückenlos
+              </th>
+              <th scope="col" class="kern-table__header">
+                zuletzt geliefert
+              </th>
+              <th scope="col" class="kern-table__header">
+                überfällig
+              </th>
+              <th scope="col" class="kern-table__header kern-table__header--numeric">
+                Lücken
+              </th>
+            </tr>
+          </thead>
+          <tbody class="kern-table__body">
+            {report.services.map((s) => (
+              <tr class="kern-table__row" key={s.id} data-service-id={s.id}>
+                <th scope="row" class="kern-table__cell">
+                  <a href={`/dienste/${s.id}`}>{s.name}</a>
                 </th>
-                <th scope="col" class="kern-table__header">
-                  Gruppe
-                </th>
-                <th scope="col" class="kern-table__header">
-                  monatlich
-                </th>
-                <th scope="col" class="kern-table__header">
-                  lückenlos
-                </th>
-                <th scope="col" class="kern-table__header">
-                  zuletzt geliefert
-                </th>
-                <th scope="col" class="kern-table__header">
-                  überfällig
-                </th>
-                <th scope="col" class="kern-table__header kern-table__header--numeric">
-                  Lücken
-                </th>
+                <td class="kern-table__cell">{groupLabel.get(s.group)}</td>
+                <td class="kern-table__cell">{yesNo(s.monthly)}</td>
+                <td class="kern-table__cell">{yesNo(s.gapFree)}</td>
+                <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
+                <td class="kern-table__cell">{yesNo(s.overdue)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">
+                  {formatInt(s.gaps.length)}
+                  {s.gaps.length > 0 && s.gaps.length <= 6 ? ` (${s.gaps.map(monthLabel).join(', ')})` : ''}
+                </td>
               </tr>
-            </thead>
-            <tbody class="kern-table__body">
-              {report.services.map((s) => (
-                <tr class="kern-table__row" key={s.id} data-service-id={s.id}>
-                  <th scope="row" class="kern-table__cell">
-                    <a href={`/dienste/${s.id}`}>{s.name}</a>
-                  </th>
-                  <td class="kern-table__cell">{groupLabel.get(s.group)}</td>
-                  <td class="kern-table__cell">{yesNo(s.monthly)}</td>
-                  <td class="kern-table__cell">{yesNo(s.gapFree)}</td>
-                  <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
-                  <td class="kern-table__cell">{yesNo(s.overdue)}</td>
-                  <td class="kern-table__cell kern-table__cell--numeric">
-                    {formatInt(s.gaps.length)}
-                    {s.gaps.length > 0 && s.gaps.length <= 6 ? ` (${s.gaps.map(monthLabel).join(', ')})` : ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       <section aria-labelledby="begriffe">
         <h2 id="begriffe" class="kern-heading-medium">
