@@ -13,6 +13,7 @@ import { healthRoutes } from './features/health/routes.js';
 import { serviceRoutes } from './features/services/routes.js';
 import { deliveryApiRoutes } from './features/deliveries/api.js';
 import { registerOpenApi } from './http/openapi.js';
+import { evaluationRoutes } from './features/evaluations/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -84,5 +85,6 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   await app.register(healthRoutes);
   await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
+  await app.register(evaluationRoutes);
   return app;
 }

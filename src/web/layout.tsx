@@ -17,7 +17,10 @@ export interface LayoutProps {
 
 const HTMX_CONFIG = { includeIndicatorStyles: false };
 
-export const DEFAULT_NAV: NavItem[] = [{ href: '/', label: 'Onlinedienste' }];
+export const DEFAULT_NAV: NavItem[] = [
+  { href: '/', label: 'Onlinedienste' },
+  { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
+];
 
 /** The frame of every page: KERN header, skip link, navigation, main landmark, footer. */
 export function Layout({ title, current, nav = DEFAULT_NAV, account, children }: LayoutProps) {

@@ -58,7 +58,7 @@ export function ServiceListPage({ services }: { services: ServiceOverviewRow[] }
             {services.map((s) => (
               <tr class="kern-table__row" key={s.id}>
                 <th scope="row" class="kern-table__cell">
-                  {s.name}
+                  <a href={`/dienste/${s.id}`}>{s.name}</a>
                   {s.isFocus ? (
                     <>
                       {' '}

@@ -1,0 +1,102 @@
+import { sql, type Kysely } from 'kysely';
+import type { BuildMode, Database, GranularityColumn, ServiceType } from '../../db/schema.js';
+
+/** Evaluations read the roll-ups (rollup_service_month, rollup_service_land_month), never counts. */
+
+export interface ServiceMasterData {
+  id: number;
+  name: string;
+  url: string | null;
+  authority: string | null;
+  serviceType: ServiceType;
+  buildMode: BuildMode;
+  isFocus: boolean;
+  granularity: GranularityColumn;
+  portals: string | null;
+  firstMonth: string | null;
+  lastMonth: string | null;
+  monthsDelivered: number;
+  total: number;
+}
+
+/** One service's master data with its first/last month, months delivered and total; null if unknown. */
+export async function getServiceMasterData(
+  db: Kysely<Database>,
+  serviceId: number,
+): Promise<ServiceMasterData | null> {
+  const rows = await sql<ServiceMasterData>`
+    SELECT s.id, s.name, s.url, a.name AS authority, s.service_type AS "serviceType",
+           s.build_mode AS "buildMode", s.is_focus AS "isFocus", s.granularity,
+           (SELECT string_agg(p.name, ', ' ORDER BY p.name) FROM portal_services ps
+              JOIN portals p ON p.id = ps.portal_id WHERE ps.service_id = s.id) AS portals,
+           to_char(min(r.month), 'YYYY-MM') AS "firstMonth", to_char(max(r.month), 'YYYY-MM') AS "lastMonth",
+           count(r.month)::int AS "monthsDelivered", coalesce(sum(r.total), 0)::bigint AS total
+    FROM online_services s
+    LEFT JOIN authorities a ON a.id = s.authority_id
+    LEFT JOIN rollup_service_month r ON r.service_id = s.id
+    WHERE s.id = ${serviceId}
+    GROUP BY s.id, a.name`.execute(db);
+  return rows.rows[0] ?? null;
+}
+
+export interface MonthTotal {
+  month: string;
+  total: number;
+}
+
+/** The delivered months of one service with their totals, oldest first. */
+export async function listServiceMonthTotals(db: Kysely<Database>, serviceId: number): Promise<MonthTotal[]> {
+  const rows = await sql<MonthTotal>`
+    SELECT to_char(month, 'YYYY-MM') AS month, total::bigint AS total
+    FROM rollup_service_month
+    WHERE service_id = ${serviceId}
+    ORDER BY month`.execute(db);
+  return rows.rows;
+}
+
+export interface LandTotal {
+  /** Two-digit Land key; '00' is nationwide (bundesweit). */
+  land: string;
+  name: string | null;
+  total: number;
+  months: number;
+}
+
+/** Totals per Land of one service over the months from..to (YYYY-MM, both included). */
+export async function listServiceLandTotals(
+  db: Kysely<Database>,
+  serviceId: number,
+  from: string,
+  to: string,
+): Promise<LandTotal[]> {
+  const rows = await sql<LandTotal>`
+    SELECT r.land, g.name, sum(r.total)::bigint AS total, count(*)::int AS months
+    FROM rollup_service_land_month r
+    LEFT JOIN regions g ON g.ars = r.land || '0000000000'
+    WHERE r.service_id = ${serviceId}
+      AND r.month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date
+    GROUP BY r.land, g.name
+    ORDER BY r.land`.execute(db);
+  return rows.rows;
+}
+
+export interface ServiceDeliveredMonths {
+  id: number;
+  name: string;
+  serviceType: ServiceType;
+  isFocus: boolean;
+  /** Every month with at least one delivered count (a delivered 0 included), 'YYYY-MM'. */
+  months: string[];
+}
+
+/** Every online service with the months it delivered, from the roll-up. */
+export async function listDeliveredMonths(db: Kysely<Database>): Promise<ServiceDeliveredMonths[]> {
+  const rows = await sql<Omit<ServiceDeliveredMonths, 'months'> & { months: string | null }>`
+    SELECT s.id, s.name, s.service_type AS "serviceType", s.is_focus AS "isFocus",
+           string_agg(to_char(r.month, 'YYYY-MM'), ',' ORDER BY r.month) AS months
+    FROM online_services s
+    LEFT JOIN rollup_service_month r ON r.service_id = s.id
+    GROUP BY s.id
+    ORDER BY s.name, s.id`.execute(db);
+  return rows.rows.map((r) => ({ ...r, months: r.months ? r.months.split(',') : [] }));
+}

@@ -1,0 +1,149 @@
+import type { Kysely } from 'kysely';
+import type { Database, ServiceType } from '../../db/schema.js';
+import {
+  assessCompleteness,
+  summarise,
+  DEFAULT_GRACE_DAYS,
+  type CompletenessSummary,
+  type ServiceCompleteness,
+} from '../../domain/completeness.js';
+import { addMonths, currentMonth, lastClosedMonth, monthRange } from '../../domain/months.js';
+import {
+  getServiceMasterData,
+  listDeliveredMonths,
+  listServiceLandTotals,
+  listServiceMonthTotals,
+  type LandTotal,
+  type ServiceMasterData,
+} from './queries.js';
+
+/** One month of the time series; total null = no delivery (a gap), 0 = a delivered zero. */
+export interface SeriesPoint {
+  month: string;
+  total: number | null;
+  /** The month of `now`, still running. */
+  running: boolean;
+}
+
+export interface YearOnYear {
+  month: string;
+  previousMonth: string;
+  total: number | null;
+  previousTotal: number | null;
+  /** Relative change in percent; null when either month is missing or the previous one is 0. */
+  changePercent: number | null;
+}
+
+export interface ServicePageData {
+  service: ServiceMasterData;
+  series: SeriesPoint[];
+  gaps: string[];
+  yearOnYear: YearOnYear;
+  lands: LandTotal[];
+  landPeriod: { from: string; to: string };
+}
+
+/**
+ * Everything the service page shows. The series runs from the first delivered month to the last
+ * closed month of `now` (or the current month, when that was delivered already).
+ */
+export async function loadServicePage(
+  db: Kysely<Database>,
+  serviceId: number,
+  now: Date,
+): Promise<ServicePageData | null> {
+  const service = await getServiceMasterData(db, serviceId);
+  if (!service) return null;
+  const totals = await listServiceMonthTotals(db, serviceId);
+  const closed = lastClosedMonth(now);
+  const current = currentMonth(now);
+  const byMonth = new Map(totals.map((t) => [t.month, t.total]));
+  const first = totals[0]?.month;
+  const lastDelivered = totals.at(-1)?.month;
+  const end = lastDelivered && lastDelivered > closed ? lastDelivered : closed;
+  const series: SeriesPoint[] = first
+    ? monthRange(first, end).map((month) => ({
+        month,
+        total: byMonth.get(month) ?? null,
+        running: month === current,
+      }))
+    : [];
+  const gaps = series.filter((p) => p.total === null && !p.running).map((p) => p.month);
+
+  const previousMonth = addMonths(closed, -12);
+  const total = byMonth.get(closed) ?? null;
+  const previousTotal = byMonth.get(previousMonth) ?? null;
+  const changePercent =
+    total !== null && previousTotal !== null && previousTotal > 0
+      ? ((total - previousTotal) / previousTotal) * 100
+      : null;
+
+  const landPeriod = { from: addMonths(closed, -11), to: closed };
+  const lands = await listServiceLandTotals(db, serviceId, landPeriod.from, landPeriod.to);
+  return {
+    service,
+    series,
+    gaps,
+    yearOnYear: { month: closed, previousMonth, total, previousTotal, changePercent },
+    lands,
+    landPeriod,
+  };
+}
+
+/** Priority groups of the federal reports; every service belongs to exactly one, in this order. */
+export type PriorityGroup = 'focus' | 'type1' | 'type23' | 'type45';
+
+export const PRIORITY_GROUPS: { key: PriorityGroup; label: string }[] = [
+  { key: 'focus', label: 'Fokusleistungen' },
+  { key: 'type1', label: 'Typ 1' },
+  { key: 'type23', label: 'Typ 2/3' },
+  { key: 'type45', label: 'Typ 4/5' },
+];
+
+export function priorityGroup(service: { isFocus: boolean; serviceType: ServiceType }): PriorityGroup {
+  if (service.isFocus) return 'focus';
+  if (service.serviceType === '1') return 'type1';
+  if (service.serviceType === '2/3') return 'type23';
+  return 'type45';
+}
+
+export interface ServiceCompletenessRow extends ServiceCompleteness {
+  id: number;
+  name: string;
+  group: PriorityGroup;
+}
+
+export interface CompletenessReport {
+  lastClosedMonth: string;
+  graceDays: number;
+  services: ServiceCompletenessRow[];
+  summary: CompletenessSummary;
+  groups: { key: PriorityGroup; label: string; summary: CompletenessSummary }[];
+  overdue: ServiceCompletenessRow[];
+}
+
+/** Completeness of every service as of `now` (pass `new Date()` in routes, a fixed date in tests). */
+export async function loadCompletenessReport(
+  db: Kysely<Database>,
+  now: Date,
+  graceDays = DEFAULT_GRACE_DAYS,
+): Promise<CompletenessReport> {
+  const delivered = await listDeliveredMonths(db);
+  const services = delivered.map((s): ServiceCompletenessRow => ({
+    id: s.id,
+    name: s.name,
+    group: priorityGroup(s),
+    ...assessCompleteness(s.months, now, { graceDays }),
+  }));
+  return {
+    lastClosedMonth: lastClosedMonth(now),
+    graceDays,
+    services,
+    summary: summarise(services),
+    groups: PRIORITY_GROUPS.map((g) => ({
+      ...g,
+      summary: summarise(services.filter((s) => s.group === g.key)),
+    })),
+    overdue: services.filter((s) => s.overdue),
+  };
+}

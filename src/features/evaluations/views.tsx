@@ -1,0 +1,386 @@
+import type { ComponentChildren } from 'preact';
+import { Layout } from '../../web/layout.js';
+import { formatDecimal, formatInt } from '../../web/format.js';
+import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/labels.js';
+import { formatMonthDe } from '../../domain/months.js';
+import type { BuildMode } from '../../db/schema.js';
+import type { CompletenessSummary } from '../../domain/completeness.js';
+import type { CompletenessReport, ServicePageData, SeriesPoint, YearOnYear } from './service.js';
+import { PRIORITY_GROUPS } from './service.js';
+
+const BUILD_MODE_LABEL: Record<BuildMode, string> = {
+  efa: 'Einer für Alle (EfA)',
+  own: 'Eigenentwicklung',
+};
+
+const yesNo = (b: boolean) => (b ? 'ja' : 'nein');
+
+function formatPercent(p: number): string {
+  return `${p > 0 ? '+' : p < 0 ? '−' : '±'}${formatDecimal(Math.abs(p))} %`;
+}
+
+/** One sentence that says what the chart shows. */
+export function seriesSummary(series: SeriesPoint[], gaps: string[]): string {
+  const delivered = series.filter((p) => p.total !== null);
+  const first = series[0];
+  const last = series.at(-1);
+  if (!first || !last || delivered.length === 0)
+    return 'Für diesen Onlinedienst liegen noch keine Transaktionszahlen vor.';
+  const total = delivered.reduce((sum, p) => sum + (p.total ?? 0), 0);
+  const max = delivered.reduce((a, b) => ((b.total ?? 0) > (a.total ?? 0) ? b : a));
+  const gapText =
+    gaps.length === 0
+      ? 'ohne Lücke'
+      : `${formatInt(gaps.length)} ${gaps.length === 1 ? 'Monat' : 'Monate'} ohne Lieferung (${gaps.map(monthLabel).join(', ')})`;
+  return (
+    `Von ${monthLabel(first.month)} bis ${monthLabel(last.month)} wurden in ${formatInt(delivered.length)} von ` +
+    `${formatInt(series.length)} Monaten insgesamt ${formatInt(total)} Transaktionen gemeldet, ${gapText}; ` +
+    `der höchste Monatswert war ${formatInt(max.total ?? 0)} im ${monthLabel(max.month)}.`
+  );
+}
+
+function yearOnYearText(y: YearOnYear): string {
+  const month = formatMonthDe(y.month);
+  const previous = formatMonthDe(y.previousMonth);
+  if (y.total === null) return `Für ${month} liegt keine Lieferung vor; keine Veränderung berechenbar.`;
+  if (y.previousTotal === null)
+    return `${month}: ${formatInt(y.total)} Transaktionen; für ${previous} liegt keine Lieferung vor, keine Veränderung berechenbar.`;
+  if (y.changePercent === null)
+    return `${month}: ${formatInt(y.total)} Transaktionen gegenüber 0 im ${previous}; keine prozentuale Veränderung berechenbar.`;
+  return `${month}: ${formatInt(y.total)} Transaktionen gegenüber ${formatInt(y.previousTotal)} im ${previous} (${formatPercent(y.changePercent)}).`;
+}
+
+function Definition({ term, children }: { term: string; children: ComponentChildren }) {
+  return (
+    <>
+      <dt class="kern-body kern-body--bold">{term}</dt>
+      <dd class="kern-body">{children}</dd>
+    </>
+  );
+}
+
+export function ServicePage({ data, chartSvg }: { data: ServicePageData; chartSvg: string | null }) {
+  const { service: s, series, gaps, yearOnYear, lands, landPeriod } = data;
+  const summary = seriesSummary(series, gaps);
+  return (
+    <Layout title={s.name} current="/">
+      <p class="kern-body">
+        <a href="/">Alle Onlinedienste</a>
+      </p>
+      <h1 class="kern-heading-large">{s.name}</h1>
+
+      <section aria-labelledby="stammdaten">
+        <h2 id="stammdaten" class="kern-heading-medium">
+          Stammdaten
+        </h2>
+        <dl class="zsk-facts">
+          <Definition term="Behörde">{s.authority ?? '–'}</Definition>
+          <Definition term="Typ">{SERVICE_TYPE_LABEL[s.serviceType]}</Definition>
+          <Definition term="Granularität">{GRANULARITY_LABEL[s.granularity]}</Definition>
+          <Definition term="Umsetzung">{BUILD_MODE_LABEL[s.buildMode]}</Definition>
+          <Definition term="Fokusleistung">{yesNo(s.isFocus)}</Definition>
+          <Definition term="Portal">{s.portals ?? '–'}</Definition>
+          <Definition term="Adresse">{s.url ? <a href={s.url}>{s.url}</a> : '–'}</Definition>
+          <Definition term="Daten von">{monthLabel(s.firstMonth)}</Definition>
+          <Definition term="Daten bis">{monthLabel(s.lastMonth)}</Definition>
+          <Definition term="Gelieferte Monate">{formatInt(s.monthsDelivered)}</Definition>
+          <Definition term="Transaktionen insgesamt">{formatInt(s.total)}</Definition>
+        </dl>
+      </section>
+
+      <section aria-labelledby="verlauf">
+        <h2 id="verlauf" class="kern-heading-medium">
+          Transaktionen je Monat
+        </h2>
+        <p class="kern-body" id="verlauf-zusammenfassung">
+          {summary}
+        </p>
+        {series.length > 0 ? (
+          <div class="zsk-chart-and-table">
+            {chartSvg ? (
+              <figure class="zsk-chart">
+                <div
+                  class="zsk-chart__svg"
+                  role="img"
+                  aria-label={`Liniendiagramm der Transaktionen je Monat: ${summary}`}
+                  // The SVG string comes from ECharts (numbers and month labels only), not from user input.
+                  dangerouslySetInnerHTML={{ __html: chartSvg }}
+                />
+                <figcaption class="kern-body kern-body--small">
+                  Transaktionen je Monat. Schattierte Monate: keine Lieferung (Lücke); ein Punkt auf der
+                  Nulllinie ist eine gelieferte 0. Die Werte stehen in der Tabelle.
+                </figcaption>
+              </figure>
+            ) : null}
+            <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="months-caption">
+              <table class="kern-table kern-table--striped kern-table--small">
+                <caption id="months-caption" class="kern-title">
+                  Transaktionen je Monat
+                </caption>
+                <thead class="kern-table__head">
+                  <tr class="kern-table__row">
+                    <th scope="col" class="kern-table__header">
+                      Monat
+                    </th>
+                    <th scope="col" class="kern-table__header kern-table__header--numeric">
+                      Transaktionen
+                    </th>
+                  </tr>
+                </thead>
+                <tbody class="kern-table__body">
+                  {series.map((p) => (
+                    <tr class="kern-table__row" key={p.month}>
+                      <th scope="row" class="kern-table__cell">
+                        {monthLabel(p.month)}
+                        {p.running ? ' (laufender Monat)' : ''}
+                      </th>
+                      <td class="kern-table__cell kern-table__cell--numeric">
+                        {p.total === null ? <em>keine Lieferung</em> : formatInt(p.total)}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="vorjahr">
+        <h2 id="vorjahr" class="kern-heading-medium">
+          Veränderung zum Vorjahresmonat
+        </h2>
+        <p class="kern-body">{yearOnYearText(yearOnYear)}</p>
+      </section>
+
+      <section aria-labelledby="laender">
+        <h2 id="laender" class="kern-heading-medium">
+          Transaktionen nach Land
+        </h2>
+        {lands.length === 0 ? (
+          <p class="kern-body">
+            Für {monthLabel(landPeriod.from)} bis {monthLabel(landPeriod.to)} liegen keine Transaktionszahlen
+            vor.
+          </p>
+        ) : (
+          <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="lands-caption">
+            <table class="kern-table kern-table--striped">
+              <caption id="lands-caption" class="kern-title">
+                Transaktionen nach Land, {monthLabel(landPeriod.from)} bis {monthLabel(landPeriod.to)}
+              </caption>
+              <thead class="kern-table__head">
+                <tr class="kern-table__row">
+                  <th scope="col" class="kern-table__header">
+                    Land
+                  </th>
+                  <th scope="col" class="kern-table__header kern-table__header--numeric">
+                    Monate mit Daten
+                  </th>
+                  <th scope="col" class="kern-table__header kern-table__header--numeric">
+                    Transaktionen
+                  </th>
+                </tr>
+              </thead>
+              <tbody class="kern-table__body">
+                {lands.map((l) => (
+                  <tr class="kern-table__row" key={l.land}>
+                    <th scope="row" class="kern-table__cell">
+                      {l.land === '00' ? 'bundesweit' : (l.name ?? l.land)}
+                    </th>
+                    <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.months)}</td>
+                    <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.total)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+export function NotFoundPage({ message }: { message: string }) {
+  return (
+    <Layout title="Nicht gefunden">
+      <h1 class="kern-heading-large">Nicht gefunden</h1>
+      <div class="kern-alert kern-alert--danger" role="alert">
+        <div class="kern-alert__body">
+          <p class="kern-body">{message}</p>
+        </div>
+      </div>
+      <p class="kern-body">
+        <a href="/">Zur Liste der Onlinedienste</a>
+      </p>
+    </Layout>
+  );
+}
+
+function summarySentence(s: CompletenessSummary): string {
+  return (
+    `${formatInt(s.connected)} Onlinedienste angebunden, ${formatInt(s.monthly)} liefern monatlich, ` +
+    `${formatInt(s.gapFree)} lückenlos, ${formatInt(s.overdue)} überfällig`
+  );
+}
+
+export function CompletenessPage({ report }: { report: CompletenessReport }) {
+  const groupLabel = new Map(PRIORITY_GROUPS.map((g) => [g.key, g.label]));
+  return (
+    <Layout title="Vollständigkeit" current="/vollstaendigkeit">
+      <h1 class="kern-heading-large">Vollständigkeit der Lieferungen</h1>
+      <p class="kern-body">
+        Stand: letzter abgeschlossener Monat {formatMonthDe(report.lastClosedMonth)}; eine fehlende Lieferung
+        für diesen Monat gilt nach dem {formatInt(report.graceDays)}. Tag des laufenden Monats als überfällig.{' '}
+        <a href="#begriffe">Begriffe</a>
+      </p>
+      <p class="kern-body kern-body--large" id="gesamt">
+        {summarySentence(report.summary)}.
+      </p>
+      <ul class="zsk-figures" aria-label="Kennzahlen">
+        <li>
+          <strong>{formatInt(report.summary.connected)}</strong> angebunden
+        </li>
+        <li>
+          <strong>{formatInt(report.summary.monthly)}</strong> liefern monatlich
+        </li>
+        <li>
+          <strong>{formatInt(report.summary.gapFree)}</strong> lückenlos
+        </li>
+        <li>
+          <strong>{formatInt(report.summary.overdue)}</strong> überfällig
+        </li>
+      </ul>
+
+      <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="groups-caption">
+        <table class="kern-table kern-table--striped">
+          <caption id="groups-caption" class="kern-title">
+            Vollständigkeit nach Prioritätsgruppe
+          </caption>
+          <thead class="kern-table__head">
+            <tr class="kern-table__row">
+              <th scope="col" class="kern-table__header">
+                Gruppe
+              </th>
+              <th scope="col" class="kern-table__header kern-table__header--numeric">
+                angebunden
+              </th>
+              <th scope="col" class="kern-table__header kern-table__header--numeric">
+                liefern monatlich
+              </th>
+              <th scope="col" class="kern-table__header kern-table__header--numeric">
+                lückenlos
+              </th>
+              <th scope="col" class="kern-table__header kern-table__header--numeric">
+                überfällig
+              </th>
+            </tr>
+          </thead>
+          <tbody class="kern-table__body">
+            {report.groups.map((g) => (
+              <tr class="kern-table__row" key={g.key} data-group={g.key}>
+                <th scope="row" class="kern-table__cell">
+                  {g.label}
+                </th>
+                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.connected)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.monthly)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.gapFree)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.overdue)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <section aria-labelledby="ueberfaellig">
+        <h2 id="ueberfaellig" class="kern-heading-medium">
+          Überfällige Onlinedienste
+        </h2>
+        {report.overdue.length === 0 ? (
+          <p class="kern-body">Kein Onlinedienst ist überfällig.</p>
+        ) : (
+          <ul class="kern-list" id="overdue-list">
+            {report.overdue.map((s) => (
+              <li key={s.id}>
+                <a href={`/dienste/${s.id}`}>{s.name}</a>
+                {s.lastMonth ? ` – zuletzt geliefert: ${monthLabel(s.lastMonth)}` : ' – noch keine Lieferung'}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="completeness-caption">
+        <table class="kern-table kern-table--striped">
+          <caption id="completeness-caption" class="kern-title">
+            Vollständigkeit je Onlinedienst
+          </caption>
+          <thead class="kern-table__head">
+            <tr class="kern-table__row">
+              <th scope="col" class="kern-table__header">
+                Onlinedienst
+              </th>
+              <th scope="col" class="kern-table__header">
+                Gruppe
+              </th>
+              <th scope="col" class="kern-table__header">
+                monatlich
+              </th>
+              <th scope="col" class="kern-table__header">
+                lückenlos
+              </th>
+              <th scope="col" class="kern-table__header">
+                zuletzt geliefert
+              </th>
+              <th scope="col" class="kern-table__header">
+                überfällig
+              </th>
+              <th scope="col" class="kern-table__header kern-table__header--numeric">
+                Lücken
+              </th>
+            </tr>
+          </thead>
+          <tbody class="kern-table__body">
+            {report.services.map((s) => (
+              <tr class="kern-table__row" key={s.id} data-service-id={s.id}>
+                <th scope="row" class="kern-table__cell">
+                  <a href={`/dienste/${s.id}`}>{s.name}</a>
+                </th>
+                <td class="kern-table__cell">{groupLabel.get(s.group)}</td>
+                <td class="kern-table__cell">{yesNo(s.monthly)}</td>
+                <td class="kern-table__cell">{yesNo(s.gapFree)}</td>
+                <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
+                <td class="kern-table__cell">{yesNo(s.overdue)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">
+                  {formatInt(s.gaps.length)}
+                  {s.gaps.length > 0 && s.gaps.length <= 6 ? ` (${s.gaps.map(monthLabel).join(', ')})` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <section aria-labelledby="begriffe">
+        <h2 id="begriffe" class="kern-heading-medium">
+          Begriffe
+        </h2>
+        <dl class="zsk-facts">
+          <Definition term="monatlich">
+            Der Onlinedienst hat für mindestens einen Monat Zahlen geliefert.
+          </Definition>
+          <Definition term="lückenlos">
+            Für jeden Monat vom ersten gelieferten Monat bis zum letzten abgeschlossenen Monat liegt eine
+            Lieferung vor; eine gelieferte 0 zählt als Lieferung.
+          </Definition>
+          <Definition term="überfällig">
+            Noch nie geliefert, oder für den letzten abgeschlossenen Monat fehlt die Lieferung und die
+            Nachfrist von {formatInt(report.graceDays)} Tagen ist abgelaufen.
+          </Definition>
+          <Definition term="Gruppe">
+            Jeder Dienst zählt zu genau einer Gruppe: Fokusleistungen zuerst, die übrigen nach ihrem Typ.
+          </Definition>
+        </dl>
+      </section>
+    </Layout>
+  );
+}
