@@ -43,11 +43,49 @@ export async function openDatabase(options: OpenOptions): Promise<Db> {
     return wrap('postgres', pool, null, async () => {});
   }
   const dir = options.dataDir === 'memory://' ? undefined : path.join(options.dataDir, 'pglite');
+  const unlock = dir ? lockDataDir(options.dataDir) : () => {};
   if (dir) fs.mkdirSync(dir, { recursive: true });
   const lite = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
   // PGlite is one connection; the adapter serialises everything through it.
   const pool = new pg.Pool(createPgConfig(lite));
-  return wrap('pglite', pool, lite, () => lite.close());
+  return wrap('pglite', pool, lite, async () => {
+    await lite.close();
+    unlock();
+  });
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * The embedded engine belongs to one process: two processes writing the same files would corrupt
+ * them. A PID file refuses the second one with a clear message (a stale file of a dead process is
+ * taken over).
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'pglite.pid');
+  try {
+    const holder = Number(fs.readFileSync(file, 'utf8'));
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new DatabaseInUseError(
+        `Die eingebettete Datenbank in ${dataDir} wird bereits von Prozess ${holder} verwendet (läuft npm start?). ` +
+          'Beenden Sie ihn zuerst, oder verwenden Sie PostgreSQL (DATABASE_URL).',
+      );
+    }
+  } catch (e) {
+    if (e instanceof DatabaseInUseError) throw e;
+  }
+  fs.writeFileSync(file, String(process.pid));
+  return () => fs.rmSync(file, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function wrap(engine: Engine, pool: pg.Pool, pglite: PGlite | null, closeEngine: () => Promise<void>): Db {
