@@ -1,3 +1,4 @@
+import { DataTable } from '../../web/data-table.js';
 import type { ComponentChildren } from 'preact';
 import { Layout } from '../../web/layout.js';
 import { formatDecimal, formatInt } from '../../web/format.js';
@@ -112,36 +113,24 @@ export function ServicePage({ data, chartSvg }: { data: ServicePageData; chartSv
                 </figcaption>
               </figure>
             ) : null}
-            <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="months-caption">
-              <table class="kern-table kern-table--striped kern-table--small">
-                <caption id="months-caption" class="kern-title">
-                  Transaktionen je Monat
-                </caption>
-                <thead class="kern-table__head">
-                  <tr class="kern-table__row">
-                    <th scope="col" class="kern-table__header">
-                      Monat
-                    </th>
-                    <th scope="col" class="kern-table__header kern-table__header--numeric">
-                      Transaktionen
-                    </th>
-                  </tr>
-                </thead>
-                <tbody class="kern-table__body">
-                  {series.map((p) => (
-                    <tr class="kern-table__row" key={p.month}>
-                      <th scope="row" class="kern-table__cell">
-                        {monthLabel(p.month)}
-                        {p.running ? ' (laufender Monat)' : ''}
-                      </th>
-                      <td class="kern-table__cell kern-table__cell--numeric">
-                        {p.total === null ? <em>keine Lieferung</em> : formatInt(p.total)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              id="months"
+              small
+              caption="Transaktionen je Monat"
+              columns={[{ label: 'Monat' }, { label: 'Transaktionen', numeric: true }]}
+            >
+              {series.map((p) => (
+                <tr class="kern-table__row" key={p.month}>
+                  <th scope="row" class="kern-table__cell">
+                    {monthLabel(p.month)}
+                    {p.running ? ' (laufender Monat)' : ''}
+                  </th>
+                  <td class="kern-table__cell kern-table__cell--numeric">
+                    {p.total === null ? <em>keine Lieferung</em> : formatInt(p.total)}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           </div>
         ) : null}
       </section>
@@ -163,37 +152,29 @@ export function ServicePage({ data, chartSvg }: { data: ServicePageData; chartSv
             vor.
           </p>
         ) : (
-          <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="lands-caption">
-            <table class="kern-table kern-table--striped">
-              <caption id="lands-caption" class="kern-title">
+          <DataTable
+            id="lands"
+            caption={
+              <>
                 Transaktionen nach Land, {monthLabel(landPeriod.from)} bis {monthLabel(landPeriod.to)}
-              </caption>
-              <thead class="kern-table__head">
-                <tr class="kern-table__row">
-                  <th scope="col" class="kern-table__header">
-                    Land
-                  </th>
-                  <th scope="col" class="kern-table__header kern-table__header--numeric">
-                    Monate mit Daten
-                  </th>
-                  <th scope="col" class="kern-table__header kern-table__header--numeric">
-                    Transaktionen
-                  </th>
-                </tr>
-              </thead>
-              <tbody class="kern-table__body">
-                {lands.map((l) => (
-                  <tr class="kern-table__row" key={l.land}>
-                    <th scope="row" class="kern-table__cell">
-                      {l.land === '00' ? 'bundesweit' : (l.name ?? l.land)}
-                    </th>
-                    <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.months)}</td>
-                    <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.total)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              </>
+            }
+            columns={[
+              { label: 'Land' },
+              { label: 'Monate mit Daten', numeric: true },
+              { label: 'Transaktionen', numeric: true },
+            ]}
+          >
+            {lands.map((l) => (
+              <tr class="kern-table__row" key={l.land}>
+                <th scope="row" class="kern-table__cell">
+                  {l.land === '00' ? 'bundesweit' : (l.name ?? l.land)}
+                </th>
+                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.months)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.total)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </Layout>
@@ -251,45 +232,29 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
         </li>
       </ul>
 
-      <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="groups-caption">
-        <table class="kern-table kern-table--striped">
-          <caption id="groups-caption" class="kern-title">
-            Vollständigkeit nach Prioritätsgruppe
-          </caption>
-          <thead class="kern-table__head">
-            <tr class="kern-table__row">
-              <th scope="col" class="kern-table__header">
-                Gruppe
-              </th>
-              <th scope="col" class="kern-table__header kern-table__header--numeric">
-                angebunden
-              </th>
-              <th scope="col" class="kern-table__header kern-table__header--numeric">
-                liefern monatlich
-              </th>
-              <th scope="col" class="kern-table__header kern-table__header--numeric">
-                lückenlos
-              </th>
-              <th scope="col" class="kern-table__header kern-table__header--numeric">
-                überfällig
-              </th>
-            </tr>
-          </thead>
-          <tbody class="kern-table__body">
-            {report.groups.map((g) => (
-              <tr class="kern-table__row" key={g.key} data-group={g.key}>
-                <th scope="row" class="kern-table__cell">
-                  {g.label}
-                </th>
-                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.connected)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.monthly)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.gapFree)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.overdue)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        id="groups"
+        caption="Vollständigkeit nach Prioritätsgruppe"
+        columns={[
+          { label: 'Gruppe' },
+          { label: 'angebunden', numeric: true },
+          { label: 'liefern monatlich', numeric: true },
+          { label: 'lückenlos', numeric: true },
+          { label: 'überfällig', numeric: true },
+        ]}
+      >
+        {report.groups.map((g) => (
+          <tr class="kern-table__row" key={g.key} data-group={g.key}>
+            <th scope="row" class="kern-table__cell">
+              {g.label}
+            </th>
+            <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.connected)}</td>
+            <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.monthly)}</td>
+            <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.gapFree)}</td>
+            <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.summary.overdue)}</td>
+          </tr>
+        ))}
+      </DataTable>
 
       <section aria-labelledby="ueberfaellig">
         <h2 id="ueberfaellig" class="kern-heading-medium">
@@ -309,56 +274,36 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
         )}
       </section>
 
-      <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="completeness-caption">
-        <table class="kern-table kern-table--striped">
-          <caption id="completeness-caption" class="kern-title">
-            Vollständigkeit je Onlinedienst
-          </caption>
-          <thead class="kern-table__head">
-            <tr class="kern-table__row">
-              <th scope="col" class="kern-table__header">
-                Onlinedienst
-              </th>
-              <th scope="col" class="kern-table__header">
-                Gruppe
-              </th>
-              <th scope="col" class="kern-table__header">
-                monatlich
-              </th>
-              <th scope="col" class="kern-table__header">
-                lückenlos
-              </th>
-              <th scope="col" class="kern-table__header">
-                zuletzt geliefert
-              </th>
-              <th scope="col" class="kern-table__header">
-                überfällig
-              </th>
-              <th scope="col" class="kern-table__header kern-table__header--numeric">
-                Lücken
-              </th>
-            </tr>
-          </thead>
-          <tbody class="kern-table__body">
-            {report.services.map((s) => (
-              <tr class="kern-table__row" key={s.id} data-service-id={s.id}>
-                <th scope="row" class="kern-table__cell">
-                  <a href={`/dienste/${s.id}`}>{s.name}</a>
-                </th>
-                <td class="kern-table__cell">{groupLabel.get(s.group)}</td>
-                <td class="kern-table__cell">{yesNo(s.monthly)}</td>
-                <td class="kern-table__cell">{yesNo(s.gapFree)}</td>
-                <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
-                <td class="kern-table__cell">{yesNo(s.overdue)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric">
-                  {formatInt(s.gaps.length)}
-                  {s.gaps.length > 0 && s.gaps.length <= 6 ? ` (${s.gaps.map(monthLabel).join(', ')})` : ''}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        id="completeness"
+        caption="Vollständigkeit je Onlinedienst"
+        columns={[
+          { label: 'Onlinedienst' },
+          { label: 'Gruppe' },
+          { label: 'monatlich' },
+          { label: 'lückenlos' },
+          { label: 'zuletzt geliefert' },
+          { label: 'überfällig' },
+          { label: 'Lücken', numeric: true },
+        ]}
+      >
+        {report.services.map((s) => (
+          <tr class="kern-table__row" key={s.id} data-service-id={s.id}>
+            <th scope="row" class="kern-table__cell">
+              <a href={`/dienste/${s.id}`}>{s.name}</a>
+            </th>
+            <td class="kern-table__cell">{groupLabel.get(s.group)}</td>
+            <td class="kern-table__cell">{yesNo(s.monthly)}</td>
+            <td class="kern-table__cell">{yesNo(s.gapFree)}</td>
+            <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
+            <td class="kern-table__cell">{yesNo(s.overdue)}</td>
+            <td class="kern-table__cell kern-table__cell--numeric">
+              {formatInt(s.gaps.length)}
+              {s.gaps.length > 0 && s.gaps.length <= 6 ? ` (${s.gaps.map(monthLabel).join(', ')})` : ''}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
 
       <section aria-labelledby="begriffe">
         <h2 id="begriffe" class="kern-heading-medium">

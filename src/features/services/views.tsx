@@ -1,3 +1,4 @@
+import { DataTable } from '../../web/data-table.js';
 import { Layout } from '../../web/layout.js';
 import { formatInt } from '../../web/format.js';
 import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/labels.js';
@@ -24,63 +25,44 @@ export function ServiceListPage({ services }: { services: ServiceOverviewRow[] }
           <strong>{formatInt(total)}</strong> Transaktionen insgesamt
         </li>
       </ul>
-      <div class="kern-table-responsive" tabIndex={0} role="region" aria-labelledby="services-caption">
-        <table class="kern-table kern-table--striped zsk-table">
-          <caption id="services-caption" class="kern-title">
-            Onlinedienste und ihre Transaktionszahlen
-          </caption>
-          <thead class="kern-table__head">
-            <tr class="kern-table__row">
-              <th scope="col" class="kern-table__header">
-                Onlinedienst
-              </th>
-              <th scope="col" class="kern-table__header">
-                Behörde
-              </th>
-              <th scope="col" class="kern-table__header">
-                Typ
-              </th>
-              <th scope="col" class="kern-table__header">
-                Granularität
-              </th>
-              <th scope="col" class="kern-table__header zsk-nowrap">
-                Daten von
-              </th>
-              <th scope="col" class="kern-table__header zsk-nowrap">
-                Daten bis
-              </th>
-              <th scope="col" class="kern-table__header kern-table__header--numeric">
-                Transaktionen
-              </th>
-            </tr>
-          </thead>
-          <tbody class="kern-table__body">
-            {services.map((s) => (
-              <tr class="kern-table__row" key={s.id}>
-                <th scope="row" class="kern-table__cell">
-                  <a href={`/dienste/${s.id}`}>{s.name}</a>
-                  {s.isFocus ? (
-                    <>
-                      {' '}
-                      <span class="kern-badge kern-badge--info kern-badge--small">
-                        <span class="kern-label">Fokusleistung</span>
-                      </span>
-                    </>
-                  ) : null}
-                </th>
-                <td class="kern-table__cell">{s.authority ?? '–'}</td>
-                <td class="kern-table__cell zsk-nowrap">{SERVICE_TYPE_LABEL[s.serviceType]}</td>
-                <td class="kern-table__cell zsk-nowrap">{GRANULARITY_LABEL[s.granularity]}</td>
-                <td class="kern-table__cell zsk-nowrap">{monthLabel(s.firstMonth)}</td>
-                <td class="kern-table__cell zsk-nowrap">{monthLabel(s.lastMonth)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
-                  {s.monthsDelivered > 0 ? formatInt(s.total) : '–'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        id="services"
+        class="zsk-table"
+        caption="Onlinedienste und ihre Transaktionszahlen"
+        columns={[
+          { label: 'Onlinedienst' },
+          { label: 'Behörde' },
+          { label: 'Typ' },
+          { label: 'Granularität' },
+          { label: 'Daten von', nowrap: true },
+          { label: 'Daten bis', nowrap: true },
+          { label: 'Transaktionen', numeric: true },
+        ]}
+      >
+        {services.map((s) => (
+          <tr class="kern-table__row" key={s.id}>
+            <th scope="row" class="kern-table__cell">
+              <a href={`/dienste/${s.id}`}>{s.name}</a>
+              {s.isFocus ? (
+                <>
+                  {' '}
+                  <span class="kern-badge kern-badge--info kern-badge--small">
+                    <span class="kern-label">Fokusleistung</span>
+                  </span>
+                </>
+              ) : null}
+            </th>
+            <td class="kern-table__cell">{s.authority ?? '–'}</td>
+            <td class="kern-table__cell zsk-nowrap">{SERVICE_TYPE_LABEL[s.serviceType]}</td>
+            <td class="kern-table__cell zsk-nowrap">{GRANULARITY_LABEL[s.granularity]}</td>
+            <td class="kern-table__cell zsk-nowrap">{monthLabel(s.firstMonth)}</td>
+            <td class="kern-table__cell zsk-nowrap">{monthLabel(s.lastMonth)}</td>
+            <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
+              {s.monthsDelivered > 0 ? formatInt(s.total) : '–'}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {services.length === 0 ? <p class="kern-body">Noch keine Onlinedienste angelegt.</p> : null}
     </Layout>
   );
