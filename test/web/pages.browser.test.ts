@@ -77,6 +77,19 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await context.close();
   });
 
+  it.each([
+    ['service page', '/dienste/1', 'service-page.png'],
+    ['completeness overview', '/vollstaendigkeit', 'completeness.png'],
+  ])('renders the %s without errors and with zero axe violations', async (_name, path, screenshot) => {
+    await open(path);
+    await expect(page.getByRole('heading', { level: 1 }).count()).resolves.toBe(1);
+    await expectNoAxeViolations(page);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: `test-results/${screenshot}`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('offers the skip link as the first Tab stop and moves focus to main', async () => {
     await open('/');
     await page.keyboard.press('Tab');
