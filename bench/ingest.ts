@@ -1,5 +1,5 @@
 /**
- * npm run bench:ingest [-- --rows N --batch N]
+ * npm run bench:ingest [-- --rows N --batch N --engine all|pglite|postgres]
  *
  * Pushes N counts (default 1,000,000) through the HTTP delivery API in batches (default 10,000) and
  * loads the same number of rows with a raw COPY into the counts table as the baseline, in the same run
@@ -20,8 +20,14 @@ import { createAccessToken } from '../src/features/tokens/tokens.js';
 import { addMonths, monthRange } from '../src/domain/months.js';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, batch: { type: 'string', default: '10000' } },
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    batch: { type: 'string', default: '10000' },
+    engine: { type: 'string', default: 'all' },
+  },
 });
+if (!['all', 'pglite', 'postgres'].includes(values.engine))
+  throw new Error('--engine must be all, pglite or postgres');
 const TOTAL = Number(values.rows);
 const BATCH = Number(values.batch);
 
@@ -167,7 +173,9 @@ const rate = (ms: number) => Math.round(TOTAL / (ms / 1000));
 const fmt = new Intl.NumberFormat('en-US');
 
 console.log(`bench:ingest – ${fmt.format(TOTAL)} counts, API batches of ${fmt.format(BATCH)}`);
-const engines: ('pglite' | 'postgres')[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+const engines = (process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite']).filter(
+  (e) => values.engine === 'all' || values.engine === e,
+) as ('pglite' | 'postgres')[];
 for (const engine of engines) {
   const copyMs = await withFreshDatabase(engine, viaCopy);
   const apiMs = await withFreshDatabase(engine, viaApi);

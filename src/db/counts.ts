@@ -50,8 +50,15 @@ export async function upsertCounts(
         AS t(service_id, month, ars, count)
     ),
     old AS (
+      -- One primary-key probe per input row. A plain join lets the planner hash a sequential scan of
+      -- all counts for every slice, which grows with the table; OFFSET 0 keeps the lateral subquery
+      -- from being flattened into such a join.
       SELECT c.service_id, c.month, c.ars, c.count, c.delivery_id
-      FROM counts c JOIN input i USING (service_id, month, ars)
+      FROM input i CROSS JOIN LATERAL (
+        SELECT * FROM counts c
+        WHERE c.service_id = i.service_id AND c.month = i.month AND c.ars = i.ars
+        OFFSET 0
+      ) c
     ),
     changed AS (
       INSERT INTO counts (service_id, month, ars, count, delivery_id)

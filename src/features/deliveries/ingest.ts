@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Granularity } from '../../domain/ars.js';
-import { validateCountRow, type CountInput, type RowError } from '../../domain/counts.js';
+import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
 import type { Actor } from '../../db/audit.js';
 import { lockServices, upsertCounts, type StoredCount } from '../../db/counts.js';
@@ -105,6 +105,20 @@ export async function validateDelivery(
   const valid: StoredCount[] = [];
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
+  const validators = new Map<Granularity, ReturnType<typeof countRowValidator>>();
+  const validatorFor = (granularity: Granularity) => {
+    let validate = validators.get(granularity);
+    if (!validate) {
+      validate = countRowValidator({
+        now,
+        granularity,
+        regionExists: (ars) => regions.all.has(ars),
+        regionExistsAt: (ars, g) => regions.byGranularity.get(g)!.has(ars),
+      });
+      validators.set(granularity, validate);
+    }
+    return validate;
+  };
   request.rows.forEach((raw, i) => {
     const rowNumber = first + i;
     let serviceId: number;
@@ -128,12 +142,7 @@ export async function validateDelivery(
       serviceId = sid;
     }
     const granularity = services.get(serviceId)!;
-    const result = validateCountRow(raw, rowNumber, {
-      now,
-      granularity,
-      regionExists: (ars) => regions.all.has(ars),
-      regionExistsAt: (ars, g) => regions.byGranularity.get(g)!.has(ars),
-    });
+    const result = validatorFor(granularity)(raw, rowNumber);
     if ('errors' in result) {
       errors.push(...result.errors);
       return;
