@@ -207,66 +207,62 @@ interface RowCheck {
   errors: RowError[];
 }
 
-function checkRow(input: CountInput, rowNumber: number, ctx: ValidationContext): RowCheck {
-  const month = checkMonth(input.month, ctx.now);
-  const ars = checkArs(input.ars, ctx);
-  const count = parseCount(input.count);
-  const errors: RowError[] = [];
-  const collect = (field: 'month' | 'ars' | 'count', result: Result<unknown>, value: unknown): void => {
-    if (!result.ok) errors.push(rowError(rowNumber, field, showValue(value), result.error));
+/**
+ * Month and ARS checks are pure functions of the value and the context, so within one context each
+ * distinct text is checked once: a delivery of 10,000 rows typically repeats a few months and a few
+ * hundred regions.
+ */
+function rowChecker(ctx: ValidationContext): (input: CountInput, rowNumber: number) => RowCheck {
+  const months = new Map<string, Result<string>>();
+  const arss = new Map<string, Result<string>>();
+  const memo = <T>(cache: Map<string, T>, value: unknown, check: (v: unknown) => T): T => {
+    if (typeof value !== 'string') return check(value);
+    let result = cache.get(value);
+    if (result === undefined) cache.set(value, (result = check(value)));
+    return result;
   };
-  collect('month', month, input.month);
-  collect('ars', ars, input.ars);
-  collect('count', count, input.count);
-  return { month, ars, count, errors };
+  return (input, rowNumber) => {
+    const month = memo(months, input.month, (v) => checkMonth(v, ctx.now));
+    const ars = memo(arss, input.ars, (v) => checkArs(v, ctx));
+    const count = parseCount(input.count);
+    const errors: RowError[] = [];
+    const collect = (field: 'month' | 'ars' | 'count', result: Result<unknown>, value: unknown): void => {
+      if (!result.ok) errors.push(rowError(rowNumber, field, showValue(value), result.error));
+    };
+    collect('month', month, input.month);
+    collect('ars', ars, input.ars);
+    collect('count', count, input.count);
+    return { month, ars, count, errors };
+  };
 }
 
 function rowError(row: number, field: RowError['field'], value: string, error: DomainError): RowError {
   return { row, field, value, ...error };
 }
 
-/** Reports every problem of the row at once, so that a fixed upload does not fail on the next field. */
+/**
+ * A validator for many rows against one context; each call reports every problem of its row at once,
+ * so that a fixed upload does not fail on the next field.
+ */
+export function countRowValidator(
+  ctx: ValidationContext,
+): (input: CountInput, rowNumber: number) => { row: CountRow } | { errors: RowError[] } {
+  const check = rowChecker(ctx);
+  return (input, rowNumber) => {
+    const { month, ars, count, errors } = check(input, rowNumber);
+    if (month.ok && ars.ok && count.ok)
+      return { row: { month: month.value, ars: ars.value, count: count.value } };
+    return { errors };
+  };
+}
+
+/** countRowValidator for a single row. */
 export function validateCountRow(
   input: CountInput,
   rowNumber: number,
   ctx: ValidationContext,
 ): { row: CountRow } | { errors: RowError[] } {
-  const { month, ars, count, errors } = checkRow(input, rowNumber, ctx);
-  if (month.ok && ars.ok && count.ok)
-    return { row: { month: month.value, ars: ars.value, count: count.value } };
-  return { errors };
-}
-
-/**
- * validateCountRow for many rows against one context, with the same answers: month and ARS checks are
- * pure functions of the text and the context, so each distinct text is checked once per validator. A
- * delivery of 10,000 rows typically repeats a few months and a few hundred regions.
- */
-export function countRowValidator(
-  ctx: ValidationContext,
-): (input: CountInput, rowNumber: number) => { row: CountRow } | { errors: RowError[] } {
-  const months = new Map<string, Result<string>>();
-  const arss = new Map<string, Result<string>>();
-  return (input, rowNumber) => {
-    let month: Result<string> | undefined;
-    if (typeof input.month === 'string') {
-      month = months.get(input.month);
-      if (month === undefined) months.set(input.month, (month = checkMonth(input.month, ctx.now)));
-    } else month = checkMonth(input.month, ctx.now);
-    let ars: Result<string> | undefined;
-    if (typeof input.ars === 'string') {
-      ars = arss.get(input.ars);
-      if (ars === undefined) arss.set(input.ars, (ars = checkArs(input.ars, ctx)));
-    } else ars = checkArs(input.ars, ctx);
-    const count = parseCount(input.count);
-    if (month.ok && ars.ok && count.ok)
-      return { row: { month: month.value, ars: ars.value, count: count.value } };
-    const errors: RowError[] = [];
-    if (!month.ok) errors.push(rowError(rowNumber, 'month', showValue(input.month), month.error));
-    if (!ars.ok) errors.push(rowError(rowNumber, 'ars', showValue(input.ars), ars.error));
-    if (!count.ok) errors.push(rowError(rowNumber, 'count', showValue(input.count), count.error));
-    return { errors };
-  };
+  return countRowValidator(ctx)(input, rowNumber);
 }
 
 /**
@@ -284,10 +280,11 @@ export function validateCountRows(
   const errors: RowError[] = [];
   const validRowNumbers: number[] = [];
   const firstSeen = new Map<string, number>();
+  const check = rowChecker(ctx);
 
   inputs.forEach((input, i) => {
     const rowNumber = firstRowNumber + i;
-    const { month, ars, count, errors: rowErrors } = checkRow(input, rowNumber, ctx);
+    const { month, ars, count, errors: rowErrors } = check(input, rowNumber);
     if (month.ok && ars.ok) {
       const key = `${month.value}|${ars.value}`;
       const earlier = firstSeen.get(key);

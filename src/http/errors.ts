@@ -42,13 +42,14 @@ interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
+const listNames = (value: unknown): string => (Array.isArray(value) ? value : [value]).map(String).join(', ');
+
 /** One detail per schema violation; unknown fields are named, since that is the usual mistake. */
 function validationDetail(v: ValidationIssue): { field: string; code: string; message: string } {
   const params = v.params ?? {};
   const path = v.instancePath ?? '';
   if (v.keyword === 'additionalProperties') {
-    const extra = params.additionalProperties ?? params.additionalProperty;
-    const names = (Array.isArray(extra) ? extra : [extra]).map(String).join(', ');
+    const names = listNames(params.additionalProperties ?? params.additionalProperty);
     return {
       field: path,
       code: 'unknown_field',
@@ -56,8 +57,7 @@ function validationDetail(v: ValidationIssue): { field: string; code: string; me
     };
   }
   if (v.keyword === 'required') {
-    const missing = params.requiredProperties ?? params.missingProperty;
-    const names = (Array.isArray(missing) ? missing : [missing]).map(String).join(', ');
+    const names = listNames(params.requiredProperties ?? params.missingProperty);
     return {
       field: path,
       code: 'missing_field',

@@ -1,4 +1,5 @@
 import type { GranularityColumn, ServiceType } from '../db/schema.js';
+import { formatMonthShortDe } from '../domain/months.js';
 
 export const GRANULARITY_LABEL: Record<GranularityColumn, string> = {
   bund: 'bundesweit',
@@ -15,4 +16,4 @@ export const SERVICE_TYPE_LABEL: Record<ServiceType, string> = {
 };
 
 /** '2024-04' -> '04/2024', the form German reports use. */
-export const monthLabel = (m: string | null): string => (m ? `${m.slice(5, 7)}/${m.slice(0, 4)}` : '–');
+export const monthLabel = (m: string | null): string => (m ? formatMonthShortDe(m) : '–');

@@ -13,13 +13,9 @@ export interface ServiceMasterData {
   isFocus: boolean;
   granularity: GranularityColumn;
   portals: string | null;
-  firstMonth: string | null;
-  lastMonth: string | null;
-  monthsDelivered: number;
-  total: number;
 }
 
-/** One service's master data with its first/last month, months delivered and total; null if unknown. */
+/** One service's master data; null if unknown. */
 export async function getServiceMasterData(
   db: Kysely<Database>,
   serviceId: number,
@@ -28,14 +24,10 @@ export async function getServiceMasterData(
     SELECT s.id, s.name, s.url, a.name AS authority, s.service_type AS "serviceType",
            s.build_mode AS "buildMode", s.is_focus AS "isFocus", s.granularity,
            (SELECT string_agg(p.name, ', ' ORDER BY p.name) FROM portal_services ps
-              JOIN portals p ON p.id = ps.portal_id WHERE ps.service_id = s.id) AS portals,
-           to_char(min(r.month), 'YYYY-MM') AS "firstMonth", to_char(max(r.month), 'YYYY-MM') AS "lastMonth",
-           count(r.month)::int AS "monthsDelivered", coalesce(sum(r.total), 0)::bigint AS total
+              JOIN portals p ON p.id = ps.portal_id WHERE ps.service_id = s.id) AS portals
     FROM online_services s
     LEFT JOIN authorities a ON a.id = s.authority_id
-    LEFT JOIN rollup_service_month r ON r.service_id = s.id
-    WHERE s.id = ${serviceId}
-    GROUP BY s.id, a.name`.execute(db);
+    WHERE s.id = ${serviceId}`.execute(db);
   return rows.rows[0] ?? null;
 }
 

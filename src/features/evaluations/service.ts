@@ -34,8 +34,16 @@ export interface YearOnYear {
   changePercent: number | null;
 }
 
+/** Master data with the figures of its delivered months. */
+export interface ServiceSummary extends ServiceMasterData {
+  firstMonth: string | null;
+  lastMonth: string | null;
+  monthsDelivered: number;
+  total: number;
+}
+
 export interface ServicePageData {
-  service: ServiceMasterData;
+  service: ServiceSummary;
   series: SeriesPoint[];
   gaps: string[];
   yearOnYear: YearOnYear;
@@ -52,17 +60,24 @@ export async function loadServicePage(
   serviceId: number,
   now: Date,
 ): Promise<ServicePageData | null> {
-  const service = await getServiceMasterData(db, serviceId);
-  if (!service) return null;
+  const master = await getServiceMasterData(db, serviceId);
+  if (!master) return null;
+  // The delivered months give the series and the summary figures alike: one read of the roll-up.
   const totals = await listServiceMonthTotals(db, serviceId);
+  const service: ServiceSummary = {
+    ...master,
+    firstMonth: totals[0]?.month ?? null,
+    lastMonth: totals.at(-1)?.month ?? null,
+    monthsDelivered: totals.length,
+    total: totals.reduce((sum, t) => sum + t.total, 0),
+  };
   const closed = lastClosedMonth(now);
   const current = currentMonth(now);
   const byMonth = new Map(totals.map((t) => [t.month, t.total]));
-  const first = totals[0]?.month;
-  const lastDelivered = totals.at(-1)?.month;
+  const lastDelivered = service.lastMonth;
   const end = lastDelivered && lastDelivered > closed ? lastDelivered : closed;
-  const series: SeriesPoint[] = first
-    ? monthRange(first, end).map((month) => ({
+  const series: SeriesPoint[] = service.firstMonth
+    ? monthRange(service.firstMonth, end).map((month) => ({
         month,
         total: byMonth.get(month) ?? null,
         running: month === current,
