@@ -26,14 +26,14 @@ import {
   ServiceParams,
 } from './api-schemas.js';
 import { parseDeliveryCsv } from './csv.js';
+import { isIdempotencyConflict, previousResponse, requestHash, type StoredResponse } from './idempotency.js';
 import {
-  isIdempotencyConflict,
-  previousResponse,
-  requestHash,
-  storeResponse,
-  type StoredResponse,
-} from './idempotency.js';
-import { DeliveryTargetError, ingestDelivery, type DeliveryTarget, type IncomingRow } from './ingest.js';
+  DeliveryTargetError,
+  ingestDelivery,
+  type DeliverySummary,
+  type DeliveryTarget,
+  type IncomingRow,
+} from './ingest.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -267,7 +267,9 @@ async function deliver(
   const key = request.headers['idempotency-key'];
   // A dry run stores nothing, so there is nothing to replay.
   const idempotency =
-    key && !dryRun ? { key, requestHash: requestHash(request.rawBody ?? Buffer.alloc(0)) } : undefined;
+    key && !dryRun
+      ? { key, requestHash: requestHash(request.rawBody ?? Buffer.alloc(0)), respond: deliveryResponse }
+      : undefined;
 
   if (idempotency) {
     const earlier = await previousResponse(db, scope.tokenId, idempotency.key, idempotency.requestHash);
@@ -292,53 +294,32 @@ async function deliver(
   } catch (e) {
     if (e instanceof DeliveryTargetError) throw new AppError(404, e.code, e.message);
     if (idempotency && isIdempotencyConflict(e)) {
-      return replay(
-        reply,
-        await awaitConcurrent(request, scope.tokenId, idempotency.key, idempotency.requestHash),
-      );
+      // A concurrent request with the same key committed first, together with its answer.
+      const earlier = await previousResponse(db, scope.tokenId, idempotency.key, idempotency.requestHash);
+      if (earlier) return replay(reply, earlier);
     }
     throw e;
   }
-  const { deliveryId, status, created, updated, unchanged, rejected, errors } = summary;
-  const response: StoredResponse =
-    status === 'rejected'
-      ? {
-          statusCode: 422,
-          body: {
-            error: {
-              code: 'delivery_invalid',
-              message: `Die Lieferung enthält ${errors.length} Fehler und wurde nicht gespeichert.`,
-              details: errors,
-            },
-          },
-        }
-      : { statusCode: 200, body: { deliveryId, status, created, updated, unchanged, rejected, errors } };
-  if (idempotency && deliveryId !== null) await storeResponse(db, deliveryId, response);
+  const response = deliveryResponse(summary);
   return reply.status(response.statusCode).send(response.body);
+}
+
+function deliveryResponse(summary: DeliverySummary): StoredResponse {
+  const { deliveryId, status, created, updated, unchanged, rejected, errors } = summary;
+  return status === 'rejected'
+    ? {
+        statusCode: 422,
+        body: {
+          error: {
+            code: 'delivery_invalid',
+            message: `Die Lieferung enthält ${errors.length} Fehler und wurde nicht gespeichert.`,
+            details: errors,
+          },
+        },
+      }
+    : { statusCode: 200, body: { deliveryId, status, created, updated, unchanged, rejected, errors } };
 }
 
 function replay(reply: FastifyReply, stored: StoredResponse): FastifyReply {
   return reply.status(stored.statusCode).header('Idempotent-Replayed', 'true').send(stored.body);
-}
-
-/**
- * A concurrent request with the same key committed first; its answer is written right after its
- * commit, so wait briefly for it instead of failing the retry.
- */
-async function awaitConcurrent(
-  request: FastifyRequest,
-  tokenId: number,
-  key: string,
-  hash: string,
-): Promise<StoredResponse> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const earlier = await previousResponse(request.server.db.kysely, tokenId, key, hash);
-      if (earlier) return earlier;
-    } catch (e) {
-      if (!(e instanceof AppError && e.code === 'idempotency_in_progress') || attempt >= 40) throw e;
-    }
-    if (attempt >= 40) throw new AppError(409, 'idempotency_in_progress', 'Bitte später wiederholen.');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

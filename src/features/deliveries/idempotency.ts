@@ -36,27 +36,9 @@ export async function previousResponse(
       'Dieser Idempotency-Key wurde schon für eine andere Lieferung verwendet; bitte einen neuen Schlüssel wählen.',
     );
   }
-  if (row.response === null) {
-    // The first request is still being stored (or its answer was lost in a crash).
-    throw new AppError(
-      409,
-      'idempotency_in_progress',
-      'Eine Lieferung mit diesem Idempotency-Key wird gerade verarbeitet; bitte später wiederholen.',
-    );
-  }
+  // The answer is stored in the delivery's own transaction; a keyed delivery without one is a bug.
+  if (row.response === null) throw new Error(`delivery with Idempotency-Key ${key} has no stored answer`);
   return row.response as StoredResponse;
-}
-
-export async function storeResponse(
-  db: Kysely<Database>,
-  deliveryId: number,
-  response: StoredResponse,
-): Promise<void> {
-  await db
-    .updateTable('deliveries')
-    .set({ response: JSON.stringify(response) })
-    .where('id', '=', deliveryId)
-    .execute();
 }
 
 /** PostgreSQL unique_violation of the idempotency index: a concurrent request with the same key won. */

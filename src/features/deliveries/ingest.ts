@@ -26,7 +26,11 @@ export interface IngestRequest {
   /** Store the valid rows even if others are invalid (otherwise one invalid row rejects all). */
   partial?: boolean;
   file?: { name: string; mediaType: string; content: Buffer };
-  idempotency?: { key: string; requestHash: string };
+  /**
+   * Idempotency-Key of the request: `respond` gives the answer to replay for a retry, stored in the
+   * same transaction as the delivery, so a committed key always has its answer.
+   */
+  idempotency?: { key: string; requestHash: string; respond: (summary: DeliverySummary) => unknown };
   now?: Date;
 }
 
@@ -232,7 +236,11 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
     };
     await trx
       .updateTable('deliveries')
-      .set({ ...totals, rejected: rejectedRows })
+      .set({
+        ...totals,
+        rejected: rejectedRows,
+        response: request.idempotency ? JSON.stringify(request.idempotency.respond(summary)) : null,
+      })
       .where('id', '=', delivery.id)
       .execute();
     if (request.file) {
