@@ -14,6 +14,11 @@ import { serviceRoutes } from './features/services/routes.js';
 import { deliveryApiRoutes } from './features/deliveries/api.js';
 import { registerOpenApi } from './http/openapi.js';
 import { evaluationRoutes } from './features/evaluations/routes.js';
+import { requireAccessDeclarations } from './http/access.js';
+import { installAccessGuard } from './features/accounts/guard.js';
+import { accountRoutes } from './features/accounts/routes.js';
+import { renderErrorPage } from './features/accounts/error-page.js';
+import { createMailer, type Mailer } from './features/mail/mailer.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,9 +35,11 @@ export interface AppOptions {
   config: Config;
   db: Db;
   logger?: FastifyServerOptions['logger'];
+  /** Defaults to SMTP (SMTP_URL) or the outbox directory. */
+  mailer?: Mailer;
 }
 
-export async function buildApp({ config, db, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger = false, mailer }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
@@ -41,6 +48,9 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('db', db);
   app.decorate('config', config);
+  app.decorate('mailer', mailer ?? createMailer(config, app.log));
+  // First of all: every route added from here on must declare who may call it.
+  requireAccessDeclarations(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -79,10 +89,12 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
     maxAge: '1h',
   });
 
-  installErrorHandlers(app);
+  installErrorHandlers(app, renderErrorPage);
+  installAccessGuard(app);
   // Before the routes: @fastify/swagger collects them as they are added.
   await registerOpenApi(app);
   await app.register(healthRoutes);
+  await app.register(accountRoutes);
   await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);

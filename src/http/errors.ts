@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The one error shape of every JSON answer: { error: { code, message, details } }. `code` is a stable
@@ -103,7 +103,15 @@ function fromFastify(error: FastifyError, bodyLimitBytes: number): { status: num
   return { status, body: errorBody(error.code?.toLowerCase() ?? 'bad_request', error.message) };
 }
 
-export function installErrorHandlers(app: FastifyInstance): void {
+/** Renders an error as a page for people; the JSON shape stays for programs and the API. */
+export type HtmlErrorRenderer = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+) => FastifyReply | null;
+
+export function installErrorHandlers(app: FastifyInstance, renderHtml?: HtmlErrorRenderer): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const { status, body } =
       error instanceof AppError
@@ -112,9 +120,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
     // 5xx detail goes to the log, never to the client.
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code }, 'request rejected');
-    return reply.status(status).send(body);
+    return renderHtml?.(request, reply, status, body.error.message) ?? reply.status(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody('not_found', `${request.method} ${request.url} gibt es nicht.`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const message = `${request.method} ${request.url} gibt es nicht.`;
+    return (
+      renderHtml?.(request, reply, 404, message) ?? reply.status(404).send(errorBody('not_found', message))
+    );
+  });
 }

@@ -1,4 +1,6 @@
 import type { ComponentChildren } from 'preact';
+import { CsrfField } from './csrf-field.js';
+import { usePageContext } from './page-context.js';
 
 export interface NavItem {
   href: string;
@@ -7,23 +9,49 @@ export interface NavItem {
 
 export interface LayoutProps {
   title: string;
-  /** Path of the current page, to mark the navigation entry with aria-current. */
+  /** Path of the navigation entry to mark with aria-current; defaults to the request's path. */
   current?: string;
-  nav?: NavItem[];
-  /** Rendered in the header's right corner (sign-in state, logout button). */
-  account?: ComponentChildren;
   children: ComponentChildren;
 }
 
 const HTMX_CONFIG = { includeIndicatorStyles: false };
 
+/** The navigation of signed-in users. */
 export const DEFAULT_NAV: NavItem[] = [
   { href: '/', label: 'Onlinedienste' },
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
 ];
 
+/** Added for administrators. */
+export const ADMIN_NAV: NavItem[] = [];
+
+export const SIGNED_OUT_NAV: NavItem[] = [
+  { href: '/anmelden', label: 'Anmelden' },
+  { href: '/registrieren', label: 'Registrieren' },
+];
+
+function Account() {
+  const { user } = usePageContext();
+  if (!user) return null;
+  return (
+    <form method="post" action="/abmelden" class="zsk-account__form">
+      <CsrfField />
+      <span class="kern-body kern-body--small">
+        Angemeldet als <strong>{user.name}</strong>
+        {user.isAdmin ? ' (Administration)' : ''}
+      </span>
+      <button type="submit" class="kern-btn kern-btn--tertiary kern-btn--x-small">
+        <span class="kern-label">Abmelden</span>
+      </button>
+    </form>
+  );
+}
+
 /** The frame of every page: KERN header, skip link, navigation, main landmark, footer. */
-export function Layout({ title, current, nav = DEFAULT_NAV, account, children }: LayoutProps) {
+export function Layout({ title, current, children }: LayoutProps) {
+  const { user, path } = usePageContext();
+  const nav = user ? [...DEFAULT_NAV, ...(user.isAdmin ? ADMIN_NAV : [])] : SIGNED_OUT_NAV;
+  const marked = current ?? path;
   return (
     <html lang="de">
       <head>
@@ -64,13 +92,15 @@ export function Layout({ title, current, nav = DEFAULT_NAV, account, children }:
                 Nutzungszahlen der Onlinedienste der öffentlichen Verwaltung
               </span>
             </div>
-            <div class="zsk-account">{account}</div>
+            <div class="zsk-account">
+              <Account />
+            </div>
           </div>
           <nav class="kern-container zsk-nav" aria-label="Hauptnavigation">
             <ul>
               {nav.map((item) => (
                 <li key={item.href}>
-                  <a href={item.href} aria-current={item.href === current ? 'page' : undefined}>
+                  <a href={item.href} aria-current={item.href === marked ? 'page' : undefined}>
                     {item.label}
                   </a>
                 </li>

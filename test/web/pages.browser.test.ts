@@ -11,6 +11,7 @@ import {
   startServer,
   type TestServer,
 } from '../helpers/browser.js';
+import { signIn, type SignedIn } from '../helpers/auth.js';
 
 describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_CHROMIUM_MESSAGE})`}`, () => {
   let server: TestServer;
@@ -18,10 +19,12 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
+  let viewer: SignedIn;
 
   beforeAll(async () => {
     server = await startServer();
     await seedDemo(server.db.kysely, new Date('2026-11-23T10:00:00Z'));
+    viewer = await signIn(server, { name: 'Vera Viewer' });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -29,8 +32,12 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await server?.close();
   });
 
-  async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<void> {
+  async function open(path: string, viewport = { width: 1280, height: 900 }, signedIn = true): Promise<void> {
     context = await browser.newContext({ viewport, locale: 'de-DE' });
+    if (signedIn) {
+      const [name, value] = viewer.cookie.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: server.baseUrl }]);
+    }
     page = await context.newPage();
     errors = collectPageErrors(page);
     const response = await page.goto(`${server.baseUrl}${path}`, { waitUntil: 'load' });
@@ -86,6 +93,16 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expectNoAxeViolations(page);
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: `test-results/${screenshot}`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('renders the sign-in page for signed-out visitors with zero axe violations', async () => {
+    await open('/anmelden', undefined, false);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Anmelden');
+    await expectNoAxeViolations(page);
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/sign-in.png', fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
   });

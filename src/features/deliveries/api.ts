@@ -91,6 +91,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
   app.put(
     '/api/v1/services/:serviceId/counts',
     {
+      config: { access: 'token' },
       schema: {
         tags: [TAG],
         security,
@@ -113,6 +114,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
   app.put(
     '/api/v1/portals/:portalId/counts',
     {
+      config: { access: 'token' },
       schema: {
         tags: [TAG],
         security,
@@ -137,6 +139,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
   app.get(
     '/api/v1/services/:serviceId/counts',
     {
+      config: { access: 'token' },
       schema: {
         tags: [TAG],
         security,
@@ -168,6 +171,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
   app.delete(
     '/api/v1/services/:serviceId/counts',
     {
+      config: { access: 'token' },
       schema: {
         tags: [TAG],
         security,
@@ -200,6 +204,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
   app.get(
     '/api/v1/deliveries/:deliveryId',
     {
+      config: { access: 'token' },
       schema: {
         tags: [TAG],
         security,

@@ -4,7 +4,7 @@ import { listServiceOverview } from './queries.js';
 import { ServiceListPage } from './views.js';
 
 export async function serviceRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/', async (_request, reply) => {
+  app.get('/', { config: { access: 'signed-in' } }, async (_request, reply) => {
     const services = await listServiceOverview(app.db.kysely);
     return sendPage(reply, <ServiceListPage services={services} />);
   });

@@ -4,6 +4,7 @@ import { monthRange } from '../../../src/domain/months.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
 import { loadCompletenessReport } from '../../../src/features/evaluations/service.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { signIn, type SignedIn } from '../../helpers/auth.js';
 import { createService } from '../../helpers/factories.js';
 
 // Last closed month 2026-10; day 20 is after the 15 days of grace, day 10 within them.
@@ -11,6 +12,7 @@ const NOW = new Date('2026-11-20T10:00:00Z');
 const WITHIN_GRACE = new Date('2026-11-10T10:00:00Z');
 
 let t: TestApp;
+let viewer: SignedIn;
 const ids = { a: 0, b: 0, c: 0, d: 0, e: 0, f: 0 };
 
 async function deliver(serviceId: number, months: string[], zeroIn: string[] = []) {
@@ -26,6 +28,7 @@ async function deliver(serviceId: number, months: string[], zeroIn: string[] = [
 
 beforeAll(async () => {
   t = await createTestApp();
+  viewer = await signIn(t);
   const db = t.db.kysely;
   const svc = (name: string, type: '1' | '2/3' | '4' | '5', focus = false) =>
     createService(db, { name, type, focus, granularity: 'bund' });
@@ -97,7 +100,7 @@ describe('completeness report', () => {
   });
 
   it('serves the page in German with the overview sentence, the groups and the overdue list', async () => {
-    const res = await t.app.inject({ url: '/vollstaendigkeit' });
+    const res = await t.app.inject({ url: '/vollstaendigkeit', headers: { cookie: viewer.cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(
       /6 Onlinedienste angebunden, 5 liefern monatlich, \d+ lückenlos, \d+ überfällig/,

@@ -4,6 +4,7 @@ import { addMonths, lastClosedMonth } from '../../../src/domain/months.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
 import { cspSafeSvg } from '../../../src/features/evaluations/chart.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { signIn, type SignedIn } from '../../helpers/auth.js';
 import { createService } from '../../helpers/factories.js';
 
 // The route reads the clock; the data are placed relative to the real last closed month.
@@ -12,9 +13,11 @@ const GAP = addMonths(L, -2);
 const ZERO = addMonths(L, -1);
 
 let t: TestApp;
+let viewer: SignedIn;
 let serviceId: number;
 beforeAll(async () => {
   t = await createTestApp();
+  viewer = await signIn(t);
   serviceId = await createService(t.db.kysely, { name: 'Beispieldienst Lückentest', granularity: 'land' });
   const rows = [
     { month: addMonths(L, -13), ars: '060000000000', count: 1000 },
@@ -40,7 +43,7 @@ const label = (m: string) => `${m.slice(5, 7)}/${m.slice(0, 4)}`;
 
 describe('service page', () => {
   it('shows master data, every month with gaps and zeros, in German number format', async () => {
-    const res = await t.app.inject({ url: `/dienste/${serviceId}` });
+    const res = await t.app.inject({ url: `/dienste/${serviceId}`, headers: { cookie: viewer.cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     const body = res.body;
@@ -61,7 +64,8 @@ describe('service page', () => {
   });
 
   it('renders the chart as inline SVG labelled for assistive technology, without inline styles or scripts', async () => {
-    const body = (await t.app.inject({ url: `/dienste/${serviceId}` })).body;
+    const body = (await t.app.inject({ url: `/dienste/${serviceId}`, headers: { cookie: viewer.cookie } }))
+      .body;
     expect(body).toMatch(/<div class="zsk-chart__svg" role="img" aria-label="Liniendiagramm[^"]*"><svg /);
     expect(body).toContain('<figcaption');
     const svg = body.slice(body.indexOf('<svg width'), body.indexOf('</svg>', body.indexOf('<svg width')));
@@ -70,28 +74,33 @@ describe('service page', () => {
   });
 
   it('compares the last closed month with the same month a year earlier', async () => {
-    const body = (await t.app.inject({ url: `/dienste/${serviceId}` })).body;
+    const body = (await t.app.inject({ url: `/dienste/${serviceId}`, headers: { cookie: viewer.cookie } }))
+      .body;
     expect(body).toMatch(/1\.500 Transaktionen gegenüber 235\.567 im [^ ]+ \d{4} \(−99,4 %\)/);
   });
 
   it('sums the latest twelve months per Land', async () => {
-    const body = (await t.app.inject({ url: `/dienste/${serviceId}` })).body;
+    const body = (await t.app.inject({ url: `/dienste/${serviceId}`, headers: { cookie: viewer.cookie } }))
+      .body;
     const lands = body.slice(body.indexOf('lands-caption'));
     expect(lands).toMatch(/Hessen<\/th><td[^>]*>3<\/td><td[^>]*>1\.505<\/td>/);
     expect(lands).not.toContain('Bayern');
   });
 
   it('answers an unknown id with 404 and the error shape, or a German page for browsers', async () => {
-    const res = await t.app.inject({ url: '/dienste/999999' });
+    const res = await t.app.inject({ url: '/dienste/999999', headers: { cookie: viewer.cookie } });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ error: { code: 'not_found' } });
-    const html = await t.app.inject({ url: '/dienste/abc', headers: { accept: 'text/html' } });
+    const html = await t.app.inject({
+      url: '/dienste/abc',
+      headers: { accept: 'text/html', cookie: viewer.cookie },
+    });
     expect(html.statusCode).toBe(404);
     expect(html.body).toContain('Einen Onlinedienst „abc“ gibt es nicht.');
   });
 
   it('links each service in the list to its page', async () => {
-    const body = (await t.app.inject({ url: '/' })).body;
+    const body = (await t.app.inject({ url: '/', headers: { cookie: viewer.cookie } })).body;
     expect(body).toContain(`<a href="/dienste/${serviceId}">Beispieldienst Lückentest</a>`);
     expect(body).toContain('<a href="/vollstaendigkeit">Vollständigkeit</a>');
   });

@@ -1,0 +1,19 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { wantsHtml } from '../../http/access.js';
+import { sendPage } from '../../web/render.js';
+import { ErrorPage } from './views.js';
+
+/** People in a browser get a page with the layout; the API and programs keep the JSON error shape. */
+export function renderErrorPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+): FastifyReply | null {
+  if (request.url.startsWith('/api/') || !wantsHtml(request)) return null;
+  return sendPage(
+    reply,
+    <ErrorPage status={status} message={status >= 500 ? 'Ein interner Fehler ist aufgetreten.' : message} />,
+    status,
+  );
+}

@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { AppError } from '../../http/errors.js';
+import { sendPage } from '../../web/render.js';
+import { authenticateLocal, loginMessage } from './login.js';
+import { endSession, startSession } from './sessions.js';
+import { writeAudit } from '../../db/audit.js';
+import { LoginPage } from './views.js';
+
+/** Only paths of this site: `weiter` must never send anyone to another host after signing in. */
+export function safeNext(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : undefined;
+}
+
+type Form = Record<string, string | undefined>;
+
+/**
+ * Registers `routes` in a context of its own with a per-address rate limit: the POST routes of
+ * sign-in, registration and password reset, which attackers would otherwise try at machine speed.
+ */
+export async function throttled(app: FastifyInstance, routes: (app: FastifyInstance) => Promise<void>) {
+  await app.register(async (child) => {
+    await child.register(rateLimit, {
+      max: child.config.loginRateLimit,
+      timeWindow: '1 minute',
+      keyGenerator: (request) => `ip:${request.ip}`,
+      errorResponseBuilder: (_request, context) =>
+        new AppError(
+          429,
+          'rate_limited',
+          `Zu viele Versuche von Ihrer Adresse. Bitte warten Sie ${Math.ceil(context.ttl / 1000)} Sekunden.`,
+        ),
+    });
+    await routes(child);
+  });
+}
+
+export async function accountRoutes(app: FastifyInstance): Promise<void> {
+  const oidcEnabled = app.config.oidc !== null;
+
+  app.get<{ Querystring: { weiter?: string; abgemeldet?: string } }>(
+    '/anmelden',
+    { config: { access: 'public' } },
+    async (request, reply) => {
+      const next = safeNext(request.query.weiter);
+      if (request.session) return reply.redirect(next ?? '/', 303);
+      const notice = request.query.abgemeldet ? 'Sie sind abgemeldet.' : undefined;
+      return sendPage(reply, <LoginPage next={next} notice={notice} oidcEnabled={oidcEnabled} />);
+    },
+  );
+
+  await throttled(app, async (child) => {
+    child.post<{ Body: Form }>('/anmelden', { config: { access: 'public' } }, async (request, reply) =>
+      login(request, reply, oidcEnabled),
+    );
+  });
+
+  app.post('/abmelden', { config: { access: 'public' } }, async (request, reply) => {
+    const userId = request.session?.user.id ?? null;
+    await endSession(request, reply);
+    if (userId !== null) {
+      await writeAudit(
+        app.db.kysely,
+        { userId, tokenId: null },
+        { action: 'session.logout', entity: 'user', entityId: userId },
+      );
+    }
+    return reply.redirect('/anmelden?abgemeldet=1', 303);
+  });
+}
+
+async function login(request: FastifyRequest<{ Body: Form }>, reply: FastifyReply, oidcEnabled: boolean) {
+  const email = (request.body.email ?? '').trim();
+  const password = request.body.password ?? '';
+  const next = safeNext(request.body.weiter);
+  const errors: Record<string, string> = {};
+  if (!email) errors.email = 'Bitte geben Sie Ihre E-Mail-Adresse ein.';
+  if (!password) errors.password = 'Bitte geben Sie Ihr Passwort ein.';
+  if (Object.keys(errors).length === 0) {
+    const result = await authenticateLocal(request.server.db.kysely, email, password);
+    if (result.ok) {
+      await startSession(request, reply, result.userId);
+      await writeAudit(
+        request.server.db.kysely,
+        { userId: result.userId, tokenId: null },
+        {
+          action: 'session.login',
+          entity: 'user',
+          entityId: result.userId,
+          newValue: { method: 'password' },
+        },
+      );
+      return reply.redirect(next ?? '/', 303);
+    }
+    errors.email = loginMessage(result);
+  }
+  return sendPage(
+    reply,
+    <LoginPage email={email} next={next} errors={errors} oidcEnabled={oidcEnabled} />,
+    422,
+  );
+}

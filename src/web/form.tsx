@@ -1,0 +1,162 @@
+import type { ComponentChildren } from 'preact';
+
+/** Field name -> message, in the order the fields appear on the form. */
+export type FieldErrors = Record<string, string>;
+
+export interface TextFieldProps {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password' | 'url' | 'number' | 'date';
+  value?: string;
+  error?: string;
+  hint?: string;
+  autocomplete?: string;
+  required?: boolean;
+  /** Pass when the form is re-shown with errors: the first wrong field gets the focus. */
+  autofocus?: boolean;
+}
+
+/** A KERN input with label, hint and error, wired together by aria-describedby. */
+export function TextField({
+  name,
+  label,
+  type = 'text',
+  value,
+  error,
+  hint,
+  autocomplete,
+  required,
+  autofocus,
+}: TextFieldProps) {
+  const id = `feld-${name}`;
+  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
+      <label class="kern-label" for={id}>
+        {label}
+        {required ? null : <span class="kern-label__optional"> – optional</span>}
+      </label>
+      {hint ? (
+        <div class="kern-hint" id={`${id}-hinweis`}>
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <p class="kern-error" id={`${id}-fehler`}>
+          {error}
+        </p>
+      ) : null}
+      <input
+        class={`kern-form-input__input${error ? ' kern-form-input__input--error' : ''}`}
+        id={id}
+        name={name}
+        type={type as 'text'}
+        value={type === 'password' ? undefined : value}
+        autocomplete={autocomplete}
+        required={required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+        autofocus={autofocus}
+      />
+    </div>
+  );
+}
+
+export interface TextAreaProps {
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+}
+
+export function TextArea({ name, label, value, error, hint, required }: TextAreaProps) {
+  const id = `feld-${name}`;
+  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
+      <label class="kern-label" for={id}>
+        {label}
+        {required ? null : <span class="kern-label__optional"> – optional</span>}
+      </label>
+      {hint ? (
+        <div class="kern-hint" id={`${id}-hinweis`}>
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <p class="kern-error" id={`${id}-fehler`}>
+          {error}
+        </p>
+      ) : null}
+      <textarea
+        class={`kern-form-input__input${error ? ' kern-form-input__input--error' : ''}`}
+        id={id}
+        name={name}
+        rows={4}
+        required={required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+      >
+        {value ?? ''}
+      </textarea>
+    </div>
+  );
+}
+
+/**
+ * The list of errors above a form (GOV.UK/KERN pattern): announced at once, each entry a link to its
+ * field, so keyboard and screen-reader users get straight to what needs fixing.
+ */
+export function ErrorSummary({
+  errors,
+  title = 'Bitte korrigieren Sie Ihre Angaben',
+}: {
+  errors: FieldErrors;
+  title?: string;
+}) {
+  const entries = Object.entries(errors);
+  if (entries.length === 0) return null;
+  return (
+    <div class="kern-alert kern-alert--danger" role="alert" aria-labelledby="fehler-titel">
+      <div class="kern-alert__header">
+        <span class="kern-title" id="fehler-titel">
+          {title}
+        </span>
+      </div>
+      <div class="kern-alert__body">
+        <ul class="kern-list">
+          {entries.map(([field, message]) => (
+            <li key={field}>{field.startsWith('_') ? message : <a href={`#feld-${field}`}>{message}</a>}</li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+/** A one-line notice: success after an action, or information. */
+export function Notice({
+  kind = 'info',
+  children,
+}: {
+  kind?: 'info' | 'success' | 'warning' | 'danger';
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={`kern-alert kern-alert--${kind}`} role={kind === 'danger' ? 'alert' : 'status'}>
+      <div class="kern-alert__body">
+        <p class="kern-body">{children}</p>
+      </div>
+    </div>
+  );
+}
+
+export function SubmitButton({ children, secondary }: { children: ComponentChildren; secondary?: boolean }) {
+  return (
+    <button type="submit" class={`kern-btn ${secondary ? 'kern-btn--secondary' : 'kern-btn--primary'}`}>
+      <span class="kern-label">{children}</span>
+    </button>
+  );
+}
