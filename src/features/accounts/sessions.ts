@@ -54,6 +54,8 @@ export async function createSession(
 ): Promise<{ cookieValue: string; session: Omit<Session, 'user'> }> {
   const cookieValue = newSecret();
   const session = { idHash: hashToken(cookieValue), csrfToken: newSecret() };
+  // Housekeeping where sessions are made, so no scheduler is needed for it.
+  await db.deleteFrom('sessions').where('expires_at', '<', now).execute();
   await db
     .insertInto('sessions')
     .values({
