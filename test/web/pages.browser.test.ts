@@ -80,12 +80,39 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
   it.each([
     ['service page', '/dienste/1', 'service-page.png'],
     ['completeness overview', '/vollstaendigkeit', 'completeness.png'],
+    ['report per portal', '/berichte', 'report-portals.png'],
+    ['report per service', '/berichte/dienste?sort=service&dir=asc', 'report-services.png'],
   ])('renders the %s without errors and with zero axe violations', async (_name, path, screenshot) => {
     await open(path);
     await expect(page.getByRole('heading', { level: 1 }).count()).resolves.toBe(1);
     await expectNoAxeViolations(page);
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: `test-results/${screenshot}`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('sorts the report by a header link without JavaScript and announces the order', async () => {
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'de-DE',
+      javaScriptEnabled: false,
+    });
+    page = await context.newPage();
+    errors = collectPageErrors(page);
+    await page.goto(`${server.baseUrl}/berichte`, { waitUntil: 'load' });
+    const table = page.getByRole('table', { name: /Transaktionen je Portal und Datenquelle/ });
+    const header = (name: RegExp) => table.getByRole('columnheader', { name });
+    await expect(header(/^Anzahl Transaktionen/).getAttribute('aria-sort')).resolves.toBe('descending');
+    await header(/^Portal \/ Datenquelle/)
+      .getByRole('link')
+      .click();
+    await page.waitForURL(/sort=source&dir=asc/);
+    await expect(header(/^Portal \/ Datenquelle/).getAttribute('aria-sort')).resolves.toBe('ascending');
+    await expect(header(/^Anzahl Transaktionen/).getAttribute('aria-sort')).resolves.toBeNull();
+    const first = await table.locator('tbody tr th').first().textContent();
+    expect(first).toBe('Einzelanbindung: Bundesministerium des Innern');
+    await expectNoAxeViolations(page);
     expect(errors).toEqual([]);
     await context.close();
   });
