@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, GranularityColumn } from '../../db/schema.js';
 
 /**
- * The report tables read the roll-up rollup_service_month (one row per service and delivered month),
+ * The report tables read the roll-ups rollup_service (all months) and rollup_service_month (a period),
  * never counts. Rows come back unsorted: the reports sort in TypeScript with German collation
  * (report.ts), which the database's C collation would not give.
  */
@@ -47,13 +47,19 @@ function monthFilter(period: Period): RawBuilder<unknown> {
   return sql`${from} ${to}`;
 }
 
-/** First and last delivered month and total per service within the period. */
-const perService = (period: Period) => sql`
-  SELECT service_id, min(month) AS first_month, max(month) AS last_month,
-         count(*) AS months, sum(total) AS total
-  FROM rollup_service_month
-  WHERE true ${monthFilter(period)}
-  GROUP BY service_id`;
+/**
+ * First and last delivered month, months and total per service within the period. Over all months the
+ * per-service summary rollup_service has exactly these figures in one row per service.
+ */
+const perService = (period: Period) =>
+  period.from || period.to
+    ? sql`
+      SELECT service_id, min(month) AS first_month, max(month) AS last_month,
+             count(*) AS months, sum(total) AS total
+      FROM rollup_service_month
+      WHERE true ${monthFilter(period)}
+      GROUP BY service_id`
+    : sql`SELECT service_id, first_month, last_month, months, total FROM rollup_service`;
 
 /**
  * One row per data source: every portal (its services, a service in two portals counts in both), and
