@@ -112,7 +112,8 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expect(header(/^Anzahl Transaktionen/).getAttribute('aria-sort')).resolves.toBeNull();
     const first = await table.locator('tbody tr th').first().textContent();
     expect(first).toBe('Einzelanbindung: Bundesministerium des Innern');
-    await expectNoAxeViolations(page);
+    // No axe here: it runs as a script in the page, which this context forbids; the report pages are
+    // checked with axe above.
     expect(errors).toEqual([]);
     await context.close();
   });
