@@ -19,6 +19,7 @@ import { installAccessGuard } from './features/accounts/guard.js';
 import { accountRoutes } from './features/accounts/routes.js';
 import { renderErrorPage } from './features/accounts/error-page.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
+import { reportRoutes } from './features/reports/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -98,5 +99,6 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);
+  await app.register(reportRoutes);
   return app;
 }

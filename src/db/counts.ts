@@ -99,6 +99,7 @@ export async function upsertCounts(
            count(*) FILTER (WHERE old_count IS NOT NULL)::int AS updated
     FROM diff`.execute(trx);
   const row = result.rows[0] ?? { created: 0, updated: 0 };
+  if (row.created + row.updated > 0) await refreshServiceSummaries(trx, services);
   return { created: row.created, updated: row.updated, unchanged: rows.length - row.created - row.updated };
 }
 
@@ -147,5 +148,35 @@ export async function deleteCounts(
   await sql`DELETE FROM rollup_service_land_month WHERE regions = 0 AND service_id = ANY(${services}::int[])`.execute(
     trx,
   );
+  await refreshServiceSummaries(trx, services);
   return result.rows[0]?.deleted ?? 0;
+}
+
+/**
+ * Recomputes rollup_service (first and last month, months, total per service) of the given services
+ * from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
+ * cannot drift. A separate statement because the CTEs of the upsert cannot see each other's writes.
+ * Must run after lockServices() for the same services, like every roll-up change.
+ */
+export async function refreshServiceSummaries(
+  trx: Kysely<Database>,
+  serviceIds: Iterable<number>,
+): Promise<void> {
+  const ids = [...new Set(serviceIds)];
+  if (ids.length === 0) return;
+  await sql`
+    WITH summary AS (
+      SELECT service_id, min(month) AS first_month, max(month) AS last_month, count(*) AS months, sum(total) AS total
+      FROM rollup_service_month WHERE service_id = ANY(${ids}::int[])
+      GROUP BY service_id
+    ),
+    gone AS (
+      DELETE FROM rollup_service r
+      WHERE r.service_id = ANY(${ids}::int[]) AND NOT EXISTS (SELECT 1 FROM summary s WHERE s.service_id = r.service_id)
+    )
+    INSERT INTO rollup_service AS r (service_id, first_month, last_month, months, total)
+    SELECT service_id, first_month, last_month, months, total FROM summary
+    ON CONFLICT (service_id) DO UPDATE
+      SET first_month = excluded.first_month, last_month = excluded.last_month,
+          months = excluded.months, total = excluded.total`.execute(trx);
 }

@@ -219,6 +219,15 @@ export interface RollupServiceMonthTable {
   regions: number;
 }
 
+/** rollup_service_month summed per service (migration 0003); no row = no data yet. */
+export interface RollupServiceTable {
+  service_id: number;
+  first_month: string;
+  last_month: string;
+  months: number;
+  total: number;
+}
+
 export interface RollupServiceLandMonthTable {
   service_id: number;
   land: string;
@@ -261,6 +270,7 @@ export interface Database {
   delivery_files: DeliveryFilesTable;
   counts: CountsTable;
   rollup_service_month: RollupServiceMonthTable;
+  rollup_service: RollupServiceTable;
   rollup_service_land_month: RollupServiceLandMonthTable;
   audit_log: AuditLogTable;
 }

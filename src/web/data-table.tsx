@@ -6,6 +6,17 @@ export interface Column {
   numeric?: boolean;
   /** Short labels that must not break, e.g. "Daten von". */
   nowrap?: boolean;
+  /** A sortable column: the header is a link to the table sorted by it (works without JavaScript). */
+  sort?: ColumnSort;
+}
+
+export interface ColumnSort {
+  /** The URL of the table sorted by this column (in the direction a click should give). */
+  href: string;
+  /** Set on the one column the table is sorted by; becomes aria-sort. */
+  state?: 'ascending' | 'descending';
+  /** Read after the label by screen readers, e.g. "aufsteigend sortieren". */
+  hint: string;
 }
 
 export interface DataTableProps {
@@ -39,6 +50,7 @@ export function DataTable({ id, caption, columns, small, class: extra, children 
               <th
                 key={c.label}
                 scope="col"
+                aria-sort={c.sort?.state}
                 class={[
                   'kern-table__header',
                   c.numeric ? 'kern-table__header--numeric' : '',
@@ -47,7 +59,7 @@ export function DataTable({ id, caption, columns, small, class: extra, children 
                   .filter(Boolean)
                   .join(' ')}
               >
-                {c.label}
+                {c.sort ? <SortLink label={c.label} sort={c.sort} /> : c.label}
               </th>
             ))}
           </tr>
@@ -55,5 +67,19 @@ export function DataTable({ id, caption, columns, small, class: extra, children 
         <tbody class="kern-table__body">{children}</tbody>
       </table>
     </div>
+  );
+}
+
+const SORT_ARROW = { ascending: '▲', descending: '▼' } as const;
+
+function SortLink({ label, sort }: { label: string; sort: ColumnSort }) {
+  return (
+    <a class="zsk-sort" href={sort.href}>
+      {label}
+      <span class="zsk-sort__arrow" aria-hidden="true">
+        {sort.state ? SORT_ARROW[sort.state] : '↕'}
+      </span>
+      <span class="kern-sr-only">, {sort.hint}</span>
+    </a>
   );
 }

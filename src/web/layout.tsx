@@ -20,6 +20,7 @@ const HTMX_CONFIG = { includeIndicatorStyles: false };
 export const DEFAULT_NAV: NavItem[] = [
   { href: '/', label: 'Onlinedienste' },
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
+  { href: '/berichte', label: 'Berichte' },
 ];
 
 /** Added for administrators. */

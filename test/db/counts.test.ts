@@ -53,8 +53,11 @@ async function expectRollupsConsistent() {
   const byMonth = `SELECT service_id, month, sum(count)::bigint AS total, count(*)::int AS regions FROM counts GROUP BY 1, 2`;
   const byLand = `SELECT service_id, left(ars, 2) AS land, month, sum(count)::bigint AS total, count(*)::int AS regions
                   FROM counts GROUP BY 1, 2, 3`;
+  const byService = `SELECT service_id, min(month) AS first_month, max(month) AS last_month,
+                            count(DISTINCT month)::int AS months, sum(count)::bigint AS total FROM counts GROUP BY 1`;
   for (const [recomputed, table] of [
     [byMonth, 'SELECT service_id, month, total, regions FROM rollup_service_month'],
+    [byService, 'SELECT service_id, first_month, last_month, months, total FROM rollup_service'],
     [byLand, 'SELECT service_id, land, month, total, regions FROM rollup_service_land_month'],
   ]) {
     const diff = await sql<{ n: number }>`

@@ -100,6 +100,13 @@ export const MATRIX: Record<string, Entry> = {
   'GET /': { path: fixed('/'), expect: signedIn() },
   'GET /dienste/:id': { path: (f) => `/dienste/${f.service}`, expect: signedIn() },
   'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: signedIn() },
+  // Reports
+  'GET /berichte': { path: fixed('/berichte'), expect: signedIn() },
+  'GET /berichte/dienste': { path: fixed('/berichte/dienste'), expect: signedIn() },
+  'GET /berichte/portale.csv': { path: fixed('/berichte/portale.csv'), expect: signedIn() },
+  'GET /berichte/portale.xlsx': { path: fixed('/berichte/portale.xlsx'), expect: signedIn() },
+  'GET /berichte/dienste.csv': { path: fixed('/berichte/dienste.csv'), expect: signedIn() },
+  'GET /berichte/dienste.xlsx': { path: fixed('/berichte/dienste.xlsx'), expect: signedIn() },
 };
 
 // Kept referenced so the helpers stay available for the routes of the coming features.

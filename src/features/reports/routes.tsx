@@ -1,0 +1,110 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../http/errors.js';
+import { sendPage } from '../../web/render.js';
+import { reportCsv, reportXlsx } from './export.js';
+import { listPortalReport, listServiceReport } from './queries.js';
+import {
+  parseReportQuery,
+  PORTAL_TABLE,
+  SERVICE_TABLE,
+  sortRows,
+  type ReportQuery,
+  type ReportTable,
+} from './report.js';
+import { PortalReportPage, ReportErrorPage, ServiceReportPage } from './views.js';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const berlinDate = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin' });
+
+/** zsk-bericht-portale-2026-11-23.csv; with a period: zsk-bericht-portale-2024-01-bis-2024-12-2026-11-23.csv */
+export function exportFileName(slug: string, query: ReportQuery, now: Date, extension: string): string {
+  const { from, to } = query.period;
+  const period = from || to ? `-${from ?? 'anfang'}-bis-${to ?? 'ende'}` : '';
+  return `zsk-bericht-${slug}${period}-${berlinDate.format(now)}.${extension}`;
+}
+
+export async function reportRoutes(app: FastifyInstance): Promise<void> {
+  async function load<R>(
+    table: ReportTable<R>,
+    request: FastifyRequest,
+    read: (period: ReportQuery['period']) => Promise<R[]>,
+  ) {
+    const parsed = parseReportQuery(table, request.query as Record<string, unknown>, new Date());
+    if (!parsed.ok) return { ok: false as const, errors: parsed.error };
+    const rows = sortRows(table, await read(parsed.value.period), parsed.value.sort, parsed.value.dir);
+    return { ok: true as const, query: parsed.value, rows };
+  }
+
+  const fallback = <R,>(table: ReportTable<R>): ReportQuery => ({
+    period: { from: null, to: null },
+    sort: table.defaultSort.key,
+    dir: table.defaultSort.dir,
+  });
+
+  app.get('/berichte', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const result = await load(PORTAL_TABLE, request, (p) => listPortalReport(app.db.kysely, p));
+    if (!result.ok)
+      return sendPage(
+        reply,
+        <ReportErrorPage table={PORTAL_TABLE} query={fallback(PORTAL_TABLE)} errors={result.errors} />,
+        400,
+      );
+    return sendPage(reply, <PortalReportPage table={PORTAL_TABLE} query={result.query} rows={result.rows} />);
+  });
+
+  app.get('/berichte/dienste', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const result = await load(SERVICE_TABLE, request, (p) => listServiceReport(app.db.kysely, p));
+    if (!result.ok)
+      return sendPage(
+        reply,
+        <ReportErrorPage table={SERVICE_TABLE} query={fallback(SERVICE_TABLE)} errors={result.errors} />,
+        400,
+      );
+    return sendPage(
+      reply,
+      <ServiceReportPage table={SERVICE_TABLE} query={result.query} rows={result.rows} />,
+    );
+  });
+
+  async function exportTable<R>(
+    table: ReportTable<R>,
+    format: 'csv' | 'xlsx',
+    request: FastifyRequest,
+    reply: FastifyReply,
+    read: (period: ReportQuery['period']) => Promise<R[]>,
+  ) {
+    const result = await load(table, request, read);
+    if (!result.ok) {
+      throw new AppError(
+        400,
+        'report_query_invalid',
+        result.errors.map((e) => e.message).join(' '),
+        result.errors.map((e) => ({ code: e.code, message: e.message })),
+      );
+    }
+    const now = new Date();
+    const body =
+      format === 'csv'
+        ? reportCsv(table, result.rows)
+        : await reportXlsx(table, result.rows, {
+            subtitle: `Zeitraum: ${result.query.period.from ?? 'Anfang'} bis ${result.query.period.to ?? 'Ende'}`,
+            created: now,
+          });
+    return reply
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE)
+      .header(
+        'content-disposition',
+        `attachment; filename="${exportFileName(table.slug, result.query, now, format)}"`,
+      )
+      .send(body);
+  }
+
+  for (const format of ['csv', 'xlsx'] as const) {
+    app.get(`/berichte/portale.${format}`, { config: { access: 'signed-in' } }, (request, reply) =>
+      exportTable(PORTAL_TABLE, format, request, reply, (p) => listPortalReport(app.db.kysely, p)),
+    );
+    app.get(`/berichte/dienste.${format}`, { config: { access: 'signed-in' } }, (request, reply) =>
+      exportTable(SERVICE_TABLE, format, request, reply, (p) => listServiceReport(app.db.kysely, p)),
+    );
+  }
+}

@@ -1,0 +1,368 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
+import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
+import { listPortalReport, listServiceReport } from '../../../src/features/reports/queries.js';
+import { PORTAL_TABLE, SERVICE_TABLE, sortRows, sourceName } from '../../../src/features/reports/report.js';
+import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { signIn, type SignedIn } from '../../helpers/auth.js';
+import { createPortal, createService } from '../../helpers/factories.js';
+
+const NOW = new Date('2024-11-20T10:00:00Z');
+let t: TestApp;
+let viewer: SignedIn;
+const ids = { s1: 0, s2: 0, s3: 0, s4: 0, s5: 0 };
+
+async function deliver(serviceId: number, rows: [string, string, number][]) {
+  const summary = await ingestDelivery(t.db.kysely, {
+    channel: 'api',
+    actor: SYSTEM_ACTOR,
+    target: { kind: 'service', serviceId },
+    rows: rows.map(([month, ars, count]) => ({ month, ars, count })),
+    now: NOW,
+  });
+  expect(summary.status).toBe('accepted');
+}
+
+/*
+ * Hand-made data, every figure below computed by hand:
+ *   Alpha-Portal    S1 (Land) 2024-01..03: 150 + 200 + 0 = 350; S2 (Kreis) 2024-02, 2024-05: 1.000 + 1.252.473
+ *   Ästhetik-Portal S2 only (a service in two portals counts in both)
+ *   Leeres Portal   no services
+ *   Behörde B       S3 (bund) 2023-12: 7, 2024-04: 3; S4 (bund) 2024-01: 5 — no portal: Einzelanbindung
+ *   no authority    S5 (Land) never delivered — no portal: Einzelanbindung
+ */
+beforeAll(async () => {
+  t = await createTestApp();
+  viewer = await signIn(t);
+  const db = t.db.kysely;
+  const authority = await db
+    .insertInto('authorities')
+    .values({ name: 'Behörde B', land: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const alpha = await db
+    .insertInto('authorities')
+    .values({ name: 'Amt Alpha', land: '06' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  ids.s1 = await createService(db, { name: 'S1 Landesdienst', granularity: 'land' });
+  ids.s2 = await createService(db, { name: 'S2 Kreisdienst', granularity: 'kreis' });
+  ids.s3 = await createService(db, { name: 'S3 Bundesdienst', granularity: 'bund' });
+  ids.s4 = await createService(db, { name: 'S4 Bundesdienst', granularity: 'bund' });
+  ids.s5 = await createService(db, { name: 'S5 ohne Daten', granularity: 'land' });
+  await db.updateTable('online_services').set({ authority_id: alpha.id }).where('id', '=', ids.s1).execute();
+  await db
+    .updateTable('online_services')
+    .set({ authority_id: authority.id })
+    .where('id', 'in', [ids.s3, ids.s4])
+    .execute();
+  await createPortal(db, [ids.s1, ids.s2], 'Alpha-Portal');
+  await createPortal(db, [ids.s2], 'Ästhetik-Portal');
+  await createPortal(db, [], 'Leeres Portal');
+  await deliver(ids.s1, [
+    ['2024-01', '060000000000', 100],
+    ['2024-01', '090000000000', 50],
+    ['2024-02', '060000000000', 200],
+    ['2024-03', '060000000000', 0],
+  ]);
+  await deliver(ids.s2, [
+    ['2024-02', '064110000000', 1000],
+    ['2024-05', '064110000000', 1_252_473],
+  ]);
+  await deliver(ids.s3, [
+    ['2023-12', '000000000000', 7],
+    ['2024-04', '000000000000', 3],
+  ]);
+  await deliver(ids.s4, [['2024-01', '000000000000', 5]]);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const ALL = { from: null, to: null };
+
+describe('report per portal and data source', () => {
+  it('gives the known answers over all months', async () => {
+    const rows = sortRows(PORTAL_TABLE, await listPortalReport(t.db.kysely, ALL), 'source', 'asc');
+    expect(
+      rows.map((r) => [
+        sourceName(r),
+        r.services,
+        r.firstMonth,
+        r.lastMonth,
+        r.granularities,
+        r.transactions,
+      ]),
+    ).toEqual([
+      ['Alpha-Portal', 2, '2024-01', '2024-05', ['land', 'kreis'], 1_253_823],
+      // German collation: Ä sorts with A, not after Z as in the database's C collation.
+      ['Ästhetik-Portal', 1, '2024-02', '2024-05', ['kreis'], 1_253_473],
+      ['Einzelanbindung: Behörde B', 2, '2023-12', '2024-04', ['bund'], 15],
+      ['Einzelanbindung: ohne Behörde', 1, null, null, ['land'], 0],
+      ['Leeres Portal', 0, null, null, [], 0],
+    ]);
+  });
+
+  it('restricts every figure to the period, with open ends', async () => {
+    const rows = await listPortalReport(t.db.kysely, { from: '2024-02', to: '2024-04' });
+    const by = new Map(rows.map((r) => [sourceName(r), r]));
+    expect(by.get('Alpha-Portal')).toMatchObject({
+      services: 2,
+      firstMonth: '2024-02',
+      lastMonth: '2024-03',
+      transactions: 1200,
+    });
+    expect(by.get('Einzelanbindung: Behörde B')).toMatchObject({
+      services: 2,
+      firstMonth: '2024-04',
+      lastMonth: '2024-04',
+      transactions: 3,
+    });
+    const fromOnly = await listPortalReport(t.db.kysely, { from: '2024-05', to: null });
+    expect(fromOnly.find((r) => r.name === 'Alpha-Portal')).toMatchObject({
+      firstMonth: '2024-05',
+      transactions: 1_252_473,
+    });
+  });
+
+  it('sorts by every column, rows without data last in both directions', async () => {
+    const rows = await listPortalReport(t.db.kysely, ALL);
+    const names = (key: string, dir: 'asc' | 'desc') =>
+      sortRows(PORTAL_TABLE, rows, key, dir).map(sourceName);
+    expect(names('transactions', 'desc')).toEqual([
+      'Alpha-Portal',
+      'Ästhetik-Portal',
+      'Einzelanbindung: Behörde B',
+      'Einzelanbindung: ohne Behörde',
+      'Leeres Portal',
+    ]);
+    expect(names('first', 'asc')).toEqual([
+      'Einzelanbindung: Behörde B',
+      'Alpha-Portal',
+      'Ästhetik-Portal',
+      'Einzelanbindung: ohne Behörde',
+      'Leeres Portal',
+    ]);
+    expect(names('first', 'desc').slice(0, 3)).toEqual([
+      'Ästhetik-Portal',
+      'Alpha-Portal',
+      'Einzelanbindung: Behörde B',
+    ]);
+    expect(names('services', 'asc')[0]).toBe('Leeres Portal');
+    expect(names('kind', 'desc').slice(0, 3)).toEqual(['Alpha-Portal', 'Ästhetik-Portal', 'Leeres Portal']);
+    // Sorted granularity lists compare coarsest first: bund < land < land+kreis < kreis.
+    expect(names('granularity', 'asc')).toEqual([
+      'Einzelanbindung: Behörde B',
+      'Einzelanbindung: ohne Behörde',
+      'Alpha-Portal',
+      'Ästhetik-Portal',
+      'Leeres Portal',
+    ]);
+    for (const c of PORTAL_TABLE.columns) expect(sortRows(PORTAL_TABLE, rows, c.key, 'desc')).toHaveLength(5);
+  });
+});
+
+describe('report per online service', () => {
+  it('gives the known answers', async () => {
+    const rows = sortRows(SERVICE_TABLE, await listServiceReport(t.db.kysely, ALL), 'service', 'asc');
+    expect(
+      rows.map((r) => [
+        r.name,
+        r.authority,
+        r.portals,
+        r.granularity,
+        r.firstMonth,
+        r.lastMonth,
+        r.transactions,
+      ]),
+    ).toEqual([
+      ['S1 Landesdienst', 'Amt Alpha', ['Alpha-Portal'], 'land', '2024-01', '2024-03', 350],
+      ['S2 Kreisdienst', null, ['Alpha-Portal', 'Ästhetik-Portal'], 'kreis', '2024-02', '2024-05', 1_253_473],
+      ['S3 Bundesdienst', 'Behörde B', [], 'bund', '2023-12', '2024-04', 10],
+      ['S4 Bundesdienst', 'Behörde B', [], 'bund', '2024-01', '2024-01', 5],
+      ['S5 ohne Daten', null, [], 'land', null, null, 0],
+    ]);
+    const period = await listServiceReport(t.db.kysely, { from: '2024-02', to: '2024-04' });
+    expect(period.find((r) => r.id === ids.s4)).toMatchObject({ firstMonth: null, transactions: 0 });
+    expect(period.find((r) => r.id === ids.s1)).toMatchObject({ monthsDelivered: 2, transactions: 200 });
+  });
+});
+
+describe('GET /berichte', () => {
+  it('renders the portal table in German, sorted by transactions, with aria-sort and sort links', async () => {
+    const res = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/berichte' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('href="/berichte" aria-current="page">Berichte</a>');
+    expect(res.body).toContain('1.253.823');
+    expect(res.body.indexOf('Alpha-Portal')).toBeLessThan(res.body.indexOf('Leeres Portal'));
+    const sorted = [...res.body.matchAll(/<th[^>]*aria-sort="(\w+)"[^>]*>(.*?)<\/th>/g)];
+    expect(sorted).toHaveLength(1);
+    expect(sorted[0]![1]).toBe('descending');
+    expect(sorted[0]![2]).toContain('href="/berichte?sort=transactions&amp;dir=asc"');
+    expect(res.body).toContain('href="/berichte?sort=source&amp;dir=asc"');
+    expect(res.body).toContain('je Land, je Kreis');
+  });
+
+  it('sorts from the query string and keeps the period in every link', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte?from=2024-02&to=2024-04&sort=source&dir=desc',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body.indexOf('Leeres Portal')).toBeLessThan(res.body.indexOf('Alpha-Portal'));
+    expect(res.body).toMatch(
+      /aria-sort="descending"[^>]*><a class="zsk-sort" href="\/berichte\?from=2024-02&amp;to=2024-04&amp;sort=source&amp;dir=asc"/,
+    );
+    expect(res.body).toContain(
+      'href="/berichte/portale.csv?from=2024-02&amp;to=2024-04&amp;sort=source&amp;dir=desc"',
+    );
+    expect(res.body).toContain('02/2024 bis 04/2024');
+    expect(res.body).toContain('1.200');
+  });
+
+  it('treats empty form fields as absent', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte?from=&to=&sort=transactions&dir=desc',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('alle gelieferten Monate');
+  });
+
+  it('answers 400 with every problem named on the page', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte/dienste?from=2024-13&sort=color&dir=up',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('role="alert"');
+    expect(res.body).toContain('Zeitraum von: Monat &quot;2024-13&quot; gibt es nicht');
+    expect(res.body).toContain('Nach „color“ kann nicht sortiert werden');
+    const reversed = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte?from=2024-05&to=2024-01',
+    });
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.body).toContain('Der Zeitraum beginnt (05/2024) nach seinem Ende (01/2024).');
+  });
+
+  it('renders the service table with links to the service pages', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte/dienste?sort=service&dir=asc',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(`href="/dienste/${ids.s2}">S2 Kreisdienst</a>`);
+    expect(res.body).toContain('Alpha-Portal, Ästhetik-Portal');
+    expect(res.body).toContain('Einzelanbindung (kein Portal)');
+    expect(res.body).toContain(
+      '5 Onlinedienste, davon 4 mit Daten im Zeitraum; 1.253.838 Transaktionen insgesamt.',
+    );
+  });
+});
+
+describe('exports', () => {
+  it('sends CSV with BOM, semicolons, German headers, CRLF and plain digits', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte/portale.csv?sort=source&dir=asc',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="zsk-bericht-portale-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
+    const bytes = res.rawPayload;
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3).toString('utf8')).toBe(
+      'Portal / Datenquelle;Art der Anbindung;Anzahl Onlinedienste;Daten von;Daten bis;Granularität;Anzahl Transaktionen\r\n' +
+        'Alpha-Portal;Portal;2;01/2024;05/2024;je Land, je Kreis;1253823\r\n' +
+        'Ästhetik-Portal;Portal;1;02/2024;05/2024;je Kreis;1253473\r\n' +
+        'Einzelanbindung: Behörde B;Einzelanbindung;2;12/2023;04/2024;bundesweit;15\r\n' +
+        'Einzelanbindung: ohne Behörde;Einzelanbindung;1;;;je Land;0\r\n' +
+        'Leeres Portal;Portal;0;;;;0\r\n',
+    );
+  });
+
+  it('names the period in the file name and keeps the sort order', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte/dienste.csv?from=2024-02&to=2024-04&sort=transactions&dir=asc',
+    });
+    expect(res.headers['content-disposition']).toMatch(
+      /filename="zsk-bericht-dienste-2024-02-bis-2024-04-\d{4}-\d{2}-\d{2}\.csv"/,
+    );
+    const lines = res.rawPayload.subarray(3).toString('utf8').trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'Onlinedienst;Behörde;Portal / Datenquelle;Daten von;Daten bis;Granularität;Anzahl Transaktionen',
+    );
+    // No data in the period is 0 transactions; equal values keep the name order.
+    expect(lines.slice(1).map((l) => l.split(';')[0])).toEqual([
+      'S4 Bundesdienst',
+      'S5 ohne Daten',
+      'S3 Bundesdienst',
+      'S1 Landesdienst',
+      'S2 Kreisdienst',
+    ]);
+    expect(lines[1]).toBe('S4 Bundesdienst;Behörde B;Einzelanbindung (kein Portal);;;bundesweit;0');
+    expect(lines[5]).toBe('S2 Kreisdienst;;Alpha-Portal, Ästhetik-Portal;02/2024;02/2024;je Kreis;1000');
+  });
+
+  it('defuses names a spreadsheet would run as a formula', async () => {
+    const id = await createService(t.db.kysely, { name: '=HYPERLINK("http://x")', granularity: 'bund' });
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte/dienste.csv?sort=service&dir=asc',
+    });
+    expect(res.rawPayload.toString('utf8')).toContain(`"'=HYPERLINK(""http://x"")"`);
+    await t.db.kysely.deleteFrom('online_services').where('id', '=', id).execute();
+  });
+
+  it('sends XLSX with number cells, a bold frozen header row and German headers', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte/portale.xlsx?sort=transactions&dir=desc',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    expect(res.headers['content-disposition']).toMatch(
+      /filename="zsk-bericht-portale-\d{4}-\d{2}-\d{2}\.xlsx"/,
+    );
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('Portale')!;
+    expect(sheet.getRow(1).values).toEqual([
+      undefined,
+      'Portal / Datenquelle',
+      'Art der Anbindung',
+      'Anzahl Onlinedienste',
+      'Daten von',
+      'Daten bis',
+      'Granularität',
+      'Anzahl Transaktionen',
+    ]);
+    expect(sheet.getRow(1).getCell(1).font?.bold).toBe(true);
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(sheet.rowCount).toBe(6);
+    const first = sheet.getRow(2);
+    expect(first.getCell(1).value).toBe('Alpha-Portal');
+    expect(first.getCell(7).value).toBe(1_253_823);
+    expect(first.getCell(7).numFmt).toBe('#,##0');
+    expect(first.getCell(3).value).toBe(2);
+    expect(first.getCell(4).value).toBe('01/2024');
+  });
+
+  it('answers 400 in the JSON error shape for an invalid query', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte/dienste.xlsx?sort=nope',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      error: { code: 'report_query_invalid', details: [{ code: 'sort_unknown' }] },
+    });
+  });
+});
