@@ -172,7 +172,7 @@ export function ExplorerPage({ form, options, result, errors, chartSvg }: Explor
         hx-target="#ergebnis"
         hx-push-url="true"
       >
-        <div class="zsk-explorer-form__row">
+        <div class="zsk-form-row">
           <div class="kern-form-input">
             <label class="kern-label" for="feld-nach">
               Gruppieren nach
