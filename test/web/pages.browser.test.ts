@@ -80,6 +80,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
   it.each([
     ['service page', '/dienste/1', 'service-page.png'],
     ['completeness overview', '/vollstaendigkeit', 'completeness.png'],
+    ['service page with the Kreis map', '/dienste/4', 'service-page-kreise.png'],
     ['explorer', '/auswertungen', 'explorer.png'],
     ['explorer by Land per 1,000 inhabitants', '/auswertungen?nach=land&wert=je1000', 'explorer-land.png'],
   ])('renders the %s without errors and with zero axe violations', async (_name, path, screenshot) => {
