@@ -20,6 +20,7 @@ import { accountRoutes } from './features/accounts/routes.js';
 import { renderErrorPage } from './features/accounts/error-page.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { reportRoutes } from './features/reports/routes.js';
+import { explorerRoutes } from './features/explorer/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -100,5 +101,6 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);
   await app.register(reportRoutes);
+  await app.register(explorerRoutes);
   return app;
 }

@@ -14,13 +14,24 @@ export interface LayoutProps {
   children: ComponentChildren;
 }
 
-const HTMX_CONFIG = { includeIndicatorStyles: false };
+const HTMX_CONFIG = {
+  includeIndicatorStyles: false,
+  // htmx 2 swaps no 4xx answer by default; a 400 of a page form is a fragment that says what is wrong.
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '400', swap: true, error: false },
+    { code: '[45]..', swap: false, error: true },
+    { code: '...', swap: false },
+  ],
+};
 
 /** The navigation of signed-in users. */
 export const DEFAULT_NAV: NavItem[] = [
   { href: '/', label: 'Onlinedienste' },
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
   { href: '/berichte', label: 'Berichte' },
+  { href: '/auswertungen', label: 'Auswertungen' },
 ];
 
 /** Added for administrators. */

@@ -100,6 +100,8 @@ export const MATRIX: Record<string, Entry> = {
   'GET /': { path: fixed('/'), expect: signedIn() },
   'GET /dienste/:id': { path: (f) => `/dienste/${f.service}`, expect: signedIn() },
   'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: signedIn() },
+  // Explorer
+  'GET /auswertungen': { path: fixed('/auswertungen'), expect: signedIn() },
   // Reports
   'GET /berichte': { path: fixed('/berichte'), expect: signedIn() },
   'GET /berichte/dienste': { path: fixed('/berichte/dienste'), expect: signedIn() },

@@ -91,6 +91,9 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     ['completeness overview', '/vollstaendigkeit', 'completeness.png'],
     ['report per portal', '/berichte', 'report-portals.png'],
     ['report per service', '/berichte/dienste?sort=service&dir=asc', 'report-services.png'],
+    ['service page with the Kreis map', '/dienste/4', 'service-page-kreise.png'],
+    ['explorer', '/auswertungen', 'explorer.png'],
+    ['explorer by Land per 1,000 inhabitants', '/auswertungen?nach=land&wert=je1000', 'explorer-land.png'],
   ])('renders the %s without errors and with zero axe violations', async (_name, path, screenshot) => {
     await open(path);
     await expect(page.getByRole('heading', { level: 1 }).count()).resolves.toBe(1);
@@ -135,6 +138,31 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     // No axe here: it runs as a script in the page, which this context forbids; the report pages are
     // checked with axe above.
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('explorer: htmx swaps only the result and puts the choice into the address', async () => {
+    await open('/auswertungen');
+    await page.evaluate(() => {
+      (window as unknown as { marker: string }).marker = 'same document';
+    });
+    await page.getByLabel('Gruppieren nach').selectOption('typ');
+    await page.getByRole('button', { name: 'Auswerten' }).click();
+    await page.waitForURL(/nach=typ/);
+    await page.getByRole('heading', { level: 2, name: /Transaktionen nach Typ/ }).waitFor();
+    // Still the same document: htmx swapped the region instead of loading a new page.
+    await expect(page.evaluate(() => (window as unknown as { marker?: string }).marker)).resolves.toBe(
+      'same document',
+    );
+    await expect(page.getByRole('table', { name: 'Transaktionen nach Typ' }).isVisible()).resolves.toBe(true);
+
+    await page.getByLabel('Zeitraum von').fill('2026-10');
+    await page.getByLabel('Zeitraum bis').fill('2026-01');
+    await page.getByRole('button', { name: 'Auswerten' }).click();
+    await page.getByRole('alert').waitFor();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Der Zeitraum ist leer');
+    await expectNoAxeViolations(page);
+    expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
     await context.close();
   });
 

@@ -1,5 +1,5 @@
 import * as echarts from 'echarts';
-import { formatInt } from '../../web/format.js';
+import { formatDecimal, formatInt } from '../../web/format.js';
 import { monthLabel } from '../../web/labels.js';
 import type { SeriesPoint } from './service.js';
 
@@ -61,6 +61,70 @@ export function renderTimeSeriesSvg(series: SeriesPoint[], width = 760, height =
           lineStyle: { color: LINE_COLOUR, width: 2 },
           itemStyle: { color: LINE_COLOUR },
           data: series.map((p) => p.total),
+        },
+      ],
+    });
+    return cspSafeSvg(chart.renderToSVGString());
+  } finally {
+    chart.dispose();
+  }
+}
+
+export interface Bar {
+  label: string;
+  value: number | null;
+}
+
+/** Bars beyond this many are left to the table: a chart of hundreds of bars is unreadable. */
+export const MAX_BARS = 25;
+
+/**
+ * Horizontal bars, largest first (the caller orders them), one per group; the value axis in German
+ * number format. Labels may be text that people typed (service or authority names): ECharts escapes
+ * text in its SVG output, and long labels are shortened here (the table carries the full name).
+ */
+export function renderBarChartSvg(
+  bars: Bar[],
+  options: { valueName: string; decimals?: boolean; width?: number },
+): string {
+  const shown = bars.slice(0, MAX_BARS).reverse();
+  const width = options.width ?? 760;
+  const height = 72 + shown.length * 30;
+  const format = (v: number) => (options.decimals ? formatDecimal(v) : formatInt(v));
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  try {
+    chart.setOption({
+      animation: false,
+      aria: { enabled: true },
+      textStyle: { fontFamily: 'Fira Sans, sans-serif' },
+      grid: { left: 16, right: 72, top: 16, bottom: 40, containLabel: true },
+      xAxis: {
+        type: 'value',
+        min: 0,
+        name: options.valueName,
+        nameLocation: 'middle',
+        nameGap: 28,
+        nameTextStyle: { color: '#333' },
+        axisLabel: { formatter: (v: number) => format(v), color: '#333', hideOverlap: true },
+      },
+      yAxis: {
+        type: 'category',
+        data: shown.map((b) => (b.label.length > 40 ? `${b.label.slice(0, 39)}…` : b.label)),
+        axisLabel: { color: '#333' },
+      },
+      series: [
+        {
+          name: options.valueName,
+          type: 'bar',
+          barMaxWidth: 22,
+          itemStyle: { color: LINE_COLOUR },
+          label: {
+            show: true,
+            position: 'right',
+            color: '#333',
+            formatter: (p: { value: number | null }) => (p.value === null ? '–' : format(p.value)),
+          },
+          data: shown.map((b) => b.value),
         },
       ],
     });

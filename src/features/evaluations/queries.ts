@@ -92,3 +92,35 @@ export async function listDeliveredMonths(db: Kysely<Database>): Promise<Service
     ORDER BY s.name, s.id`.execute(db);
   return rows.rows.map((r) => ({ ...r, months: r.months ? r.months.split(',') : [] }));
 }
+
+export interface KreisTotal {
+  /** 12-digit ARS of the Kreis. */
+  ars: string;
+  name: string | null;
+  total: number;
+  months: number;
+}
+
+/**
+ * Totals per Kreis of one service over the months from..to, for services that report per Kreis or
+ * Gemeinde. The roll-ups stop at the Land, so this reads counts, but only this service's rows of the
+ * period: a range scan of the primary key (service_id, month, ars). Gemeinde rows add up to their Kreis
+ * (the first five digits of the ARS); rows above Kreis level (a Land) are left out.
+ */
+export async function listServiceKreisTotals(
+  db: Kysely<Database>,
+  serviceId: number,
+  from: string,
+  to: string,
+): Promise<KreisTotal[]> {
+  const rows = await sql<KreisTotal>`
+    SELECT k.ars, g.name, sum(k.count)::bigint AS total, count(DISTINCT k.month)::int AS months
+    FROM (SELECT substr(c.ars, 1, 5) || '0000000' AS ars, c.month, c.count
+            FROM counts c
+           WHERE c.service_id = ${serviceId}
+             AND c.month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date) k
+    JOIN regions g ON g.ars = k.ars AND (g.level = 'kreis' OR g.is_kreis)
+    GROUP BY k.ars, g.name
+    ORDER BY k.ars`.execute(db);
+  return rows.rows;
+}

@@ -1,26 +1,81 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseMonth } from '../../domain/months.js';
 import { notFound } from '../../http/errors.js';
 import { sendPage } from '../../web/render.js';
 import { renderTimeSeriesSvg } from './chart.js';
-import { loadCompletenessReport, loadServicePage } from './service.js';
-import { CompletenessPage, NotFoundPage, ServicePage } from './views.js';
+import { renderChoroplethSvg } from './map.js';
+import { loadCompletenessReport, loadServicePage, type ServicePageData } from './service.js';
+import { CompletenessPage, NotFoundPage, ServicePage, type ServiceMaps } from './views.js';
 
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
 
+type PeriodQuery = { von?: string; bis?: string };
+
+/** The period of the regional figures from ?von=&bis= (both optional); German messages when wrong. */
+function parsePeriod(
+  query: PeriodQuery,
+  now: Date,
+): { period?: { from: string; to: string }; errors: string[] } {
+  const von = typeof query.von === 'string' ? query.von.trim() : '';
+  const bis = typeof query.bis === 'string' ? query.bis.trim() : '';
+  if (von === '' && bis === '') return { errors: [] };
+  const from = parseMonth(von, now);
+  const to = parseMonth(bis, now);
+  const errors = [
+    ...(from.ok ? [] : [`Zeitraum von: ${from.error.message}`]),
+    ...(to.ok ? [] : [`Zeitraum bis: ${to.error.message}`]),
+  ];
+  if (from.ok && to.ok && from.value > to.value) {
+    errors.push(`Der Zeitraum ist leer: „von“ (${from.value}) liegt nach „bis“ (${to.value}).`);
+  }
+  return from.ok && to.ok && errors.length === 0
+    ? { period: { from: from.value, to: to.value }, errors }
+    : { errors };
+}
+
+function renderMaps(data: ServicePageData): ServiceMaps {
+  const lands = new Map(
+    data.lands.filter((l) => l.land !== '00').map((l) => [`${l.land}0000000000`, l.total]),
+  );
+  const kreise = new Map((data.kreise ?? []).map((k) => [k.ars, k.total]));
+  return {
+    laender: lands.size > 0 ? renderChoroplethSvg({ layer: 'laender', values: lands }) : null,
+    kreise: kreise.size > 0 ? renderChoroplethSvg({ layer: 'kreise', values: kreise }) : null,
+  };
+}
+
 export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: PeriodQuery }>(
     '/dienste/:id',
     { config: { access: 'signed-in' } },
     async (request, reply) => {
+      const now = new Date();
+      const { period, errors } = parsePeriod(request.query, now);
       const id = /^[1-9][0-9]{0,8}$/.test(request.params.id) ? Number(request.params.id) : null;
-      const data = id === null ? null : await loadServicePage(app.db.kysely, id, new Date());
+      const data = id === null ? null : await loadServicePage(app.db.kysely, id, now, period);
       if (!data) {
         const message = `Einen Onlinedienst „${request.params.id}“ gibt es nicht.`;
         if (wantsHtml(request)) return sendPage(reply, <NotFoundPage message={message} />, 404);
         throw notFound(message);
       }
       const chartSvg = data.series.length > 0 ? renderTimeSeriesSvg(data.series) : null;
-      return sendPage(reply, <ServicePage data={data} chartSvg={chartSvg} />);
+      const typed = (v: unknown, fallback: string) =>
+        typeof v === 'string' && v.trim() !== '' ? v : fallback;
+      const form = {
+        von: typed(request.query.von, data.landPeriod.from),
+        bis: typed(request.query.bis, data.landPeriod.to),
+      };
+      return sendPage(
+        reply,
+        <ServicePage
+          data={data}
+          chartSvg={chartSvg}
+          maps={renderMaps(data)}
+          periodErrors={errors}
+          periodForm={form}
+        />,
+        errors.length > 0 ? 400 : 200,
+      );
     },
   );
 

@@ -11,8 +11,10 @@ import { addMonths, currentMonth, lastClosedMonth, monthRange } from '../../doma
 import {
   getServiceMasterData,
   listDeliveredMonths,
+  listServiceKreisTotals,
   listServiceLandTotals,
   listServiceMonthTotals,
+  type KreisTotal,
   type LandTotal,
   type ServiceMasterData,
 } from './queries.js';
@@ -48,7 +50,17 @@ export interface ServicePageData {
   gaps: string[];
   yearOnYear: YearOnYear;
   lands: LandTotal[];
+  /** Per Kreis, only for services reporting per Kreis or Gemeinde; null for the others. */
+  kreise: KreisTotal[] | null;
   landPeriod: { from: string; to: string };
+  /** True when the period is the default (latest twelve closed months), not one chosen on the page. */
+  defaultPeriod: boolean;
+}
+
+/** The period of the regional figures: the latest twelve closed months unless one is chosen. */
+export function defaultRegionalPeriod(now: Date): { from: string; to: string } {
+  const closed = lastClosedMonth(now);
+  return { from: addMonths(closed, -11), to: closed };
 }
 
 /**
@@ -59,6 +71,7 @@ export async function loadServicePage(
   db: Kysely<Database>,
   serviceId: number,
   now: Date,
+  period?: { from: string; to: string },
 ): Promise<ServicePageData | null> {
   const master = await getServiceMasterData(db, serviceId);
   if (!master) return null;
@@ -93,15 +106,21 @@ export async function loadServicePage(
       ? ((total - previousTotal) / previousTotal) * 100
       : null;
 
-  const landPeriod = { from: addMonths(closed, -11), to: closed };
+  const landPeriod = period ?? defaultRegionalPeriod(now);
   const lands = await listServiceLandTotals(db, serviceId, landPeriod.from, landPeriod.to);
+  const kreise =
+    master.granularity === 'kreis' || master.granularity === 'gemeinde'
+      ? await listServiceKreisTotals(db, serviceId, landPeriod.from, landPeriod.to)
+      : null;
   return {
     service,
     series,
     gaps,
     yearOnYear: { month: closed, previousMonth, total, previousTotal, changePercent },
     lands,
+    kreise,
     landPeriod,
+    defaultPeriod: period === undefined,
   };
 }
 

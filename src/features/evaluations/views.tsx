@@ -60,8 +60,113 @@ function Definition({ term, children }: { term: string; children: ComponentChild
   );
 }
 
-export function ServicePage({ data, chartSvg }: { data: ServicePageData; chartSvg: string | null }) {
-  const { service: s, series, gaps, yearOnYear, lands, landPeriod } = data;
+/** Server-rendered choropleth SVGs; null where there is nothing to map. */
+export interface ServiceMaps {
+  laender: string | null;
+  kreise: string | null;
+}
+
+const MAP_SOURCE = 'Kartengrundlage: © GeoBasis-DE / BKG (2017), VG250, vereinfacht.';
+
+/** The map's accessible name: what it shows and where the most transactions are. */
+function mapLabel(what: string, period: string, rows: { name: string; total: number }[]): string {
+  const top = rows.reduce<{ name: string; total: number } | null>(
+    (a, b) => (a && a.total >= b.total ? a : b),
+    null,
+  );
+  return `Karte Deutschlands, ${what}, ${period}${top ? `; am meisten in ${top.name} mit ${formatInt(top.total)}` : ''}. Die Werte stehen in der Tabelle.`;
+}
+
+function MapFigure({ svg, label }: { svg: string; label: string }) {
+  return (
+    <figure class="zsk-chart zsk-map">
+      <div
+        class="zsk-chart__svg"
+        role="img"
+        aria-label={label}
+        // The SVG string comes from ECharts (outlines, colours and legend figures), not from user input.
+        dangerouslySetInnerHTML={{ __html: svg }}
+      />
+      <figcaption class="kern-body kern-body--small">
+        Je dunkler, desto mehr Transaktionen (Stufen in der Legende); weiß: keine Daten. {MAP_SOURCE}
+      </figcaption>
+    </figure>
+  );
+}
+
+function PeriodForm({
+  serviceId,
+  form,
+  errors,
+}: {
+  serviceId: number;
+  form: { von: string; bis: string };
+  errors: string[];
+}) {
+  const invalid = errors.length > 0 ? true : undefined;
+  const inputClass =
+    errors.length > 0 ? 'kern-form-input__input kern-form-input__input--error' : 'kern-form-input__input';
+  return (
+    <form class="zsk-period-form" method="get" action={`/dienste/${serviceId}#laender`}>
+      {errors.length > 0 ? (
+        <div class="kern-alert kern-alert--danger" role="alert">
+          <div class="kern-alert__body">
+            <ul class="kern-list">
+              {errors.map((e) => (
+                <li key={e}>{e}</li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      ) : null}
+      <div class="zsk-form-row">
+        <div class="kern-form-input">
+          <label class="kern-label" for="zeitraum-von">
+            Zeitraum von <span class="kern-label__optional">(JJJJ-MM)</span>
+          </label>
+          <input
+            class={inputClass}
+            id="zeitraum-von"
+            name="von"
+            type="month"
+            value={form.von}
+            aria-invalid={invalid}
+          />
+        </div>
+        <div class="kern-form-input">
+          <label class="kern-label" for="zeitraum-bis">
+            Zeitraum bis <span class="kern-label__optional">(JJJJ-MM)</span>
+          </label>
+          <input
+            class={inputClass}
+            id="zeitraum-bis"
+            name="bis"
+            type="month"
+            value={form.bis}
+            aria-invalid={invalid}
+          />
+        </div>
+        <button class="kern-btn kern-btn--secondary" type="submit">
+          <span class="kern-label">Zeitraum anzeigen</span>
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export interface ServicePageProps {
+  data: ServicePageData;
+  chartSvg: string | null;
+  maps?: ServiceMaps;
+  periodErrors?: string[];
+  periodForm?: { von: string; bis: string };
+}
+
+export function ServicePage({ data, chartSvg, maps, periodErrors = [], periodForm }: ServicePageProps) {
+  const { service: s, series, gaps, yearOnYear, lands, kreise, landPeriod } = data;
+  const periodText = `${monthLabel(landPeriod.from)} bis ${monthLabel(landPeriod.to)}`;
+  const landName = (l: { land: string; name: string | null }) =>
+    l.land === '00' ? 'bundesweit' : (l.name ?? l.land);
   const summary = seriesSummary(series, gaps);
   return (
     <Layout title={s.name} current="/">
@@ -146,37 +251,102 @@ export function ServicePage({ data, chartSvg }: { data: ServicePageData; chartSv
         <h2 id="laender" class="kern-heading-medium">
           Transaktionen nach Land
         </h2>
+        <p class="kern-body">
+          {data.defaultPeriod ? 'Die letzten zwölf abgeschlossenen Monate' : 'Gewählter Zeitraum'}:{' '}
+          {periodText}.
+        </p>
+        <PeriodForm
+          serviceId={s.id}
+          form={periodForm ?? { von: landPeriod.from, bis: landPeriod.to }}
+          errors={periodErrors}
+        />
         {lands.length === 0 ? (
-          <p class="kern-body">
-            Für {monthLabel(landPeriod.from)} bis {monthLabel(landPeriod.to)} liegen keine Transaktionszahlen
-            vor.
-          </p>
+          <p class="kern-body">Für {periodText} liegen keine Transaktionszahlen vor.</p>
         ) : (
-          <DataTable
-            id="lands"
-            caption={
-              <>
-                Transaktionen nach Land, {monthLabel(landPeriod.from)} bis {monthLabel(landPeriod.to)}
-              </>
-            }
-            columns={[
-              { label: 'Land' },
-              { label: 'Monate mit Daten', numeric: true },
-              { label: 'Transaktionen', numeric: true },
-            ]}
-          >
-            {lands.map((l) => (
-              <tr class="kern-table__row" key={l.land}>
-                <th scope="row" class="kern-table__cell">
-                  {l.land === '00' ? 'bundesweit' : (l.name ?? l.land)}
-                </th>
-                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.months)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.total)}</td>
-              </tr>
-            ))}
-          </DataTable>
+          <div class="zsk-chart-and-table">
+            {maps?.laender ? (
+              <MapFigure
+                svg={maps.laender}
+                label={mapLabel(
+                  'Transaktionen nach Land',
+                  periodText,
+                  lands.filter((l) => l.land !== '00').map((l) => ({ name: landName(l), total: l.total })),
+                )}
+              />
+            ) : null}
+            <DataTable
+              id="lands"
+              caption={<>Transaktionen nach Land, {periodText}</>}
+              columns={[
+                { label: 'Land' },
+                { label: 'Monate mit Daten', numeric: true },
+                { label: 'Transaktionen', numeric: true },
+              ]}
+            >
+              {lands.map((l) => (
+                <tr class="kern-table__row" key={l.land} data-land={l.land}>
+                  <th scope="row" class="kern-table__cell">
+                    {landName(l)}
+                  </th>
+                  <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.months)}</td>
+                  <td class="kern-table__cell kern-table__cell--numeric">{formatInt(l.total)}</td>
+                </tr>
+              ))}
+            </DataTable>
+          </div>
         )}
+        {lands.length > 0 && !maps?.laender ? (
+          <p class="kern-body">
+            Bundesweit gemeldete Zahlen lassen sich keinem Land zuordnen; daher keine Karte.
+          </p>
+        ) : null}
       </section>
+
+      {kreise ? (
+        <section aria-labelledby="kreise">
+          <h2 id="kreise" class="kern-heading-medium">
+            Transaktionen nach Kreis
+          </h2>
+          {kreise.length === 0 ? (
+            <p class="kern-body">Für {periodText} liegen keine Zahlen auf Kreis- oder Gemeindeebene vor.</p>
+          ) : (
+            <>
+              <p class="kern-body">{periodText}; Zahlen je Gemeinde sind zu ihrem Kreis zusammengezählt.</p>
+              <div class="zsk-chart-and-table">
+                {maps?.kreise ? (
+                  <MapFigure
+                    svg={maps.kreise}
+                    label={mapLabel(
+                      'Transaktionen nach Kreis',
+                      periodText,
+                      kreise.map((k) => ({ name: k.name ?? k.ars, total: k.total })),
+                    )}
+                  />
+                ) : null}
+                <DataTable
+                  id="kreise-tabelle"
+                  caption={<>Transaktionen nach Kreis, {periodText}</>}
+                  columns={[
+                    { label: 'Kreis' },
+                    { label: 'Monate mit Daten', numeric: true },
+                    { label: 'Transaktionen', numeric: true },
+                  ]}
+                >
+                  {kreise.map((k) => (
+                    <tr class="kern-table__row" key={k.ars} data-ars={k.ars}>
+                      <th scope="row" class="kern-table__cell">
+                        {k.name ?? k.ars}
+                      </th>
+                      <td class="kern-table__cell kern-table__cell--numeric">{formatInt(k.months)}</td>
+                      <td class="kern-table__cell kern-table__cell--numeric">{formatInt(k.total)}</td>
+                    </tr>
+                  ))}
+                </DataTable>
+              </div>
+            </>
+          )}
+        </section>
+      ) : null}
     </Layout>
   );
 }

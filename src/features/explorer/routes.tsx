@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sendFragment, sendPage } from '../../web/render.js';
+import { renderBarChartSvg } from '../evaluations/chart.js';
+import { parseExplorerQuery } from './params.js';
+import { listServiceOptions } from './queries.js';
+import { loadExploration } from './service.js';
+import { ExplorerPage, ExplorerResultView } from './views.js';
+
+type Query = Record<string, string | string[] | undefined>;
+
+/** htmx swaps only the result region; a history restore (back button) wants the whole page. */
+const wantsFragment = (request: FastifyRequest) =>
+  request.headers['hx-request'] === 'true' && request.headers['hx-history-restore-request'] !== 'true';
+
+export async function explorerRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: Query }>(
+    '/auswertungen',
+    { config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const parsed = parseExplorerQuery(request.query, new Date());
+      const result = parsed.ok ? await loadExploration(app.db.kysely, parsed.params) : null;
+      const errors = parsed.ok ? [] : parsed.errors;
+      const chartSvg =
+        result && result.groups.length > 0
+          ? renderBarChartSvg(
+              result.groups.map((g) => ({ label: g.label, value: g.value })),
+              {
+                valueName:
+                  result.params.mode === 'je1000' ? 'Transaktionen je 1.000 Einwohner' : 'Transaktionen',
+                decimals: result.params.mode === 'je1000',
+              },
+            )
+          : null;
+      const status = parsed.ok ? 200 : 400;
+      reply.header('vary', 'HX-Request');
+      if (wantsFragment(request)) {
+        return sendFragment(
+          reply,
+          <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} />,
+          status,
+        );
+      }
+      const options = await listServiceOptions(app.db.kysely);
+      return sendPage(
+        reply,
+        <ExplorerPage
+          form={parsed.form}
+          options={options}
+          result={result}
+          errors={errors}
+          chartSvg={chartSvg}
+        />,
+        status,
+      );
+    },
+  );
+}

@@ -1,0 +1,276 @@
+import { DataTable } from '../../web/data-table.js';
+import { Layout } from '../../web/layout.js';
+import { formatDecimal, formatInt } from '../../web/format.js';
+import { monthLabel } from '../../web/labels.js';
+import { MAX_BARS } from '../evaluations/chart.js';
+import { DIMENSIONS, VALUE_MODES, type ExplorerFieldError, type ExplorerForm } from './params.js';
+import type { ServiceOption } from './queries.js';
+import type { ExplorerResult } from './service.js';
+
+const dimensionLabel = (key: string) => DIMENSIONS.find((d) => d.key === key)?.label ?? key;
+
+const services = (n: number) => `${formatInt(n)} ${n === 1 ? 'Onlinedienst' : 'Onlinediensten'}`;
+
+/** The sentence above the chart; it is also the chart's accessible name. */
+export function explorerSummary(r: ExplorerResult): string {
+  const period = `${monthLabel(r.params.from)} bis ${monthLabel(r.params.to)}`;
+  const scope =
+    r.params.serviceIds.length > 0
+      ? `den ${services(r.params.serviceIds.length)} der Auswahl`
+      : 'allen Onlinediensten';
+  if (r.total === 0 && r.groups.length === 0) {
+    return `Im Zeitraum ${period} liegen von ${scope} keine Transaktionszahlen vor.`;
+  }
+  const head = `Im Zeitraum ${period} wurden bei ${services(r.services)} insgesamt ${formatInt(r.total)} Transaktionen gezählt.`;
+  const top = r.groups[0];
+  if (!top) return head;
+  const by = dimensionLabel(r.params.dimension);
+  if (r.params.mode === 'je1000') {
+    if (top.perThousand === null) return head;
+    return `${head} Den höchsten Wert je 1.000 Einwohner (Gruppierung: ${by}) hat „${top.label}“ mit ${formatDecimal(top.perThousand)} (${formatInt(top.total)} Transaktionen).`;
+  }
+  return `${head} Die größte Gruppe nach ${by} ist „${top.label}“ mit ${formatInt(top.total)} Transaktionen (${formatDecimal(top.sharePercent)} %).`;
+}
+
+function ErrorSummary({ errors }: { errors: ExplorerFieldError[] }) {
+  return (
+    <div class="kern-alert kern-alert--danger" role="alert" id="fehler">
+      <div class="kern-alert__header">
+        <span class="kern-title">Die Auswahl ist ungültig</span>
+      </div>
+      <div class="kern-alert__body">
+        <ul class="kern-list">
+          {errors.map((e) => (
+            <li key={e.field + e.message}>
+              <a href={`#feld-${e.field}`}>{e.message}</a>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+export interface ExplorerResultProps {
+  result: ExplorerResult | null;
+  errors: ExplorerFieldError[];
+  chartSvg: string | null;
+}
+
+/** The region htmx swaps: the result, or what is wrong with the form. */
+export function ExplorerResultView({ result, errors, chartSvg }: ExplorerResultProps) {
+  if (!result) return <ErrorSummary errors={errors} />;
+  const summary = explorerSummary(result);
+  const by = dimensionLabel(result.params.dimension);
+  const perK = result.params.mode === 'je1000';
+  const byService = result.params.dimension === 'dienst';
+  const valueName = perK ? 'Transaktionen je 1.000 Einwohner' : 'Transaktionen';
+  return (
+    <>
+      <h2 class="kern-heading-medium" id="ergebnis-titel">
+        Transaktionen nach {by}, {monthLabel(result.params.from)} bis {monthLabel(result.params.to)}
+      </h2>
+      <p class="kern-body" id="ergebnis-zusammenfassung">
+        {summary}
+      </p>
+      {result.multiMembership ? (
+        <p class="kern-body">
+          Ein Onlinedienst kann mehreren Gruppen dieser Art angehören und zählt dann in jeder; die Gruppen
+          ergeben zusammen dann mehr als die Gesamtzahl.
+        </p>
+      ) : null}
+      {perK ? (
+        <p class="kern-body">
+          {result.populationBasis === 'land'
+            ? 'Je 1.000 Einwohner: bezogen auf die Bevölkerung des jeweiligen Landes; bundesweit gemeldete Zahlen ohne Länderaufteilung auf die Bevölkerung Deutschlands.'
+            : `Je 1.000 Einwohner: diese Gruppierung hat keine eigene Bevölkerung, daher bezogen auf die Bevölkerung Deutschlands (${result.germanPopulation === null ? 'unbekannt' : formatInt(result.germanPopulation)}). Die Werte sind damit nur untereinander vergleichbar; regional aufgeschlüsselt nur bei der Gruppierung nach Land.`}{' '}
+          Bevölkerung: Statistisches Bundesamt, Stand 31.12.2024.
+        </p>
+      ) : null}
+      {result.groups.length === 0 ? null : (
+        <div class="zsk-chart-then-table">
+          {chartSvg ? (
+            <figure class="zsk-chart">
+              <div
+                class="zsk-chart__svg"
+                role="img"
+                aria-label={`Balkendiagramm ${valueName} nach ${by}: ${summary}`}
+                // The SVG comes from ECharts, which escapes the group names it draws.
+                dangerouslySetInnerHTML={{ __html: chartSvg }}
+              />
+              <figcaption class="kern-body kern-body--small">
+                {valueName} nach {by}, größte zuerst
+                {result.groups.length > MAX_BARS
+                  ? `; gezeigt die ${formatInt(MAX_BARS)} größten von ${formatInt(result.groups.length)} Gruppen, alle stehen in der Tabelle`
+                  : '; die Werte stehen in der Tabelle'}
+                .
+              </figcaption>
+            </figure>
+          ) : null}
+          <DataTable
+            id="gruppen"
+            small
+            class="zsk-table"
+            caption={<>Transaktionen nach {by}</>}
+            columns={[
+              { label: by },
+              ...(byService ? [] : [{ label: 'Onlinedienste', numeric: true }]),
+              { label: 'Transaktionen', numeric: true },
+              { label: 'Anteil', numeric: true },
+              { label: 'je 1.000 Einwohner', numeric: true },
+            ]}
+          >
+            {result.groups.map((g) => (
+              <tr class="kern-table__row" key={g.key} data-group={g.key}>
+                <th scope="row" class="kern-table__cell">
+                  {byService ? <a href={`/dienste/${g.key}`}>{g.label}</a> : g.label}
+                </th>
+                {byService ? null : (
+                  <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.services)}</td>
+                )}
+                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.total)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
+                  {formatDecimal(g.sharePercent)} %
+                </td>
+                <td class="kern-table__cell kern-table__cell--numeric">
+                  {g.perThousand === null ? '–' : formatDecimal(g.perThousand)}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        </div>
+      )}
+    </>
+  );
+}
+
+function fieldClass(errors: ExplorerFieldError[], field: ExplorerFieldError['field'], base: string): string {
+  return errors.some((e) => e.field === field) ? `${base} ${base}--error` : base;
+}
+
+export interface ExplorerPageProps extends ExplorerResultProps {
+  form: ExplorerForm;
+  options: ServiceOption[];
+}
+
+export function ExplorerPage({ form, options, result, errors, chartSvg }: ExplorerPageProps) {
+  const invalid = (field: ExplorerFieldError['field']) =>
+    errors.some((e) => e.field === field) ? true : undefined;
+  const chosen = new Set(form.dienst);
+  return (
+    <Layout title="Auswertungen" current="/auswertungen">
+      <h1 class="kern-heading-large">Auswertungen</h1>
+      <p class="kern-body">
+        Transaktionszahlen mehrerer Onlinedienste vergleichen und nach einem Merkmal zusammenfassen. Ohne
+        Auswahl von Onlinediensten zählen alle.
+      </p>
+      <form
+        class="zsk-explorer-form"
+        method="get"
+        action="/auswertungen"
+        hx-get="/auswertungen"
+        hx-target="#ergebnis"
+        hx-push-url="true"
+      >
+        <div class="zsk-form-row">
+          <div class="kern-form-input">
+            <label class="kern-label" for="feld-nach">
+              Gruppieren nach
+            </label>
+            <div class="kern-form-input__select-wrapper">
+              <select
+                class={fieldClass(errors, 'nach', 'kern-form-input__select')}
+                id="feld-nach"
+                name="nach"
+                aria-invalid={invalid('nach')}
+              >
+                {DIMENSIONS.map((d) => (
+                  <option key={d.key} value={d.key} selected={d.key === form.nach}>
+                    {d.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <div class="kern-form-input">
+            <label class="kern-label" for="feld-von">
+              Zeitraum von <span class="kern-label__optional">(JJJJ-MM)</span>
+            </label>
+            <input
+              class={fieldClass(errors, 'von', 'kern-form-input__input')}
+              id="feld-von"
+              name="von"
+              type="month"
+              value={form.von}
+              aria-invalid={invalid('von')}
+            />
+          </div>
+          <div class="kern-form-input">
+            <label class="kern-label" for="feld-bis">
+              Zeitraum bis <span class="kern-label__optional">(JJJJ-MM)</span>
+            </label>
+            <input
+              class={fieldClass(errors, 'bis', 'kern-form-input__input')}
+              id="feld-bis"
+              name="bis"
+              type="month"
+              value={form.bis}
+              aria-invalid={invalid('bis')}
+            />
+          </div>
+        </div>
+        <fieldset class={fieldClass(errors, 'wert', 'kern-fieldset')} id="feld-wert">
+          <legend class="kern-label">Werte</legend>
+          <div class="kern-fieldset__body kern-fieldset__body--horizontal">
+            {VALUE_MODES.map((m) => (
+              <div class="kern-form-check" key={m.key}>
+                <input
+                  class="kern-form-check__radio"
+                  id={`wert-${m.key}`}
+                  type="radio"
+                  name="wert"
+                  value={m.key}
+                  checked={m.key === form.wert}
+                />
+                <label class="kern-label" for={`wert-${m.key}`}>
+                  {m.label}
+                </label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+        <fieldset class={fieldClass(errors, 'dienst', 'kern-fieldset')} id="feld-dienst">
+          <legend class="kern-label">Onlinedienste vergleichen (keine Auswahl: alle)</legend>
+          <div class="kern-fieldset__body zsk-choice-list">
+            {options.map((o) => (
+              <div class="kern-form-check" key={o.id}>
+                <input
+                  class="kern-form-check__checkbox"
+                  id={`dienst-${o.id}`}
+                  type="checkbox"
+                  name="dienst"
+                  value={String(o.id)}
+                  checked={chosen.has(String(o.id))}
+                />
+                <label class="kern-label" for={`dienst-${o.id}`}>
+                  {o.name}
+                </label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+        <div class="kern-btn-wrapper">
+          <button class="kern-btn kern-btn--primary" type="submit">
+            <span class="kern-label">Auswerten</span>
+          </button>
+          <span class="htmx-indicator kern-body" aria-hidden="true">
+            wird berechnet …
+          </span>
+        </div>
+      </form>
+      <section id="ergebnis" aria-label="Ergebnis" class="zsk-explorer-result">
+        <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} />
+      </section>
+    </Layout>
+  );
+}
