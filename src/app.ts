@@ -19,6 +19,10 @@ import { installAccessGuard } from './features/accounts/guard.js';
 import { accountRoutes } from './features/accounts/routes.js';
 import { renderErrorPage } from './features/accounts/error-page.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
+import { accessRoutes } from './features/access/routes.js';
+import { tokenRoutes } from './features/tokens/routes.js';
+import { portalRoutes } from './features/portals/routes.js';
+import { auditRoutes } from './features/audit/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -98,5 +102,9 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);
+  await app.register(accessRoutes);
+  await app.register(tokenRoutes);
+  await app.register(portalRoutes);
+  await app.register(auditRoutes);
   return app;
 }

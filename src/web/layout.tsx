@@ -20,10 +20,12 @@ const HTMX_CONFIG = { includeIndicatorStyles: false };
 export const DEFAULT_NAV: NavItem[] = [
   { href: '/', label: 'Onlinedienste' },
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
+  { href: '/meine-dienste', label: 'Meine Dienste' },
+  { href: '/portale', label: 'Portale' },
 ];
 
 /** Added for administrators. */
-export const ADMIN_NAV: NavItem[] = [];
+export const ADMIN_NAV: NavItem[] = [{ href: '/verwaltung/protokoll', label: 'Protokoll' }];
 
 export const SIGNED_OUT_NAV: NavItem[] = [
   { href: '/anmelden', label: 'Anmelden' },
