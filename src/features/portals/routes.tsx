@@ -159,7 +159,12 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
       );
     }
     const added = await addServices(app.db.kysely, portalId, result.serviceIds, request.session!.user.id);
-    const already = result.alreadyIn > 0 ? ` ${result.alreadyIn} gehörten bereits dazu.` : '';
+    const already =
+      result.alreadyIn === 0
+        ? ''
+        : result.alreadyIn === 1
+          ? ' Einer gehörte bereits dazu.'
+          : ` ${result.alreadyIn} gehörten bereits dazu.`;
     return showPortalPage(request, reply, {
       notice: {
         kind: 'success',
