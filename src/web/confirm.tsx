@@ -40,7 +40,10 @@ export function ConfirmPage({ title, question, action, fields, confirmLabel, can
   );
 }
 
-/** A small POST form with one button, for actions in table rows; `hidden` names the row for screen readers. */
+/**
+ * A small POST form with one button, for actions in table rows; `hidden` names the row for screen readers
+ * (zsk-sr-only, not kern-sr-only: KERN styles an x-small button holding kern-sr-only as an icon button).
+ */
 export function RowAction({
   action,
   fields,
@@ -61,7 +64,7 @@ export function RowAction({
       <button type="submit" class="kern-btn kern-btn--secondary kern-btn--x-small">
         <span class="kern-label">
           {label}
-          <span class="kern-sr-only"> {hidden}</span>
+          <span class="zsk-sr-only"> {hidden}</span>
         </span>
       </button>
     </form>

@@ -17,6 +17,7 @@ import {
   invalidForm,
   loadTarget,
   parseId,
+  targetAccusative,
   targetLabel,
   targetPath,
   type Target,
@@ -164,7 +165,7 @@ function accessRoutesFor(app: FastifyInstance, kind: TargetKind, prefix: string)
           question={
             membershipId !== null
               ? `${who ? `${who.name} (${who.email})` : 'Diese Person'} verliert den Zugang zum ${targetLabel(target)}.`
-              : `Der Link der Einladung wird ungültig; die Person kann sich damit nicht mehr für das ${targetLabel(target)} registrieren.`
+              : `Der Link der Einladung wird ungültig; die Person kann sich damit nicht mehr für ${targetAccusative(target)} registrieren.`
           }
           action={`${base}/zugang/entziehen`}
           fields={
@@ -175,17 +176,18 @@ function accessRoutesFor(app: FastifyInstance, kind: TargetKind, prefix: string)
         />,
       );
     }
-    const actorId = request.session!.user.id;
-    const done =
-      membershipId !== null
-        ? await withdrawMembership(app.db.kysely, target, membershipId, actorId)
-        : await withdrawInvitation(app.db.kysely, target, invitation, actorId);
-    if (!done) {
-      return showAccessPage(app, reply, target, {
-        notice: { kind: 'info', text: 'Dieser Zugang oder diese Einladung besteht nicht (mehr).' },
-      });
+    const actor = request.session!.user;
+    if (membershipId !== null) {
+      const withdrawn = await withdrawMembership(app.db.kysely, target, membershipId, actor.id);
+      // Whoever withdraws their own access may no longer open this page.
+      if (withdrawn?.userId === actor.id && !actor.isAdmin) return reply.redirect('/meine-dienste', 303);
+      if (withdrawn) return reply.redirect(`${base}/zugang?erledigt=zugang`, 303);
+    } else if (await withdrawInvitation(app.db.kysely, target, invitation, actor.id)) {
+      return reply.redirect(`${base}/zugang?erledigt=einladung`, 303);
     }
-    return reply.redirect(`${base}/zugang?erledigt=${membershipId !== null ? 'zugang' : 'einladung'}`, 303);
+    return showAccessPage(app, reply, target, {
+      notice: { kind: 'info', text: 'Dieser Zugang oder diese Einladung besteht nicht (mehr).' },
+    });
   });
 }
 

@@ -4,7 +4,7 @@ import { writeAudit } from '../../db/audit.js';
 import type { Database, Role } from '../../db/schema.js';
 import type { Mail } from '../mail/mailer.js';
 import { hashToken } from '../tokens/tokens.js';
-import { targetLabel, targetPath, type Target } from './target.js';
+import { targetAccusative, targetGenitive, targetLabel, targetPath, type Target } from './target.js';
 
 /** How long an invitation link stays valid. */
 export const INVITATION_DAYS = 30;
@@ -203,7 +203,7 @@ export async function grantInTransaction(
         text: [
           `Guten Tag ${user.name},`,
           '',
-          `${ctx.actor.name} hat Ihnen in der Zentralen Statistik-Komponente (ZSK) die Verwaltung des ${targetLabel(target)} übertragen.`,
+          `${ctx.actor.name} hat Ihnen in der Zentralen Statistik-Komponente (ZSK) die Verwaltung ${targetGenitive(target)} übertragen.`,
           pending
             ? 'Der Zugang gilt, sobald Ihre Registrierung freigeschaltet ist.'
             : 'Sie können ihn ab sofort nutzen:',
@@ -253,7 +253,7 @@ export async function grantInTransaction(
       text: [
         'Guten Tag,',
         '',
-        `${ctx.actor.name} lädt Sie ein, in der Zentralen Statistik-Komponente (ZSK) das ${targetLabel(target)} zu verwalten.`,
+        `${ctx.actor.name} lädt Sie ein, in der Zentralen Statistik-Komponente (ZSK) ${targetAccusative(target)} zu verwalten.`,
         'Bitte registrieren Sie sich über diesen Link; nach der Freischaltung durch die ZSK-Administration erhalten Sie den Zugang:',
         `${ctx.publicUrl}/registrieren?einladung=${token}`,
         '',
@@ -263,13 +263,13 @@ export async function grantInTransaction(
   };
 }
 
-/** Withdraws a membership of the target; false when there is no such membership (any more). */
+/** Withdraws a membership of the target; returns whose it was, or null when there is none (any more). */
 export async function withdrawMembership(
   db: Kysely<Database>,
   target: Target,
   membershipId: number,
   actorId: number,
-): Promise<boolean> {
+): Promise<{ userId: number } | null> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .deleteFrom('memberships')
@@ -277,7 +277,7 @@ export async function withdrawMembership(
       .where(target.kind === 'service' ? 'service_id' : 'portal_id', '=', target.id)
       .returning(['id', 'user_id', 'role', 'granted_by'])
       .executeTakeFirst();
-    if (!row) return false;
+    if (!row) return null;
     await writeAudit(
       trx,
       { userId: actorId, tokenId: null },
@@ -293,7 +293,7 @@ export async function withdrawMembership(
         },
       },
     );
-    return true;
+    return { userId: row.user_id };
   });
 }
 

@@ -44,9 +44,17 @@ export async function loadTarget(db: Kysely<Database>, kind: TargetKind, rawId: 
 export const targetPath = (t: { kind: TargetKind; id: number }): string =>
   t.kind === 'service' ? `/dienste/${t.id}` : `/portale/${t.id}`;
 
-/** „Onlinedienst „X““ / „Portal „X““, for headings and mails. */
+/** „Onlinedienst „X““ / „Portal „X““, after „zum“, „beim“ (both nouns take the same dative article). */
 export const targetLabel = (t: Target): string =>
   t.kind === 'service' ? `Onlinedienst „${t.name}“` : `Portal „${t.name}“`;
+
+/** With the accusative article: „den Onlinedienst „X““ / „das Portal „X““. */
+export const targetAccusative = (t: Target): string =>
+  t.kind === 'service' ? `den Onlinedienst „${t.name}“` : `das Portal „${t.name}“`;
+
+/** With the genitive article: „des Onlinedienstes „X““ / „des Portals „X““. */
+export const targetGenitive = (t: Target): string =>
+  t.kind === 'service' ? `des Onlinedienstes „${t.name}“` : `des Portals „${t.name}“`;
 
 /** A form that cannot be processed: shown as an error page with status 422. */
 export const invalidForm = (message: string) => new AppError(422, 'invalid_form', message);

@@ -7,7 +7,7 @@ import { formatDateTime, formatInt } from '../../web/format.js';
 import { Layout } from '../../web/layout.js';
 import { usePageContext } from '../../web/page-context.js';
 import type { AccessEntry, MyServices, OpenInvitation } from './service.js';
-import { targetLabel, targetPath, type Target } from './target.js';
+import { targetAccusative, targetLabel, targetPath, type Target } from './target.js';
 
 export const ROLE_LABEL: Record<Role, string> = {
   service_manager: 'Verantwortlich für den Onlinedienst',
@@ -36,10 +36,7 @@ export function MyServicesPage({ data }: { data: MyServices }) {
         </Notice>
       ) : null}
       {data.portals.length > 0 ? (
-        <section class="zsk-section" aria-labelledby="portale-titel">
-          <h2 class="kern-heading-medium" id="portale-titel">
-            Portale
-          </h2>
+        <section class="zsk-section" aria-labelledby="meine-portale-caption">
           <DataTable
             id="meine-portale"
             class="zsk-table"
@@ -61,10 +58,7 @@ export function MyServicesPage({ data }: { data: MyServices }) {
         </section>
       ) : null}
       {data.services.length > 0 ? (
-        <section class="zsk-section" aria-labelledby="dienste-titel">
-          <h2 class="kern-heading-medium" id="dienste-titel">
-            Onlinedienste
-          </h2>
+        <section class="zsk-section" aria-labelledby="meine-dienste-caption">
           <DataTable
             id="meine-dienste"
             class="zsk-table"
@@ -132,7 +126,7 @@ export function AccessPage({ target, entries, invitations, email, errors = {}, n
       </p>
       <h1 class="kern-heading-large">{title}</h1>
       <p class="kern-body">
-        Wer hier eingetragen ist, verwaltet das {targetLabel(target)}: Zugang für weitere Personen und
+        Wer hier eingetragen ist, verwaltet {targetAccusative(target)}: Zugang für weitere Personen und
         Zugangsschlüssel für die Liefer-API
         {target.kind === 'portal' ? ', die Onlinedienste des Portals und deren Zugang' : ''}. Die
         ZSK-Administration hat immer Zugang.
@@ -162,12 +156,17 @@ export function AccessPage({ target, entries, invitations, email, errors = {}, n
           <SubmitButton>Zugang erteilen</SubmitButton>
         </form>
       </section>
-      <section class="zsk-section" aria-labelledby="personen-titel">
-        <h2 class="kern-heading-medium" id="personen-titel">
-          Personen mit Zugang
-        </h2>
+      <section
+        class="zsk-section"
+        aria-labelledby={entries.length === 0 ? 'personen-titel' : 'personen-caption'}
+      >
         {entries.length === 0 ? (
-          <p class="kern-body">Noch niemand außer der ZSK-Administration.</p>
+          <>
+            <h2 class="kern-heading-medium" id="personen-titel">
+              Personen mit Zugang
+            </h2>
+            <p class="kern-body">Noch niemand außer der ZSK-Administration.</p>
+          </>
         ) : (
           <DataTable
             id="personen"
@@ -217,12 +216,17 @@ export function AccessPage({ target, entries, invitations, email, errors = {}, n
           </DataTable>
         )}
       </section>
-      <section class="zsk-section" aria-labelledby="einladungen-titel">
-        <h2 class="kern-heading-medium" id="einladungen-titel">
-          Offene Einladungen
-        </h2>
+      <section
+        class="zsk-section"
+        aria-labelledby={invitations.length === 0 ? 'einladungen-titel' : 'einladungen-caption'}
+      >
         {invitations.length === 0 ? (
-          <p class="kern-body">Keine offenen Einladungen.</p>
+          <>
+            <h2 class="kern-heading-medium" id="einladungen-titel">
+              Offene Einladungen
+            </h2>
+            <p class="kern-body">Keine offenen Einladungen.</p>
+          </>
         ) : (
           <DataTable
             id="einladungen"

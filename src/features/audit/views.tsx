@@ -105,7 +105,7 @@ export function AuditPage({ query, rows, more, before, errors = {} }: AuditPageP
           name="akteur"
           label="Wer"
           value={query.akteur}
-          hint="Teil des Namens, der E-Mail-Adresse oder des Schlüssels; „System“ für automatische Einträge"
+          hint="Name, E-Mail, Schlüssel oder „System“"
         />
         <TextField name="von" label="Von" type="date" value={query.von} error={errors.von} />
         <TextField name="bis" label="Bis" type="date" value={query.bis} error={errors.bis} />

@@ -175,12 +175,17 @@ export function PortalPage({
       ) : null}
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
       <ErrorSummary errors={errors} />
-      <section class="zsk-section" aria-labelledby="dienste-titel">
-        <h2 class="kern-heading-medium" id="dienste-titel">
-          Onlinedienste des Portals
-        </h2>
+      <section
+        class="zsk-section"
+        aria-labelledby={portal.services.length === 0 ? 'dienste-titel' : 'portal-dienste-caption'}
+      >
         {portal.services.length === 0 ? (
-          <p class="kern-body">Das Portal enthält noch keine Onlinedienste.</p>
+          <>
+            <h2 class="kern-heading-medium" id="dienste-titel">
+              Onlinedienste des Portals
+            </h2>
+            <p class="kern-body">Das Portal enthält noch keine Onlinedienste.</p>
+          </>
         ) : (
           <DataTable
             id="portal-dienste"

@@ -4,7 +4,7 @@ import { DataTable } from '../../web/data-table.js';
 import { ErrorSummary, Notice, SubmitButton, TextField, type FieldErrors } from '../../web/form.js';
 import { formatDateTime } from '../../web/format.js';
 import { Layout } from '../../web/layout.js';
-import { targetLabel, targetPath, type Target } from '../access/target.js';
+import { targetAccusative, targetLabel, targetPath, type Target } from '../access/target.js';
 import type { PageNotice } from '../access/views.js';
 import type { TokenRow, TokenStatus } from './queries.js';
 
@@ -118,17 +118,22 @@ export function TokenPage({
           <SubmitButton>Zugangsschlüssel erstellen</SubmitButton>
         </form>
       </section>
-      <section class="zsk-section" aria-labelledby="liste-titel">
-        <h2 class="kern-heading-medium" id="liste-titel">
-          Vorhandene Zugangsschlüssel
-        </h2>
+      <section
+        class="zsk-section"
+        aria-labelledby={tokens.length === 0 ? 'liste-titel' : 'schluessel-caption'}
+      >
         {tokens.length === 0 ? (
-          <p class="kern-body">Noch keine Zugangsschlüssel.</p>
+          <>
+            <h2 class="kern-heading-medium" id="liste-titel">
+              Vorhandene Zugangsschlüssel
+            </h2>
+            <p class="kern-body">Noch keine Zugangsschlüssel.</p>
+          </>
         ) : (
           <DataTable
             id="schluessel"
             class="zsk-table"
-            caption={`Zugangsschlüssel für das ${targetLabel(target)}`}
+            caption={`Zugangsschlüssel für ${targetAccusative(target)}`}
             columns={[
               { label: 'Bezeichnung' },
               { label: 'Beginnt mit', nowrap: true },

@@ -186,6 +186,24 @@ describe('access by e-mail', () => {
     expect(audits.at(-1)).toMatchObject({ entity_id: String(mine!.id), actor_user_id: manager.userId });
   });
 
+  it('sends people who withdraw their own access to their list of services', async () => {
+    const own = await createService(t.db.kysely, { name: 'Selbst entzogen' });
+    const me = await signIn(t, { name: 'Susi Selbst' });
+    await grantService(t.db.kysely, me.userId, own);
+    const mine = await t.db.kysely
+      .selectFrom('memberships')
+      .select('id')
+      .where('user_id', '=', me.userId)
+      .executeTakeFirstOrThrow();
+    const res = await post(`/dienste/${own}/zugang/entziehen`, me, {
+      mitgliedschaft: String(mine.id),
+      bestaetigt: 'ja',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/meine-dienste');
+    expect((await get(`/dienste/${own}/zugang`, me)).statusCode).toBe(403);
+  });
+
   it('refuses invalid addresses and blocked accounts', async () => {
     const empty = await post(`/dienste/${service}/zugang`, manager, { email: '' });
     expect(empty.statusCode).toBe(422);

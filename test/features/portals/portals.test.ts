@@ -87,7 +87,9 @@ describe('creating portals', () => {
       'invitation.create',
     ]);
 
-    expect((await smtp.waitFor('karl@land.example')).text).toContain('Portal „Serviceportal Hessen“');
+    expect((await smtp.waitFor('karl@land.example')).text).toContain(
+      'die Verwaltung des Portals „Serviceportal Hessen“',
+    );
     const invite = await smtp.waitFor('neu@land.example');
     expect(invite.links.some((l) => l.startsWith('https://zsk.example.de/registrieren?einladung='))).toBe(
       true,
