@@ -21,6 +21,10 @@ import { renderErrorPage } from './features/accounts/error-page.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { reportRoutes } from './features/reports/routes.js';
 import { explorerRoutes } from './features/explorer/routes.js';
+import { accessRoutes } from './features/access/routes.js';
+import { tokenRoutes } from './features/tokens/routes.js';
+import { portalRoutes } from './features/portals/routes.js';
+import { auditRoutes } from './features/audit/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -102,5 +106,9 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(evaluationRoutes);
   await app.register(reportRoutes);
   await app.register(explorerRoutes);
+  await app.register(accessRoutes);
+  await app.register(tokenRoutes);
+  await app.register(portalRoutes);
+  await app.register(auditRoutes);
   return app;
 }

@@ -160,3 +160,68 @@ export function SubmitButton({ children, secondary }: { children: ComponentChild
     </button>
   );
 }
+
+export interface SelectFieldProps {
+  name: string;
+  label: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
+  value?: string;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+  /** The text of a first, empty option (e.g. „Bitte wählen“); none when omitted. */
+  placeholder?: string;
+  autofocus?: boolean;
+}
+
+/** A KERN select with label, hint and error, wired like TextField. */
+export function SelectField({
+  name,
+  label,
+  options,
+  value,
+  error,
+  hint,
+  required,
+  placeholder,
+  autofocus,
+}: SelectFieldProps) {
+  const id = `feld-${name}`;
+  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
+      <label class="kern-label" for={id}>
+        {label}
+        {required ? null : <span class="kern-label__optional"> – optional</span>}
+      </label>
+      {hint ? (
+        <div class="kern-hint" id={`${id}-hinweis`}>
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <p class="kern-error" id={`${id}-fehler`}>
+          {error}
+        </p>
+      ) : null}
+      <div class="kern-form-input__select-wrapper">
+        <select
+          class={`kern-form-input__select${error ? ' kern-form-input__select--error' : ''}`}
+          id={id}
+          name={name}
+          required={required}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={describedBy || undefined}
+          autofocus={autofocus}
+        >
+          {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
+          {options.map((o) => (
+            <option key={o.value} value={o.value} selected={o.value === value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}

@@ -32,10 +32,12 @@ export const DEFAULT_NAV: NavItem[] = [
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
   { href: '/berichte', label: 'Berichte' },
   { href: '/auswertungen', label: 'Auswertungen' },
+  { href: '/meine-dienste', label: 'Meine Dienste' },
+  { href: '/portale', label: 'Portale' },
 ];
 
 /** Added for administrators. */
-export const ADMIN_NAV: NavItem[] = [];
+export const ADMIN_NAV: NavItem[] = [{ href: '/verwaltung/protokoll', label: 'Protokoll' }];
 
 export const SIGNED_OUT_NAV: NavItem[] = [
   { href: '/anmelden', label: 'Anmelden' },

@@ -109,6 +109,59 @@ export const MATRIX: Record<string, Entry> = {
   'GET /berichte/portale.xlsx': { path: fixed('/berichte/portale.xlsx'), expect: signedIn() },
   'GET /berichte/dienste.csv': { path: fixed('/berichte/dienste.csv'), expect: signedIn() },
   'GET /berichte/dienste.xlsx': { path: fixed('/berichte/dienste.xlsx'), expect: signedIn() },
+  // Access, tokens, portals and audit log (src/features/access, tokens, portals, audit). Empty forms are
+  // incomplete (422) for everyone allowed to send them.
+  'GET /meine-dienste': { path: fixed('/meine-dienste'), expect: signedIn() },
+  'GET /dienste/:id/zugang': { path: (f) => `/dienste/${f.service}/zugang`, expect: manageService() },
+  'POST /dienste/:id/zugang': {
+    path: (f) => `/dienste/${f.service}/zugang`,
+    expect: manageService(422, 401),
+  },
+  'POST /dienste/:id/zugang/entziehen': {
+    path: (f) => `/dienste/${f.service}/zugang/entziehen`,
+    expect: manageService(422, 401),
+  },
+  'GET /portale/:id/zugang': { path: (f) => `/portale/${f.portal}/zugang`, expect: managePortal() },
+  'POST /portale/:id/zugang': { path: (f) => `/portale/${f.portal}/zugang`, expect: managePortal(422, 401) },
+  'POST /portale/:id/zugang/entziehen': {
+    path: (f) => `/portale/${f.portal}/zugang/entziehen`,
+    expect: managePortal(422, 401),
+  },
+  'GET /dienste/:id/schluessel': { path: (f) => `/dienste/${f.service}/schluessel`, expect: manageService() },
+  'POST /dienste/:id/schluessel': {
+    path: (f) => `/dienste/${f.service}/schluessel`,
+    expect: manageService(422, 401),
+  },
+  'POST /dienste/:id/schluessel/widerrufen': {
+    path: (f) => `/dienste/${f.service}/schluessel/widerrufen`,
+    expect: manageService(422, 401),
+  },
+  'GET /portale/:id/schluessel': { path: (f) => `/portale/${f.portal}/schluessel`, expect: managePortal() },
+  'POST /portale/:id/schluessel': {
+    path: (f) => `/portale/${f.portal}/schluessel`,
+    expect: managePortal(422, 401),
+  },
+  'POST /portale/:id/schluessel/widerrufen': {
+    path: (f) => `/portale/${f.portal}/schluessel/widerrufen`,
+    expect: managePortal(422, 401),
+  },
+  'GET /portale': { path: fixed('/portale'), expect: signedIn() },
+  'GET /portale/neu': { path: fixed('/portale/neu'), expect: admin() },
+  'POST /portale/neu': { path: fixed('/portale/neu'), expect: admin(422, 401) },
+  'GET /portale/:id': { path: (f) => `/portale/${f.portal}`, expect: signedIn() },
+  'POST /portale/:id/dienste': {
+    path: (f) => `/portale/${f.portal}/dienste`,
+    expect: managePortal(422, 401),
+  },
+  'POST /portale/:id/dienste/liste': {
+    path: (f) => `/portale/${f.portal}/dienste/liste`,
+    expect: managePortal(422, 401),
+  },
+  'POST /portale/:id/dienste/entfernen': {
+    path: (f) => `/portale/${f.portal}/dienste/entfernen`,
+    expect: managePortal(422, 401),
+  },
+  'GET /verwaltung/protokoll': { path: fixed('/verwaltung/protokoll'), expect: admin() },
 };
 
 // Kept referenced so the helpers stay available for the routes of the coming features.

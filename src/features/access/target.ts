@@ -1,0 +1,68 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { AppError, notFound } from '../../http/errors.js';
+
+/** What a membership, an invitation or an access token is for: one online service or one portal. */
+export type TargetKind = 'service' | 'portal';
+
+export interface Target {
+  kind: TargetKind;
+  id: number;
+  name: string;
+}
+
+const ID = /^[1-9][0-9]{0,8}$/;
+
+/** A positive id from a route parameter or a form field, or null. */
+export function parseId(raw: unknown): number | null {
+  return typeof raw === 'string' && ID.test(raw.trim()) ? Number(raw.trim()) : null;
+}
+
+export async function loadTarget(db: Kysely<Database>, kind: TargetKind, rawId: string): Promise<Target> {
+  const id = parseId(rawId);
+  const row =
+    id === null
+      ? undefined
+      : kind === 'service'
+        ? await db
+            .selectFrom('online_services')
+            .select(['id', 'name'])
+            .where('id', '=', id)
+            .executeTakeFirst()
+        : await db.selectFrom('portals').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+  if (!row) {
+    throw notFound(
+      kind === 'service'
+        ? `Einen Onlinedienst „${rawId}“ gibt es nicht.`
+        : `Ein Portal „${rawId}“ gibt es nicht.`,
+    );
+  }
+  return { kind, id: row.id, name: row.name };
+}
+
+/** The page of the service or portal itself. */
+export const targetPath = (t: { kind: TargetKind; id: number }): string =>
+  t.kind === 'service' ? `/dienste/${t.id}` : `/portale/${t.id}`;
+
+/** „Onlinedienst „X““ / „Portal „X““, after „zum“, „beim“ (both nouns take the same dative article). */
+export const targetLabel = (t: Target): string =>
+  t.kind === 'service' ? `Onlinedienst „${t.name}“` : `Portal „${t.name}“`;
+
+/** With the accusative article: „den Onlinedienst „X““ / „das Portal „X““. */
+export const targetAccusative = (t: Target): string =>
+  t.kind === 'service' ? `den Onlinedienst „${t.name}“` : `das Portal „${t.name}“`;
+
+/** With the genitive article: „des Onlinedienstes „X““ / „des Portals „X““. */
+export const targetGenitive = (t: Target): string =>
+  t.kind === 'service' ? `des Onlinedienstes „${t.name}“` : `des Portals „${t.name}“`;
+
+/** A form that cannot be processed: shown as an error page with status 422. */
+export const invalidForm = (message: string) => new AppError(422, 'invalid_form', message);
+
+type Form = Record<string, unknown>;
+
+/** A trimmed text field of an urlencoded form ('' when missing or not text). */
+export function field(body: unknown, name: string): string {
+  const value = (body as Form | undefined)?.[name];
+  return typeof value === 'string' ? value.trim() : '';
+}

@@ -1,0 +1,208 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { notFound } from '../../http/errors.js';
+import { ConfirmPage } from '../../web/confirm.js';
+import { sendPage } from '../../web/render.js';
+import { canManagePortal } from '../accounts/authz.js';
+import { sendMails } from '../access/routes.js';
+import { field, invalidForm, parseId } from '../access/target.js';
+import type { PageNotice } from '../access/views.js';
+import {
+  addServices,
+  candidateServices,
+  createPortal,
+  listPortals,
+  loadPortal,
+  removeService,
+  resolveServiceList,
+  validatePortal,
+  type PortalInput,
+} from './service.js';
+import { NewPortalPage, PortalListPage, PortalPage, type PortalPageProps } from './views.js';
+
+type IdParams = { Params: { id: string } };
+
+const DONE: Record<string, PageNotice> = {
+  entfernt: { kind: 'success', text: 'Der Onlinedienst gehört nicht mehr zum Portal.' },
+};
+
+async function showPortalPage(
+  request: FastifyRequest<IdParams>,
+  reply: FastifyReply,
+  extra: Partial<Omit<PortalPageProps, 'portal' | 'canManage' | 'candidates'>> = {},
+  status = 200,
+) {
+  const db = request.server.db.kysely;
+  const id = parseId(request.params.id);
+  const portal = id === null ? null : await loadPortal(db, id);
+  if (!portal) throw notFound(`Ein Portal „${request.params.id}“ gibt es nicht.`);
+  const user = request.session!.user;
+  const canManage = await canManagePortal(db, user, portal.id);
+  const search = extra.search ?? '';
+  const candidates = canManage ? await candidateServices(db, portal.id, search) : [];
+  return sendPage(
+    reply,
+    <PortalPage portal={portal} canManage={canManage} candidates={candidates} {...extra} search={search} />,
+    status,
+  );
+}
+
+/** Admins pass the guard for any id; an unknown portal is a 404, not a foreign-key error. */
+async function requirePortalId(request: FastifyRequest<IdParams>): Promise<number> {
+  const id = parseId(request.params.id);
+  const row =
+    id === null
+      ? undefined
+      : await request.server.db.kysely
+          .selectFrom('portals')
+          .select('id')
+          .where('id', '=', id)
+          .executeTakeFirst();
+  if (!row) throw notFound(`Ein Portal „${request.params.id}“ gibt es nicht.`);
+  return row.id;
+}
+
+export async function portalRoutes(app: FastifyInstance): Promise<void> {
+  const manage = { manage: 'portal', param: 'id' } as const;
+
+  app.get('/portale', { config: { access: 'signed-in' } }, async (_request, reply) => {
+    return sendPage(reply, <PortalListPage portals={await listPortals(app.db.kysely)} />);
+  });
+
+  app.get('/portale/neu', { config: { access: 'admin' } }, async (_request, reply) =>
+    sendPage(reply, <NewPortalPage />),
+  );
+
+  app.post('/portale/neu', { config: { access: 'admin' } }, async (request, reply) => {
+    const input: PortalInput = {
+      name: field(request.body, 'name'),
+      url: field(request.body, 'url'),
+      authority: field(request.body, 'authority'),
+      managers: field(request.body, 'managers'),
+    };
+    const errors = await validatePortal(app.db.kysely, input);
+    if (Object.keys(errors).length > 0)
+      return sendPage(reply, <NewPortalPage input={input} errors={errors} />, 422);
+    const created = await createPortal(app.db.kysely, input, {
+      actor: request.session!.user,
+      publicUrl: app.config.publicUrl,
+    });
+    const failed = await sendMails(request, created.mails);
+    return reply.redirect(
+      `/portale/${created.id}/zugang?erledigt=${failed.length > 0 ? 'angelegt-mailfehler' : 'angelegt'}`,
+      303,
+    );
+  });
+
+  app.get<IdParams & { Querystring: { suche?: string; erledigt?: string } }>(
+    '/portale/:id',
+    { config: { access: 'signed-in' } },
+    async (request, reply) => {
+      const search = typeof request.query.suche === 'string' ? request.query.suche.trim().slice(0, 200) : '';
+      return showPortalPage(request, reply, { search, notice: DONE[request.query.erledigt ?? ''] });
+    },
+  );
+
+  app.post<IdParams>('/portale/:id/dienste', { config: { access: manage } }, async (request, reply) => {
+    const portalId = await requirePortalId(request);
+    const search = field(request.body, 'suche');
+    const serviceId = parseId(field(request.body, 'dienst'));
+    const exists =
+      serviceId !== null &&
+      (await app.db.kysely
+        .selectFrom('online_services')
+        .select('name')
+        .where('id', '=', serviceId)
+        .executeTakeFirst());
+    if (!exists) {
+      return showPortalPage(
+        request,
+        reply,
+        { search, errors: { dienst: 'Bitte wählen Sie einen Onlinedienst aus.' } },
+        422,
+      );
+    }
+    const added = await addServices(app.db.kysely, portalId, [serviceId], request.session!.user.id);
+    const notice: PageNotice =
+      added > 0
+        ? { kind: 'success', text: `„${exists.name}“ gehört jetzt zum Portal.` }
+        : { kind: 'info', text: `„${exists.name}“ gehört bereits zum Portal.` };
+    return showPortalPage(request, reply, { search, notice });
+  });
+
+  app.post<IdParams>('/portale/:id/dienste/liste', { config: { access: manage } }, async (request, reply) => {
+    const portalId = await requirePortalId(request);
+    const list =
+      typeof (request.body as Record<string, unknown>)?.liste === 'string'
+        ? ((request.body as Record<string, string>).liste ?? '')
+        : '';
+    if (!list.trim()) {
+      return showPortalPage(
+        request,
+        reply,
+        { errors: { liste: 'Bitte fügen Sie eine Liste von Onlinediensten ein.' } },
+        422,
+      );
+    }
+    const result = await resolveServiceList(app.db.kysely, portalId, list);
+    if (!result.ok) {
+      return showPortalPage(
+        request,
+        reply,
+        {
+          list,
+          listErrors: result.errors,
+          errors: {
+            liste: `Die Liste enthält ${result.errors.length === 1 ? 'einen Fehler' : `${result.errors.length} Fehler`}; es wurde nichts hinzugefügt.`,
+          },
+        },
+        422,
+      );
+    }
+    const added = await addServices(app.db.kysely, portalId, result.serviceIds, request.session!.user.id);
+    const already =
+      result.alreadyIn === 0
+        ? ''
+        : result.alreadyIn === 1
+          ? ' Einer gehörte bereits dazu.'
+          : ` ${result.alreadyIn} gehörten bereits dazu.`;
+    return showPortalPage(request, reply, {
+      notice: {
+        kind: 'success',
+        text: `${added === 1 ? 'Ein Onlinedienst wurde' : `${added} Onlinedienste wurden`} hinzugefügt.${already}`,
+      },
+    });
+  });
+
+  app.post<IdParams>(
+    '/portale/:id/dienste/entfernen',
+    { config: { access: manage } },
+    async (request, reply) => {
+      const portalId = await requirePortalId(request);
+      const serviceId = parseId(field(request.body, 'dienst'));
+      if (serviceId === null) throw invalidForm('Bitte wählen Sie einen Onlinedienst aus.');
+      const portal = await loadPortal(app.db.kysely, portalId);
+      if (!portal) throw notFound(`Ein Portal „${request.params.id}“ gibt es nicht.`);
+      const service = portal.services.find((s) => s.id === serviceId);
+      if (!service) {
+        return showPortalPage(request, reply, {
+          notice: { kind: 'info', text: 'Dieser Onlinedienst gehört nicht (mehr) zum Portal.' },
+        });
+      }
+      if (field(request.body, 'bestaetigt') !== 'ja') {
+        return sendPage(
+          reply,
+          <ConfirmPage
+            title="Onlinedienst aus dem Portal entfernen?"
+            question={`„${service.name}“ gehört danach nicht mehr zum Portal „${portal.name}“: Die Verantwortlichen des Portals verwalten ihn nicht mehr, und die Zugangsschlüssel des Portals liefern nicht mehr für ihn. Die Daten des Onlinedienstes bleiben erhalten.`}
+            action={`/portale/${portal.id}/dienste/entfernen`}
+            fields={{ dienst: String(serviceId) }}
+            confirmLabel="Ja, entfernen"
+            cancelHref={`/portale/${portal.id}`}
+          />,
+        );
+      }
+      await removeService(app.db.kysely, portal.id, serviceId, request.session!.user.id);
+      return reply.redirect(`/portale/${portal.id}?erledigt=entfernt`, 303);
+    },
+  );
+}
