@@ -17,6 +17,9 @@ import { evaluationRoutes } from './features/evaluations/routes.js';
 import { requireAccessDeclarations } from './http/access.js';
 import { installAccessGuard } from './features/accounts/guard.js';
 import { accountRoutes } from './features/accounts/routes.js';
+import { registrationRoutes } from './features/accounts/registration-routes.js';
+import { approvalRoutes } from './features/accounts/approval-routes.js';
+import { passwordResetRoutes } from './features/accounts/password-reset-routes.js';
 import { renderErrorPage } from './features/accounts/error-page.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 
@@ -95,6 +98,9 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await registerOpenApi(app);
   await app.register(healthRoutes);
   await app.register(accountRoutes);
+  await app.register(registrationRoutes);
+  await app.register(approvalRoutes);
+  await app.register(passwordResetRoutes);
   await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);

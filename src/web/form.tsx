@@ -14,6 +14,9 @@ export interface TextFieldProps {
   required?: boolean;
   /** Pass when the form is re-shown with errors: the first wrong field gets the focus. */
   autofocus?: boolean;
+  /** Id of a <datalist> with suggestions. */
+  list?: string;
+  readOnly?: boolean;
 }
 
 /** A KERN input with label, hint and error, wired together by aria-describedby. */
@@ -27,6 +30,8 @@ export function TextField({
   autocomplete,
   required,
   autofocus,
+  list,
+  readOnly,
 }: TextFieldProps) {
   const id = `feld-${name}`;
   const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
@@ -57,6 +62,8 @@ export function TextField({
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
         autofocus={autofocus}
+        list={list}
+        readOnly={readOnly}
       />
     </div>
   );

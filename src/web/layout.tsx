@@ -23,7 +23,10 @@ export const DEFAULT_NAV: NavItem[] = [
 ];
 
 /** Added for administrators. */
-export const ADMIN_NAV: NavItem[] = [];
+export const ADMIN_NAV: NavItem[] = [
+  { href: '/verwaltung/registrierungen', label: 'Registrierungen' },
+  { href: '/verwaltung/konten', label: 'Konten' },
+];
 
 export const SIGNED_OUT_NAV: NavItem[] = [
   { href: '/anmelden', label: 'Anmelden' },
