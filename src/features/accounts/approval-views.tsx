@@ -58,10 +58,8 @@ function Registration({ r, error, reason }: { r: PendingRegistration; error?: st
       </dl>
       <form method="post" action={`/verwaltung/registrierungen/${r.id}/freischalten`} class="zsk-form">
         <CsrfField />
-        <button type="submit" class="kern-btn kern-btn--primary">
-          <span class="kern-label">
-            Freischalten<span class="kern-sr-only">: {r.name}</span>
-          </span>
+        <button type="submit" class="kern-btn kern-btn--primary" aria-label={`Freischalten: ${r.name}`}>
+          <span class="kern-label">Freischalten</span>
         </button>
       </form>
       <form method="post" action={`/verwaltung/registrierungen/${r.id}/ablehnen`} class="zsk-form" noValidate>
@@ -91,10 +89,8 @@ function Registration({ r, error, reason }: { r: PendingRegistration; error?: st
             {reason ?? ''}
           </textarea>
         </div>
-        <button type="submit" class="kern-btn kern-btn--secondary">
-          <span class="kern-label">
-            Ablehnen<span class="kern-sr-only">: {r.name}</span>
-          </span>
+        <button type="submit" class="kern-btn kern-btn--secondary" aria-label={`Ablehnen: ${r.name}`}>
+          <span class="kern-label">Ablehnen</span>
         </button>
       </form>
     </section>
@@ -198,11 +194,12 @@ export function AccountsPage({ accounts, result }: { accounts: AccountRow[]; res
                   action={`/verwaltung/konten/${a.id}/${a.status === 'active' ? 'deaktivieren' : 'aktivieren'}`}
                 >
                   <CsrfField />
-                  <button type="submit" class="kern-btn kern-btn--tertiary kern-btn--x-small">
-                    <span class="kern-label">
-                      {a.status === 'active' ? 'Deaktivieren' : 'Aktivieren'}
-                      <span class="kern-sr-only">: {a.name}</span>
-                    </span>
+                  <button
+                    type="submit"
+                    class="kern-btn kern-btn--tertiary kern-btn--x-small"
+                    aria-label={`${a.status === 'active' ? 'Deaktivieren' : 'Aktivieren'}: ${a.name}`}
+                  >
+                    <span class="kern-label">{a.status === 'active' ? 'Deaktivieren' : 'Aktivieren'}</span>
                   </button>
                 </form>
               ) : (
