@@ -124,7 +124,7 @@ export function RegistrationPage({
           <CheckboxField name="consent" checked={values.consent} error={errors.consent}>
             Ich willige ein, dass meine Angaben (Behörde, Name, E-Mail-Adresse, Zweck) zur Prüfung und
             Verwaltung meines Zugangs verarbeitet werden. Ich kann die Einwilligung jederzeit gegenüber der
-            ZSK-Administration widerrufen; mein Konto wird dann gelöscht.
+            ZSK-Administration widerrufen.
           </CheckboxField>
           <SubmitButton>Registrieren</SubmitButton>
         </form>
