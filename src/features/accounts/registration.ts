@@ -108,10 +108,28 @@ const verifyLink = (app: FastifyInstance, token: string) =>
  * form cannot be used to find out who has an account.
  */
 export async function register(app: FastifyInstance, input: RegistrationInput): Promise<void> {
-  const db = app.db.kysely;
   // Hashed in both cases, so a known address does not answer measurably faster.
   const passwordHash = await hashPassword(input.password);
-  const invited = await invitedEmail(db, input.invitation);
+  const invited = await invitedEmail(app.db.kysely, input.invitation);
+  try {
+    await registerOnce(app, input, passwordHash, invited);
+  } catch (error) {
+    // Two registrations of the same address (or new authority) at once: the unique index stopped the
+    // second; a second attempt sees the first one's row and takes the path for a known address.
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    await registerOnce(app, input, passwordHash, invited);
+  }
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+async function registerOnce(
+  app: FastifyInstance,
+  input: RegistrationInput,
+  passwordHash: string,
+  invited: string | null,
+): Promise<void> {
+  const db = app.db.kysely;
   const email = invited ?? input.email;
   const existing = await db
     .selectFrom('users')

@@ -214,11 +214,26 @@ describe('registration', () => {
     expect(notice.links).toContain('http://localhost:3000/passwort-vergessen');
   });
 
+  it('creates one account when the same address registers twice at once', async () => {
+    const results = await Promise.all([
+      register({ email: 'doppelt@behoerde.example', authority: 'Neue Behörde Doppelt' }),
+      register({ email: 'Doppelt@behoerde.example', authority: 'Neue Behörde Doppelt' }),
+    ]);
+    expect(results.map((r) => r.statusCode)).toEqual([303, 303]);
+    const users = await t.db.kysely
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', 'doppelt@behoerde.example'))
+      .execute();
+    expect(users).toHaveLength(1);
+  });
+
   it('reuses an existing authority regardless of case and offers the known ones as suggestions', async () => {
     await register({ email: 'theo@behoerde.example', authority: 'landesamt für statistik beispielland' });
     const count = await t.db.kysely
       .selectFrom('authorities')
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', 'landesamt für statistik beispielland'))
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
     const page = await t.app.inject({ url: '/registrieren', headers: { accept: 'text/html' } });
