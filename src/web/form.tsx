@@ -14,6 +14,9 @@ export interface TextFieldProps {
   required?: boolean;
   /** Pass when the form is re-shown with errors: the first wrong field gets the focus. */
   autofocus?: boolean;
+  /** Id of a <datalist> with suggestions. */
+  list?: string;
+  readOnly?: boolean;
 }
 
 /** A KERN input with label, hint and error, wired together by aria-describedby. */
@@ -27,6 +30,8 @@ export function TextField({
   autocomplete,
   required,
   autofocus,
+  list,
+  readOnly,
 }: TextFieldProps) {
   const id = `feld-${name}`;
   const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
@@ -57,6 +62,8 @@ export function TextField({
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
         autofocus={autofocus}
+        list={list}
+        readOnly={readOnly}
       />
     </div>
   );
@@ -222,6 +229,46 @@ export function SelectField({
           ))}
         </select>
       </div>
+    </div>
+  );
+}
+
+/** A single KERN checkbox, e.g. a consent; the label is the whole statement the person agrees to. */
+export function CheckboxField({
+  name,
+  value = 'ja',
+  checked,
+  error,
+  children,
+}: {
+  name: string;
+  value?: string;
+  checked?: boolean;
+  error?: string;
+  children: ComponentChildren;
+}) {
+  const id = `feld-${name}`;
+  return (
+    <div class={`kern-form-check${error ? ' kern-form-check--error' : ''}`}>
+      {error ? (
+        <p class="kern-error" id={`${id}-fehler`}>
+          {error}
+        </p>
+      ) : null}
+      <input
+        class={`kern-form-check__checkbox${error ? ' kern-form-check__checkbox--error' : ''}`}
+        type="checkbox"
+        id={id}
+        name={name}
+        value={value}
+        checked={checked}
+        required
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${id}-fehler` : undefined}
+      />
+      <label class="kern-label" for={id}>
+        {children}
+      </label>
     </div>
   );
 }

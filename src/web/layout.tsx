@@ -37,7 +37,11 @@ export const DEFAULT_NAV: NavItem[] = [
 ];
 
 /** Added for administrators. */
-export const ADMIN_NAV: NavItem[] = [{ href: '/verwaltung/protokoll', label: 'Protokoll' }];
+export const ADMIN_NAV: NavItem[] = [
+  { href: '/verwaltung/registrierungen', label: 'Registrierungen' },
+  { href: '/verwaltung/konten', label: 'Konten' },
+  { href: '/verwaltung/protokoll', label: 'Protokoll' },
+];
 
 export const SIGNED_OUT_NAV: NavItem[] = [
   { href: '/anmelden', label: 'Anmelden' },

@@ -162,6 +162,42 @@ export const MATRIX: Record<string, Entry> = {
     expect: managePortal(422, 401),
   },
   'GET /verwaltung/protokoll': { path: fixed('/verwaltung/protokoll'), expect: admin() },
+  // Registration, e-mail verification, approval queue, accounts list, password reset (issue #4).
+  // Without a token the links are unknown (404); signed-out visitors have no valid CSRF pair (403).
+  'GET /registrieren': { path: fixed('/registrieren'), expect: all(200) },
+  'POST /registrieren': { path: fixed('/registrieren'), expect: { ...all(422), anonymous: 403 } },
+  'GET /registrieren/bestaetigen': { path: fixed('/registrieren/bestaetigen'), expect: all(404) },
+  'POST /registrieren/bestaetigen': {
+    path: fixed('/registrieren/bestaetigen'),
+    expect: { ...all(404), anonymous: 403 },
+  },
+  'POST /registrieren/neuer-link': {
+    path: fixed('/registrieren/neuer-link'),
+    expect: { ...all(303), anonymous: 403 },
+  },
+  'GET /verwaltung/registrierungen': { path: fixed('/verwaltung/registrierungen'), expect: admin() },
+  'POST /verwaltung/registrierungen/:userId/freischalten': {
+    path: fixed('/verwaltung/registrierungen/999999/freischalten'),
+    expect: admin(404, 401),
+  },
+  'POST /verwaltung/registrierungen/:userId/ablehnen': {
+    path: fixed('/verwaltung/registrierungen/999999/ablehnen'),
+    form: { reason: 'Zweck nicht nachvollziehbar' },
+    expect: admin(404, 401),
+  },
+  'GET /verwaltung/konten': { path: fixed('/verwaltung/konten'), expect: admin() },
+  'POST /verwaltung/konten/:userId/deaktivieren': {
+    path: fixed('/verwaltung/konten/999999/deaktivieren'),
+    expect: admin(404, 401),
+  },
+  'POST /verwaltung/konten/:userId/aktivieren': {
+    path: fixed('/verwaltung/konten/999999/aktivieren'),
+    expect: admin(404, 401),
+  },
+  'GET /passwort-vergessen': { path: fixed('/passwort-vergessen'), expect: all(200) },
+  'POST /passwort-vergessen': { path: fixed('/passwort-vergessen'), expect: { ...all(422), anonymous: 403 } },
+  'GET /passwort-neu': { path: fixed('/passwort-neu'), expect: all(404) },
+  'POST /passwort-neu': { path: fixed('/passwort-neu'), expect: { ...all(404), anonymous: 403 } },
 };
 
 // Kept referenced so the helpers stay available for the routes of the coming features.
