@@ -155,6 +155,9 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
       'same document',
     );
     await expect(page.getByRole('table', { name: 'Transaktionen nach Typ' }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('#ergebnis-status').textContent()).resolves.toMatch(
+      /^Ergebnis aktualisiert\. Im Zeitraum/,
+    );
 
     await page.getByLabel('Zeitraum von').fill('2026-10');
     await page.getByLabel('Zeitraum bis').fill('2026-01');

@@ -4,7 +4,7 @@ import { renderBarChartSvg } from '../evaluations/chart.js';
 import { parseExplorerQuery } from './params.js';
 import { listServiceOptions } from './queries.js';
 import { loadExploration } from './service.js';
-import { ExplorerPage, ExplorerResultView } from './views.js';
+import { ExplorerPage, ExplorerResultView, ExplorerStatus } from './views.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -36,7 +36,10 @@ export async function explorerRoutes(app: FastifyInstance): Promise<void> {
       if (wantsFragment(request)) {
         return sendFragment(
           reply,
-          <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} />,
+          <>
+            <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} />
+            <ExplorerStatus result={result} />
+          </>,
           status,
         );
       }

@@ -57,6 +57,15 @@ export interface ExplorerResultProps {
   chartSvg: string | null;
 }
 
+/** Sent with an htmx answer: replaces the empty status line of the page out of band. */
+export function ExplorerStatus({ result }: { result: ExplorerResult | null }) {
+  return (
+    <p id="ergebnis-status" class="kern-sr-only" role="status" hx-swap-oob="true">
+      {result ? `Ergebnis aktualisiert. ${explorerSummary(result)}` : 'Die Auswahl ist ungültig.'}
+    </p>
+  );
+}
+
 /** The region htmx swaps: the result, or what is wrong with the form. */
 export function ExplorerResultView({ result, errors, chartSvg }: ExplorerResultProps) {
   if (!result) return <ErrorSummary errors={errors} />;
@@ -268,6 +277,8 @@ export function ExplorerPage({ form, options, result, errors, chartSvg }: Explor
           </span>
         </div>
       </form>
+      {/* Screen readers hear the new summary when htmx replaces the result (the region itself is not live). */}
+      <p id="ergebnis-status" class="kern-sr-only" role="status"></p>
       <section id="ergebnis" aria-label="Ergebnis" class="zsk-explorer-result">
         <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} />
       </section>

@@ -279,6 +279,10 @@ describe('GET /auswertungen', () => {
     expect(res.body).toMatch(/^<h2 class="kern-heading-medium" id="ergebnis-titel">/);
     expect(res.body).toContain('Den höchsten Wert je 1.000 Einwohner (Gruppierung: Land) hat „Bremen“');
     expect(res.body).toContain('bezogen auf die Bevölkerung des jeweiligen Landes');
+    // The page's status line is replaced out of band, so screen readers hear the new summary.
+    expect(res.body).toMatch(
+      /<p id="ergebnis-status" class="kern-sr-only" role="status" hx-swap-oob="true">Ergebnis aktualisiert\. Im Zeitraum/,
+    );
   });
 
   it.each([
