@@ -311,11 +311,12 @@ function baseQueries(period: Period) {
       GROUP BY src.kind, src.source_id, src.name`,
     services: `
       WITH per_service AS (${perService})
-      SELECT s.id, s.name, a.name AS authority, s.granularity,
-             (SELECT coalesce(json_agg(p.name), '[]') FROM portal_services ps
-                JOIN portals p ON p.id = ps.portal_id WHERE ps.service_id = s.id) AS portals,
+      SELECT s.id, s.name, a.name AS authority, s.granularity, coalesce(pn.names, '[]') AS portals,
              r.first_month, r.last_month, coalesce(r.months, 0)::int, coalesce(r.total, 0)::bigint
       FROM online_services s LEFT JOIN authorities a ON a.id = s.authority_id
+      LEFT JOIN (SELECT ps.service_id, json_agg(p.name) AS names
+                 FROM portal_services ps JOIN portals p ON p.id = ps.portal_id
+                 GROUP BY ps.service_id) pn ON pn.service_id = s.id
       LEFT JOIN per_service r ON r.service_id = s.id`,
     explorer: `
       SELECT left(c.ars, 2) AS land, s.service_type, sum(c.count)::bigint AS total

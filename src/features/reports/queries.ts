@@ -66,7 +66,7 @@ const perService = (period: Period) =>
  * per authority the services that belong to no portal ("Einzelanbindung").
  */
 export async function listPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
-  const rows = await sql<Omit<PortalReportRow, 'granularities'> & { granularities: string | null }>`
+  const rows = await sql<Omit<PortalReportRow, 'granularities'> & Record<GranularityColumn, boolean>>`
     WITH per_service AS (${perService(period)}),
     sources AS (
       SELECT 'portal' AS kind, p.id AS source_id, p.name, ps.service_id
@@ -80,31 +80,37 @@ export async function listPortalReport(db: Kysely<Database>, period: Period): Pr
            count(src.service_id)::int AS services,
            to_char(min(r.first_month), 'YYYY-MM') AS "firstMonth",
            to_char(max(r.last_month), 'YYYY-MM') AS "lastMonth",
-           string_agg(DISTINCT s.granularity, ',') AS granularities,
+           -- Flags rather than string_agg(DISTINCT …): a DISTINCT aggregate forces a sort of every
+           -- service row, which spilled to disk at 100,000 services; flags aggregate in a hash table.
+           coalesce(bool_or(s.granularity = 'bund'), false) AS bund,
+           coalesce(bool_or(s.granularity = 'land'), false) AS land,
+           coalesce(bool_or(s.granularity = 'kreis'), false) AS kreis,
+           coalesce(bool_or(s.granularity = 'gemeinde'), false) AS gemeinde,
            coalesce(sum(r.total), 0)::bigint AS transactions
     FROM sources src
     LEFT JOIN online_services s ON s.id = src.service_id
     LEFT JOIN per_service r ON r.service_id = src.service_id
     GROUP BY src.kind, src.source_id, src.name`.execute(db);
-  return rows.rows.map((r) => ({
-    ...r,
-    granularities: r.granularities
-      ? sortGranularities(r.granularities.split(',') as GranularityColumn[])
-      : [],
-  }));
+  return rows.rows.map(({ bund, land, kreis, gemeinde, ...r }) => {
+    const flags: Record<GranularityColumn, boolean> = { bund, land, kreis, gemeinde };
+    return { ...r, granularities: GRANULARITY_ORDER.filter((g) => flags[g]) };
+  });
 }
 
 /** One row per online service, with its portals; services without data in the period have 0. */
 export async function listServiceReport(db: Kysely<Database>, period: Period): Promise<ServiceReportRow[]> {
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${perService(period)})
-    SELECT s.id, s.name, a.name AS authority, s.granularity,
-           (SELECT coalesce(json_agg(p.name), '[]') FROM portal_services ps
-              JOIN portals p ON p.id = ps.portal_id WHERE ps.service_id = s.id) AS portals,
+    SELECT s.id, s.name, a.name AS authority, s.granularity, coalesce(pn.names, '[]') AS portals,
            to_char(r.first_month, 'YYYY-MM') AS "firstMonth", to_char(r.last_month, 'YYYY-MM') AS "lastMonth",
            coalesce(r.months, 0)::int AS "monthsDelivered", coalesce(r.total, 0)::bigint AS transactions
     FROM online_services s
     LEFT JOIN authorities a ON a.id = s.authority_id
+    -- Portal names aggregated once and joined: a subquery per service made the estimated cost so high
+    -- at 100,000 services that PostgreSQL JIT-compiled the query on every call (docs/benchmarks.md).
+    LEFT JOIN (SELECT ps.service_id, json_agg(p.name) AS names
+               FROM portal_services ps JOIN portals p ON p.id = ps.portal_id
+               GROUP BY ps.service_id) pn ON pn.service_id = s.id
     LEFT JOIN per_service r ON r.service_id = s.id`.execute(db);
   return rows.rows.map((r) => ({ ...r, portals: [...r.portals].sort(collator.compare) }));
 }
@@ -112,7 +118,3 @@ export async function listServiceReport(db: Kysely<Database>, period: Period): P
 export const collator = new Intl.Collator('de', { sensitivity: 'base', numeric: true });
 
 export const GRANULARITY_ORDER: readonly GranularityColumn[] = ['bund', 'land', 'kreis', 'gemeinde'];
-
-export function sortGranularities(values: GranularityColumn[]): GranularityColumn[] {
-  return [...values].sort((a, b) => GRANULARITY_ORDER.indexOf(a) - GRANULARITY_ORDER.indexOf(b));
-}
