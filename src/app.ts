@@ -14,6 +14,7 @@ import { serviceRoutes } from './features/services/routes.js';
 import { deliveryApiRoutes } from './features/deliveries/api.js';
 import { registerOpenApi } from './http/openapi.js';
 import { evaluationRoutes } from './features/evaluations/routes.js';
+import { catalogueRoutes } from './features/catalogue/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -86,5 +87,6 @@ export async function buildApp({ config, db, logger = false }: AppOptions): Prom
   await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);
+  await app.register(catalogueRoutes);
   return app;
 }

@@ -20,6 +20,8 @@ const HTMX_CONFIG = { includeIndicatorStyles: false };
 export const DEFAULT_NAV: NavItem[] = [
   { href: '/', label: 'Onlinedienste' },
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
+  { href: '/katalog/suche', label: 'Leistungskatalog' },
+  { href: '/stammdaten', label: 'Stammdaten' },
 ];
 
 /** The frame of every page: KERN header, skip link, navigation, main landmark, footer. */
