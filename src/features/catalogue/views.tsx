@@ -33,16 +33,34 @@ function statusText({ q, hits }: SearchState): string {
 /**
  * The result list, alone (answer to htmx) or inside the page. Each row carries the keys as data
  * attributes; in pick mode a button per row lets the form that embeds the search take them over.
- * The status line is swapped out of band into the live region, so screen readers hear the count,
- * not the whole table.
+ * For htmx the status line comes along out of band, so screen readers hear the count, not the
+ * whole table.
  */
 export function CatalogueResults({ state, oob }: { state: SearchState; oob: boolean }) {
+  return (
+    <>
+      {oob ? <CatalogueStatusLine state={state} oob /> : null}
+      <CatalogueHits state={state} />
+    </>
+  );
+}
+
+/**
+ * The live region with the number of hits. It stays in the page; htmx replaces only its text
+ * (out-of-band innerHTML), because a replaced live region is not reliably announced.
+ */
+function CatalogueStatusLine({ state, oob }: { state: SearchState; oob: boolean }) {
+  return (
+    <p id="katalog-status" class="kern-body" role="status" {...(oob ? { 'hx-swap-oob': 'innerHTML' } : {})}>
+      {statusText(state)}
+    </p>
+  );
+}
+
+function CatalogueHits({ state }: { state: SearchState }) {
   const { hits, pick } = state;
   return (
     <>
-      <p id="katalog-status" class="kern-body" role="status" {...(oob ? { 'hx-swap-oob': 'true' } : {})}>
-        {statusText(state)}
-      </p>
       {hits.length > 0 ? (
         <DataTable
           id="katalog-treffer"
@@ -160,6 +178,7 @@ export function CatalogueSearchPage({ state, status }: { state: SearchState; sta
         <CatalogueAge status={status} />
       </p>
       <CatalogueSearchForm state={state} />
+      <CatalogueStatusLine state={state} oob={false} />
       <div id="katalog-ergebnisse">
         <CatalogueResults state={state} oob={false} />
       </div>

@@ -29,7 +29,9 @@ describe('GET /katalog/suche', () => {
     const res = await t.app.inject({ url: '/katalog/suche?q=bafög', headers: { 'hx-request': 'true' } });
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain('<html');
-    expect(res.body).toMatch(/^<p id="katalog-status" class="kern-body" role="status" hx-swap-oob="true">/);
+    expect(res.body).toMatch(
+      /^<p id="katalog-status" class="kern-body" role="status" hx-swap-oob="innerHTML">/,
+    );
     expect(res.body).toContain('Ausbildungsförderung nach dem BAföG Bewilligung');
   });
 
