@@ -99,7 +99,7 @@ function CatalogueHits({ state }: { state: SearchState }) {
                 {pick ? (
                   <button
                     type="button"
-                    class="kern-btn kern-btn--secondary kern-btn--x-small zsk-pick"
+                    class="kern-btn kern-btn--secondary zsk-pick"
                     data-leika-key={h.leikaKey}
                     data-leika-name={h.leikaName}
                     data-ozg-id={h.ozgId ?? ''}
@@ -251,7 +251,7 @@ export function MasterDataPage({
         </li>
       </ul>
 
-      <h2 class="kern-heading-medium">Importe des Leistungskatalogs</h2>
+      <h2 class="kern-heading-medium zsk-section-heading">Importe des Leistungskatalogs</h2>
       {catalogueImports.length === 0 ? (
         <p class="kern-body">
           Noch kein Import. Einlesen mit <code>npm run zsk -- catalogue import DATEI</code>.
@@ -296,7 +296,7 @@ export function MasterDataPage({
         </DataTable>
       )}
 
-      <h2 class="kern-heading-medium">OZG-Leistungen je Themenfeld</h2>
+      <h2 class="kern-heading-medium zsk-section-heading">OZG-Leistungen je Themenfeld</h2>
       <DataTable
         id="themenfelder"
         caption="Aktive OZG- und LeiKa-Leistungen je Themenfeld"
@@ -318,7 +318,7 @@ export function MasterDataPage({
         ))}
       </DataTable>
 
-      <h2 class="kern-heading-medium">Importe der Regionen</h2>
+      <h2 class="kern-heading-medium zsk-section-heading">Importe der Regionen</h2>
       {regionImports.length === 0 ? (
         <p class="kern-body">
           Noch kein Import des Gemeindeverzeichnisses; es gelten die mitgelieferten Länder und Kreise.

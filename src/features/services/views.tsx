@@ -193,6 +193,7 @@ export function ServiceListPage({ data, options }: { data: ServiceListData; opti
         <DataTable
           id="services"
           class="zsk-table"
+          small
           caption={
             pages > 1
               ? `Onlinedienste und ihre Transaktionszahlen, Seite ${page} von ${pages}`

@@ -41,7 +41,7 @@ describe('GET /katalog/suche', () => {
       headers: { 'hx-request': 'true' },
     });
     expect(res.body).toMatch(
-      /<button type="button" class="kern-btn kern-btn--secondary kern-btn--x-small zsk-pick" data-leika-key="\d{14}" data-leika-name="Wohngeld [^"]+" data-ozg-id="\d+" data-ozg-name="Wohngeld"/,
+      /<button type="button" class="kern-btn kern-btn--secondary zsk-pick" data-leika-key="\d{14}" data-leika-name="Wohngeld [^"]+" data-ozg-id="\d+" data-ozg-name="Wohngeld"/,
     );
     const page = await t.app.inject({ url: '/katalog/suche?q=Wohngeld&auswahl=1' });
     expect(page.body).toContain('<input type="hidden" name="auswahl" value="1"/>');
