@@ -28,6 +28,7 @@ import { accessRoutes } from './features/access/routes.js';
 import { tokenRoutes } from './features/tokens/routes.js';
 import { portalRoutes } from './features/portals/routes.js';
 import { auditRoutes } from './features/audit/routes.js';
+import { catalogueRoutes } from './features/catalogue/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -116,5 +117,6 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(tokenRoutes);
   await app.register(portalRoutes);
   await app.register(auditRoutes);
+  await app.register(catalogueRoutes);
   return app;
 }

@@ -5,6 +5,8 @@ import { openMigratedDatabase, type Db } from '../db/database.js';
 import { ensureShippedRegions } from '../features/regions/repository.js';
 import { importGv100ad } from '../features/regions/import.js';
 import { createAccessToken } from '../features/tokens/tokens.js';
+import { importCatalogue, type CatalogueDiff } from '../features/catalogue/import.js';
+import { isIsoDate } from '../features/catalogue/format.js';
 
 /**
  * The administrators' command line: `npm run zsk -- <command>`. Each command is a function taking its
@@ -109,6 +111,38 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  'catalogue import': {
+    usage:
+      'catalogue import FILE [--as-of JJJJ-MM-TT] [--dry-run]   Leistungskatalog (LeiKa/OZG, JSON oder CSV, docs/catalogue.md) einlesen und die Änderungen ausgeben',
+    async run(db, [file, ...rest]) {
+      if (!file || file.startsWith('--'))
+        throw new UsageError('Datei fehlt: npm run zsk -- catalogue import FILE [--as-of JJJJ-MM-TT]');
+      const opts = options(rest, ['as-of'], ['dry-run']);
+      const asOf = opts.get('as-of');
+      if (asOf !== undefined && !isIsoDate(asOf))
+        throw new UsageError(`--as-of muss ein Datum JJJJ-MM-TT sein, erhalten: ${asOf}`);
+      const text = await fs.readFile(file, 'utf8');
+      const report = await importCatalogue(db.kysely, text, {
+        source: path.basename(file),
+        dataAsOf: asOf ?? null,
+        dryRun: opts.has('dry-run'),
+      });
+      for (const e of report.errors) {
+        console.error(
+          `${e.location}${e.field ? `, ${e.field}` : ''}: ${e.message}${e.value !== undefined ? ` (Wert: ${e.value})` : ''}`,
+        );
+      }
+      if (report.errors.length) {
+        console.error(`${report.errors.length} Fehler – nichts importiert.`);
+        return 1;
+      }
+      console.log(
+        `${opts.has('dry-run') ? 'Probelauf, nichts gespeichert' : 'Leistungskatalog importiert'} (Stand ${report.dataAsOf ?? 'unbekannt'}):`,
+      );
+      printDiff(report.diff);
+      return 0;
+    },
+  },
   'regions import': {
     usage:
       'regions import FILE   GV100AD-Datei des Statistischen Bundesamts (ISO-8859-1 oder UTF-8) einlesen',
@@ -131,6 +165,29 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+/** How many keys per list the CLI prints; the counts are always complete. */
+const DIFF_PRINT_LIMIT = 20;
+
+function printDiff(diff: CatalogueDiff): void {
+  for (const [label, part] of [
+    ['LeiKa-Leistungen', diff.leika],
+    ['OZG-Leistungen', diff.ozg],
+  ] as const) {
+    console.log(
+      `${label}: ${part.new.length} neu, ${part.changed.length} geändert, ${part.withdrawn.length} zurückgezogen, ${part.unchanged} unverändert`,
+    );
+    for (const [word, keys] of [
+      ['neu', part.new],
+      ['geändert', part.changed],
+      ['zurückgezogen', part.withdrawn],
+    ] as const) {
+      if (keys.length === 0) continue;
+      const more = keys.length > DIFF_PRINT_LIMIT ? ` … und ${keys.length - DIFF_PRINT_LIMIT} weitere` : '';
+      console.log(`  ${word}: ${keys.slice(0, DIFF_PRINT_LIMIT).join(', ')}${more}`);
+    }
+  }
+}
 
 export class UsageError extends Error {}
 

@@ -27,6 +27,7 @@ export interface LeikaServicesTable {
   key: string;
   name: string;
   typisierung: string | null;
+  keywords: ColumnType<string, string | undefined, string>;
   withdrawn_at: Timestamp | null;
   updated_at: DefaultNow;
 }
@@ -36,6 +37,7 @@ export interface OzgServicesTable {
   name: string;
   themenfeld: string | null;
   lebenslage: string | null;
+  keywords: ColumnType<string, string | undefined, string>;
   withdrawn_at: Timestamp | null;
   updated_at: DefaultNow;
 }

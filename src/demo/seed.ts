@@ -3,6 +3,7 @@ import type { Database, GranularityColumn, ServiceType } from '../db/schema.js';
 import { SYSTEM_ACTOR, writeAudit } from '../db/audit.js';
 import { addMonths, lastClosedMonth, monthRange } from '../domain/months.js';
 import { ingestDelivery, type IncomingRow } from '../features/deliveries/ingest.js';
+import { ensureSampleCatalogue } from '../features/catalogue/sample.js';
 
 /**
  * Realistic demo data for the embedded default: well-known online services, a federal portal with a
@@ -31,6 +32,10 @@ interface DemoService {
   /** Month of year (1-12) -> factor; counts are 0 where the factor is 0. */
   season?: (monthOfYear: number, month: string) => number;
   portal?: boolean;
+  /** Name of the OZG service in the sample catalogue (masterdata/catalogue) it implements. */
+  ozg: string;
+  /** Land of the operating authority; federal authorities have none. */
+  land?: string;
 }
 
 const FEDERAL_PORTAL = 'Verwaltungsportal des Bundes';
@@ -50,6 +55,8 @@ const ELECTION_MONTHS = new Set([
 const SERVICES: DemoService[] = [
   {
     name: 'BAföG Digital',
+    ozg: 'BAföG',
+    land: '15',
     url: 'https://www.bafoeg-digital.de',
     authority: 'Ministerium für Infrastruktur und Digitales Sachsen-Anhalt',
     type: '2/3',
@@ -61,6 +68,7 @@ const SERVICES: DemoService[] = [
   },
   {
     name: 'Elterngeld Digital',
+    ozg: 'Elterngeld',
     url: 'https://www.elterngeld-digital.de',
     authority: 'Bundesministerium für Familie, Senioren, Frauen und Jugend',
     type: '2/3',
@@ -74,6 +82,8 @@ const SERVICES: DemoService[] = [
   },
   {
     name: 'Wohngeld-Antrag online',
+    ozg: 'Wohngeld',
+    land: '01',
     url: 'https://wohngeld.example.de',
     authority: 'Ministerium für Inneres, Kommunales, Wohnen und Sport Schleswig-Holstein',
     type: '2/3',
@@ -85,6 +95,8 @@ const SERVICES: DemoService[] = [
   },
   {
     name: 'Briefwahlantrag (Wahlscheinantrag)',
+    ozg: 'Briefwahl',
+    land: '06',
     url: 'https://briefwahl.example.de',
     authority: 'ekom21 – KGRZ Hessen',
     type: '2/3',
@@ -97,6 +109,7 @@ const SERVICES: DemoService[] = [
   },
   {
     name: 'Digitale Wohnsitzanmeldung',
+    ozg: 'Wohnsitzanmeldung',
     url: 'https://wohnsitzanmeldung.example.de',
     authority: 'Bundesministerium des Innern',
     type: '2/3',
@@ -108,6 +121,7 @@ const SERVICES: DemoService[] = [
   },
   {
     name: 'i-Kfz – Internetbasierte Fahrzeugzulassung',
+    ozg: 'Fahrzeugzulassung',
     url: 'https://www.kba.de/ikfz',
     authority: 'Kraftfahrt-Bundesamt',
     type: '2/3',
@@ -118,6 +132,8 @@ const SERVICES: DemoService[] = [
   },
   {
     name: 'Gewerbeanmeldung',
+    ozg: 'Gewerbeanmeldung',
+    land: '11',
     url: 'https://gewerbe.example.de',
     authority: 'Senatsverwaltung für Wirtschaft, Energie und Betriebe Berlin',
     type: '4',
@@ -130,6 +146,8 @@ const SERVICES: DemoService[] = [
   },
   {
     name: 'Hundesteuer-Anmeldung',
+    ozg: 'Hundesteuer',
+    land: '06',
     url: 'https://hundesteuer.example.de',
     authority: 'Landeshauptstadt Wiesbaden',
     type: '5',
@@ -141,6 +159,8 @@ const SERVICES: DemoService[] = [
   },
   {
     name: 'Führerscheinantrag online',
+    ozg: 'Führerschein',
+    land: '05',
     url: 'https://fuehrerschein.example.de',
     authority: 'Landesbetrieb IT.NRW',
     type: '2/3',
@@ -151,31 +171,64 @@ const SERVICES: DemoService[] = [
   },
   ...(
     [
-      ['Führungszeugnis online beantragen', 'Bundesamt für Justiz', 52_000, { gapsBack: [19, 20] }],
-      ['Auskunft aus dem Gewerbezentralregister', 'Bundesamt für Justiz', 7_300, {}],
-      ['Kindergeld beantragen', 'Bundesagentur für Arbeit – Familienkasse', 61_000, {}],
-      ['Kinderzuschlag beantragen', 'Bundesagentur für Arbeit – Familienkasse', 38_000, { stoppedBack: 4 }],
-      ['Arbeitslosmeldung online', 'Bundesagentur für Arbeit', 95_000, {}],
-      ['BAföG-Darlehensrückzahlung', 'Bundesverwaltungsamt', 4_800, {}],
-      ['Visum beantragen (Auslandsportal)', 'Auswärtiges Amt', 29_000, { startsBack: 12 }],
-      ['Punkteauskunft aus dem Fahreignungsregister', 'Kraftfahrt-Bundesamt', 18_500, {}],
+      [
+        'Führungszeugnis online beantragen',
+        'Bundesamt für Justiz',
+        'Führungszeugnis',
+        52_000,
+        { gapsBack: [19, 20] },
+      ],
+      [
+        'Auskunft aus dem Gewerbezentralregister',
+        'Bundesamt für Justiz',
+        'Gewerbezentralregister-Auskunft',
+        7_300,
+        {},
+      ],
+      ['Kindergeld beantragen', 'Bundesagentur für Arbeit – Familienkasse', 'Kindergeld', 61_000, {}],
+      [
+        'Kinderzuschlag beantragen',
+        'Bundesagentur für Arbeit – Familienkasse',
+        'Kinderzuschlag',
+        38_000,
+        { stoppedBack: 4 },
+      ],
+      ['Arbeitslosmeldung online', 'Bundesagentur für Arbeit', 'Arbeitslosengeld', 95_000, {}],
+      ['BAföG-Darlehensrückzahlung', 'Bundesverwaltungsamt', 'BAföG-Rückzahlung', 4_800, {}],
+      ['Visum beantragen (Auslandsportal)', 'Auswärtiges Amt', 'Visum', 29_000, { startsBack: 12 }],
+      [
+        'Punkteauskunft aus dem Fahreignungsregister',
+        'Kraftfahrt-Bundesamt',
+        'Fahreignungsregister-Auskunft',
+        18_500,
+        {},
+      ],
       [
         'Zulassung zum Integrationskurs',
         'Bundesamt für Migration und Flüchtlinge',
+        'Integrationskurs',
         11_200,
         { gapsBack: [7] },
       ],
-      ['Bewerbung Freiwilliger Wehrdienst', 'Bundesamt für das Personalmanagement der Bundeswehr', 2_100, {}],
-      ['Zoll: Einfuhrabgaben für Internetbestellungen', 'Generalzolldirektion', 14_700, {}],
+      [
+        'Bewerbung Freiwilliger Wehrdienst',
+        'Bundesamt für das Personalmanagement der Bundeswehr',
+        'Freiwilliger Wehrdienst',
+        2_100,
+        {},
+      ],
+      ['Zoll: Einfuhrabgaben für Internetbestellungen', 'Generalzolldirektion', 'Einfuhrabgaben', 14_700, {}],
       [
         'Vereinbarung Bundesfreiwilligendienst',
         'Bundesamt für Familie und zivilgesellschaftliche Aufgaben',
+        'Bundesfreiwilligendienst',
         3_400,
         {},
       ],
     ] as const
-  ).map(([name, authority, monthly, extra]): DemoService => ({
+  ).map(([name, authority, ozg, monthly, extra]): DemoService => ({
     name,
+    ozg,
     url: 'https://verwaltung.bund.de',
     authority,
     type: '1',
@@ -214,6 +267,14 @@ export async function seedDemo(
   const atLevel = (g: GranularityColumn) =>
     regions.filter((r) => r.level === g || (g === 'kreis' && r.is_kreis)).map((r) => r.ars);
 
+  await ensureSampleCatalogue(db);
+  const ozgRows = await db
+    .selectFrom('ozg_services')
+    .leftJoin('ozg_service_leika', 'ozg_service_leika.ozg_id', 'ozg_services.id')
+    .select(['ozg_services.id', 'ozg_services.name', 'ozg_service_leika.leika_key'])
+    .where('ozg_services.withdrawn_at', 'is', null)
+    .execute();
+
   let counts = 0;
   const authorityIds = new Map<string, number>();
   const portal = await db
@@ -227,7 +288,7 @@ export async function seedDemo(
     if (authorityId === undefined) {
       const row = await db
         .insertInto('authorities')
-        .values({ name: demo.authority, land: null })
+        .values({ name: demo.authority, land: demo.land ?? null })
         .returning('id')
         .executeTakeFirstOrThrow();
       authorityId = row.id;
@@ -254,6 +315,20 @@ export async function seedDemo(
       entityId: service.id,
       newValue: { name: demo.name, source: 'demo' },
     });
+    const ozg = ozgRows.filter((r) => r.name === demo.ozg);
+    if (ozg.length === 0)
+      throw new Error(`Demo-Dienst ${demo.name}: OZG-Leistung „${demo.ozg}“ fehlt im Katalog.`);
+    await db
+      .insertInto('online_service_ozg')
+      .values({ service_id: service.id, ozg_id: ozg[0]!.id })
+      .execute();
+    const leikaKeys = ozg.flatMap((r) => (r.leika_key ? [r.leika_key] : []));
+    if (leikaKeys.length) {
+      await db
+        .insertInto('online_service_leika')
+        .values(leikaKeys.map((key) => ({ service_id: service.id, leika_key: key })))
+        .execute();
+    }
     if (demo.portal) {
       await db
         .insertInto('portal_services')

@@ -29,11 +29,13 @@ const HTMX_CONFIG = {
 /** The navigation of signed-in users. */
 export const DEFAULT_NAV: NavItem[] = [
   { href: '/', label: 'Onlinedienste' },
+  { href: '/meine-dienste', label: 'Meine Dienste' },
+  { href: '/auswertungen', label: 'Auswertungen' },
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
   { href: '/berichte', label: 'Berichte' },
-  { href: '/auswertungen', label: 'Auswertungen' },
-  { href: '/meine-dienste', label: 'Meine Dienste' },
   { href: '/portale', label: 'Portale' },
+  { href: '/katalog/suche', label: 'Leistungskatalog' },
+  { href: '/stammdaten', label: 'Stammdaten' },
 ];
 
 /** Added for administrators. */

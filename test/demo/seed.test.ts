@@ -45,4 +45,24 @@ describe('demo data', () => {
     );
     expect(empty.rows.map((r) => r.name)).toEqual(['Führerscheinantrag online']);
   });
+
+  it('imports the sample catalogue and links every demo service to an OZG service and its LeiKa keys', async () => {
+    const imports = await db.kysely
+      .selectFrom('master_data_imports')
+      .selectAll()
+      .where('kind', '=', 'catalogue')
+      .execute();
+    expect(imports).toHaveLength(1);
+    expect(imports[0]!.data_as_of).toBe('2025-06-30');
+    const unlinked = await sql<{ name: string }>`
+      SELECT name FROM online_services s
+      WHERE NOT EXISTS (SELECT 1 FROM online_service_ozg o WHERE o.service_id = s.id)
+         OR NOT EXISTS (SELECT 1 FROM online_service_leika l WHERE l.service_id = s.id)`.execute(db.kysely);
+    expect(unlinked.rows).toEqual([]);
+    const bafoeg = await sql<{ ozg: string; themenfeld: string }>`
+      SELECT o.name AS ozg, o.themenfeld FROM online_services s
+      JOIN online_service_ozg so ON so.service_id = s.id JOIN ozg_services o ON o.id = so.ozg_id
+      WHERE s.name = 'BAföG Digital'`.execute(db.kysely);
+    expect(bafoeg.rows).toEqual([{ ozg: 'BAföG', themenfeld: 'Bildung' }]);
+  });
 });

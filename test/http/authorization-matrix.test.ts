@@ -102,6 +102,9 @@ export const MATRIX: Record<string, Entry> = {
   'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: signedIn() },
   // Explorer
   'GET /auswertungen': { path: fixed('/auswertungen'), expect: signedIn() },
+  // Catalogue
+  'GET /katalog/suche': { path: fixed('/katalog/suche?q=Elterngeld'), expect: signedIn() },
+  'GET /stammdaten': { path: fixed('/stammdaten'), expect: signedIn() },
   // Reports
   'GET /berichte': { path: fixed('/berichte'), expect: signedIn() },
   'GET /berichte/dienste': { path: fixed('/berichte/dienste'), expect: signedIn() },

@@ -57,10 +57,13 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expect(table.getByRole('columnheader').allTextContents()).resolves.toEqual([
       'Onlinedienst',
       'Behörde',
+      'OZG-Leistung',
       'Typ',
       'Granularität',
       'Daten von',
       'Daten bis',
+      'Lücken',
+      'Überfällig',
       'Transaktionen',
     ]);
     await expect(table.locator('tbody tr').count()).resolves.toBe(21);
@@ -89,6 +92,10 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
   it.each([
     ['service page', '/dienste/1', 'service-page.png'],
     ['completeness overview', '/vollstaendigkeit', 'completeness.png'],
+    ['catalogue search', '/katalog/suche?q=Elterngeld', 'catalogue-search.png'],
+    ['catalogue search in pick mode', '/katalog/suche?q=Wohngeld&auswahl=1', 'catalogue-search-pick.png'],
+    ['master data page', '/stammdaten', 'master-data.png'],
+    ['filtered service list', '/?themenfeld=Familie+%26+Kind&typ=1', 'service-list-filtered.png'],
     ['report per portal', '/berichte', 'report-portals.png'],
     ['report per service', '/berichte/dienste?sort=service&dir=asc', 'report-services.png'],
     ['service page with the Kreis map', '/dienste/4', 'service-page-kreise.png'],
@@ -166,6 +173,50 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Der Zeitraum ist leer');
     await expectNoAxeViolations(page);
     expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
+    await context.close();
+  });
+
+  it('searches the catalogue while typing (htmx) and announces the number of hits', async () => {
+    await open('/katalog/suche');
+    await expect(page.getByRole('status').textContent()).resolves.toBe(
+      'Bitte mindestens 2 Zeichen eingeben.',
+    );
+    const answered = page.waitForResponse(
+      (r) =>
+        r.url().includes('/katalog/suche?q=Elterngelt') && r.request().headers()['hx-request'] === 'true',
+    );
+    await page.getByLabel('Leistung, Stichwort oder Schlüssel').fill('Elterngelt');
+    await answered;
+    const table = page.getByRole('table', { name: 'Treffer im Leistungskatalog' });
+    await table.waitFor();
+    await expect(table.getByRole('rowheader', { name: /Elterngeld Bewilligung/ }).count()).resolves.toBe(1);
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/Treffer für „Elterngelt“/);
+    await expect(page.locator('#katalog-status[hx-swap-oob]').count()).resolves.toBe(0);
+    // Still one status line and one results region after the swap.
+    await expect(page.locator('#katalog-status').count()).resolves.toBe(1);
+    await expect(page.locator('main h1').count()).resolves.toBe(1);
+    await expectNoAxeViolations(page);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('filters the service list with the GET form, without JavaScript', async () => {
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'de-DE',
+      javaScriptEnabled: false,
+    });
+    await signInContext();
+    page = await context.newPage();
+    errors = collectPageErrors(page);
+    await page.goto(`${server.baseUrl}/`);
+    await page.getByLabel('Typ').selectOption('1');
+    await page.getByLabel('Name').fill('kinder');
+    await Promise.all([page.waitForURL(/typ=1/), page.getByRole('button', { name: 'Anzeigen' }).click()]);
+    const table = page.getByRole('table', { name: 'Onlinedienste und ihre Transaktionszahlen' });
+    await expect(table.locator('tbody tr').count()).resolves.toBe(2);
+    await expect(page.getByRole('link', { name: 'Filter zurücksetzen' }).count()).resolves.toBe(1);
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -1,11 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { sendPage } from '../../web/render.js';
-import { listServiceOverview } from './queries.js';
+import { loadFilterOptions, loadServiceList, parseServiceListQuery, type ServiceListQuery } from './list.js';
 import { ServiceListPage } from './views.js';
 
+/** A repeated parameter (?typ=1&typ=4) counts as its first value; a GET form never sends one. */
+const firstValues = (query: Record<string, unknown>): ServiceListQuery =>
+  Object.fromEntries(
+    Object.entries(query)
+      .map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])
+      .filter(([, v]) => typeof v === 'string'),
+  ) as ServiceListQuery;
+
 export async function serviceRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/', { config: { access: 'signed-in' } }, async (_request, reply) => {
-    const services = await listServiceOverview(app.db.kysely);
-    return sendPage(reply, <ServiceListPage services={services} />);
+  app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const { filter, page } = parseServiceListQuery(firstValues(request.query as Record<string, unknown>));
+    const data = await loadServiceList(app.db.kysely, filter, page, new Date());
+    const options = await loadFilterOptions(app.db.kysely);
+    return sendPage(reply, <ServiceListPage data={data} options={options} />);
   });
 }

@@ -2,68 +2,260 @@ import { DataTable } from '../../web/data-table.js';
 import { Layout } from '../../web/layout.js';
 import { formatInt } from '../../web/format.js';
 import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/labels.js';
-import type { ServiceOverviewRow } from './queries.js';
+import { OZG_THEMENFELDER } from '../../domain/catalogue.js';
+import type { ServiceType } from '../../db/schema.js';
+import {
+  NO_FILTER,
+  isFiltered,
+  serviceListHref,
+  type FilterOptions,
+  type ServiceFilter,
+  type ServiceListPage as ServiceListData,
+} from './list.js';
 
-export function ServiceListPage({ services }: { services: ServiceOverviewRow[] }) {
-  const delivering = services.filter((s) => s.monthsDelivered > 0).length;
-  const total = services.reduce((sum, s) => sum + s.total, 0);
+interface SelectProps {
+  id: string;
+  name: string;
+  label: string;
+  value: string | null;
+  options: { value: string; label: string }[];
+}
+
+function FilterSelect({ id, name, label, value, options }: SelectProps) {
+  return (
+    <div class="kern-form-input">
+      <label class="kern-label" for={id}>
+        {label}
+      </label>
+      <div class="kern-form-input__select-wrapper">
+        <select class="kern-form-input__select" id={id} name={name}>
+          <option value="">alle</option>
+          {options.map((o) => (
+            <option key={o.value} value={o.value} selected={o.value === value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+function FilterForm({ filter, options }: { filter: ServiceFilter; options: FilterOptions }) {
+  return (
+    <form method="get" action="/" class="zsk-filters" aria-label="Onlinedienste suchen und filtern">
+      <div class="kern-form-input">
+        <label class="kern-label" for="filter-q">
+          Name
+        </label>
+        <input
+          class="kern-form-input__input"
+          type="search"
+          id="filter-q"
+          name="q"
+          value={filter.q}
+          maxLength={100}
+          autocomplete="off"
+        />
+      </div>
+      <FilterSelect
+        id="filter-typ"
+        name="typ"
+        label="Typ"
+        value={filter.type}
+        options={(Object.keys(SERVICE_TYPE_LABEL) as ServiceType[]).map((t) => ({
+          value: t,
+          label: SERVICE_TYPE_LABEL[t],
+        }))}
+      />
+      <FilterSelect
+        id="filter-themenfeld"
+        name="themenfeld"
+        label="Themenfeld"
+        value={filter.themenfeld}
+        options={OZG_THEMENFELDER.map((t) => ({ value: t, label: t }))}
+      />
+      <FilterSelect
+        id="filter-ozg"
+        name="ozg"
+        label="OZG-Leistung"
+        value={filter.ozg}
+        options={options.ozg.map((o) => ({ value: o.id, label: o.name }))}
+      />
+      <FilterSelect
+        id="filter-land"
+        name="land"
+        label="Land der Behörde"
+        value={filter.land}
+        options={options.laender.map((l) => ({ value: l.land, label: l.name }))}
+      />
+      <FilterSelect
+        id="filter-behoerde"
+        name="behoerde"
+        label="Behörde"
+        value={filter.authority === null ? null : String(filter.authority)}
+        options={options.authorities.map((a) => ({ value: String(a.id), label: a.name }))}
+      />
+      <FilterSelect
+        id="filter-portal"
+        name="portal"
+        label="Portal"
+        value={filter.portal === null ? null : String(filter.portal)}
+        options={options.portals.map((p) => ({ value: String(p.id), label: p.name }))}
+      />
+      <div class="zsk-filters__actions">
+        <button type="submit" class="kern-btn kern-btn--primary">
+          <span class="kern-label">Anzeigen</span>
+        </button>
+        {isFiltered(filter) ? <a href="/">Filter zurücksetzen</a> : null}
+      </div>
+    </form>
+  );
+}
+
+/** Page numbers to show: first, last, and two either side of the current one; null = a gap (…). */
+export function pageWindow(page: number, pages: number): (number | null)[] {
+  const result: (number | null)[] = [];
+  for (let p = 1; p <= pages; p++) {
+    if (p === 1 || p === pages || Math.abs(p - page) <= 2) result.push(p);
+    else if (result.at(-1) !== null) result.push(null);
+  }
+  return result;
+}
+
+function Pagination({ filter, page, pages }: { filter: ServiceFilter; page: number; pages: number }) {
+  if (pages <= 1) return null;
+  return (
+    <nav class="zsk-pagination" aria-label="Seiten der Liste">
+      <ul>
+        {page > 1 ? (
+          <li>
+            <a href={serviceListHref(filter, page - 1)} rel="prev">
+              Zurück<span class="kern-sr-only"> zu Seite {page - 1}</span>
+            </a>
+          </li>
+        ) : null}
+        {pageWindow(page, pages).map((p, i) =>
+          p === null ? (
+            <li key={`gap-${i}`} aria-hidden="true">
+              <span>…</span>
+            </li>
+          ) : (
+            <li key={p}>
+              <a href={serviceListHref(filter, p)} aria-current={p === page ? 'page' : undefined}>
+                <span class="kern-sr-only">Seite </span>
+                {p}
+              </a>
+            </li>
+          ),
+        )}
+        {page < pages ? (
+          <li>
+            <a href={serviceListHref(filter, page + 1)} rel="next">
+              Weiter<span class="kern-sr-only"> zu Seite {page + 1}</span>
+            </a>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
+  );
+}
+
+export function ServiceListPage({ data, options }: { data: ServiceListData; options: FilterOptions }) {
+  const { rows, figures, filter, page, pages } = data;
+  const filtered = isFiltered(filter);
   return (
     <Layout title="Onlinedienste" current="/">
       <h1 class="kern-heading-large">Onlinedienste</h1>
       <p class="kern-body">
-        Angebundene Onlinedienste mit dem ersten und letzten Monat, für den Transaktionszahlen vorliegen, der
-        Granularität ihrer Daten und der Summe aller gemeldeten Transaktionen.
+        Angebundene Onlinedienste mit dem ersten und letzten Monat, für den Transaktionszahlen vorliegen, den
+        Lücken seitdem, der Granularität ihrer Daten und der Summe aller gemeldeten Transaktionen. Überfällig
+        ist ein Dienst, dem der letzte abgeschlossene Monat nach Ablauf der Frist fehlt; die Regeln stehen
+        unter <a href="/vollstaendigkeit">Vollständigkeit</a>.
       </p>
-      <ul class="zsk-figures" aria-label="Kennzahlen">
+      <FilterForm filter={filter} options={options} />
+      <ul
+        class="zsk-figures"
+        aria-label={filtered ? 'Kennzahlen der gefilterten Onlinedienste' : 'Kennzahlen'}
+      >
         <li>
-          <strong>{formatInt(services.length)}</strong> Onlinedienste angebunden
+          <strong>{formatInt(figures.services)}</strong>{' '}
+          {filtered ? 'Onlinedienste gefunden' : 'Onlinedienste angebunden'}
         </li>
         <li>
-          <strong>{formatInt(delivering)}</strong> liefern Daten
+          <strong>{formatInt(figures.delivering)}</strong> liefern Daten
         </li>
         <li>
-          <strong>{formatInt(total)}</strong> Transaktionen insgesamt
+          <strong>{formatInt(figures.transactions)}</strong> Transaktionen insgesamt
         </li>
       </ul>
-      <DataTable
-        id="services"
-        class="zsk-table"
-        caption="Onlinedienste und ihre Transaktionszahlen"
-        columns={[
-          { label: 'Onlinedienst' },
-          { label: 'Behörde' },
-          { label: 'Typ' },
-          { label: 'Granularität' },
-          { label: 'Daten von', nowrap: true },
-          { label: 'Daten bis', nowrap: true },
-          { label: 'Transaktionen', numeric: true },
-        ]}
-      >
-        {services.map((s) => (
-          <tr class="kern-table__row" key={s.id}>
-            <th scope="row" class="kern-table__cell">
-              <a href={`/dienste/${s.id}`}>{s.name}</a>
-              {s.isFocus ? (
-                <>
-                  {' '}
-                  <span class="kern-badge kern-badge--info kern-badge--small">
-                    <span class="kern-label">Fokusleistung</span>
-                  </span>
-                </>
-              ) : null}
-            </th>
-            <td class="kern-table__cell">{s.authority ?? '–'}</td>
-            <td class="kern-table__cell zsk-nowrap">{SERVICE_TYPE_LABEL[s.serviceType]}</td>
-            <td class="kern-table__cell zsk-nowrap">{GRANULARITY_LABEL[s.granularity]}</td>
-            <td class="kern-table__cell zsk-nowrap">{monthLabel(s.firstMonth)}</td>
-            <td class="kern-table__cell zsk-nowrap">{monthLabel(s.lastMonth)}</td>
-            <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
-              {s.monthsDelivered > 0 ? formatInt(s.total) : '–'}
-            </td>
-          </tr>
-        ))}
-      </DataTable>
-      {services.length === 0 ? <p class="kern-body">Noch keine Onlinedienste angelegt.</p> : null}
+      {rows.length > 0 ? (
+        <DataTable
+          id="services"
+          class="zsk-table"
+          small
+          caption={
+            pages > 1
+              ? `Onlinedienste und ihre Transaktionszahlen, Seite ${page} von ${pages}`
+              : 'Onlinedienste und ihre Transaktionszahlen'
+          }
+          columns={[
+            { label: 'Onlinedienst' },
+            { label: 'Behörde' },
+            { label: 'OZG-Leistung' },
+            { label: 'Typ' },
+            { label: 'Granularität' },
+            { label: 'Daten von', nowrap: true },
+            { label: 'Daten bis', nowrap: true },
+            { label: 'Lücken', numeric: true },
+            { label: 'Überfällig' },
+            { label: 'Transaktionen', numeric: true },
+          ]}
+        >
+          {rows.map((s) => (
+            <tr class="kern-table__row" key={s.id}>
+              <th scope="row" class="kern-table__cell">
+                <a href={`/dienste/${s.id}`}>{s.name}</a>
+                {s.isFocus ? (
+                  <>
+                    {' '}
+                    <span class="kern-badge kern-badge--info kern-badge--small">
+                      <span class="kern-label">Fokusleistung</span>
+                    </span>
+                  </>
+                ) : null}
+              </th>
+              <td class="kern-table__cell">{s.authority ?? '–'}</td>
+              <td class="kern-table__cell">{s.ozg ?? '–'}</td>
+              <td class="kern-table__cell zsk-nowrap">{SERVICE_TYPE_LABEL[s.serviceType]}</td>
+              <td class="kern-table__cell zsk-nowrap">{GRANULARITY_LABEL[s.granularity]}</td>
+              <td class="kern-table__cell zsk-nowrap">{monthLabel(s.firstMonth)}</td>
+              <td class="kern-table__cell zsk-nowrap">{monthLabel(s.lastMonth)}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">
+                {s.monthly ? formatInt(s.gaps.length) : '–'}
+              </td>
+              <td class="kern-table__cell zsk-nowrap">
+                {s.overdue ? <span class="zsk-status-overdue">überfällig</span> : 'nein'}
+              </td>
+              <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
+                {s.monthly ? formatInt(s.total) : '–'}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      ) : null}
+      {rows.length === 0 ? (
+        <p class="kern-body">
+          {filtered ? (
+            <>
+              Keine Onlinedienste für diese Auswahl. <a href={serviceListHref(NO_FILTER)}>Alle anzeigen</a>
+            </>
+          ) : (
+            'Noch keine Onlinedienste angelegt.'
+          )}
+        </p>
+      ) : null}
+      <Pagination filter={filter} page={page} pages={pages} />
     </Layout>
   );
 }

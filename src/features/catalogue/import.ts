@@ -1,0 +1,313 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { SYSTEM_ACTOR, writeAudit, type Actor } from '../../db/audit.js';
+import { parseCatalogue, type Catalogue, type CatalogueError, type CatalogueFormat } from './format.js';
+
+/** What an import changes, per kind of entry; keys listed in full, counts beside them. */
+export interface DiffPart {
+  new: string[];
+  changed: string[];
+  withdrawn: string[];
+  unchanged: number;
+}
+
+export interface CatalogueDiff {
+  leika: DiffPart;
+  ozg: DiffPart;
+}
+
+export interface CatalogueImportReport {
+  /** Set when something was written; null for a dry run or a file with errors. */
+  importId: number | null;
+  dataAsOf: string | null;
+  errors: CatalogueError[];
+  diff: CatalogueDiff;
+}
+
+export interface CatalogueImportOptions {
+  /** Shown on the Stammdaten page, e.g. the file name. */
+  source: string;
+  format?: CatalogueFormat;
+  /** Overrides the file's own `stand`. */
+  dataAsOf?: string | null;
+  dryRun?: boolean;
+  actor?: Actor;
+  now?: Date;
+}
+
+/** How many keys per list the stored summary keeps; the counts are always complete. */
+export const SUMMARY_KEY_LIMIT = 200;
+
+const emptyPart = (): DiffPart => ({ new: [], changed: [], withdrawn: [], unchanged: 0 });
+
+/**
+ * Imports a catalogue file all or nothing: a file with any error changes nothing. Entries missing
+ * from the file are marked withdrawn (withdrawn_at), never deleted, because online services keep
+ * referring to their keys; an entry that reappears is reinstated and counted as changed.
+ */
+export async function importCatalogue(
+  db: Kysely<Database>,
+  text: string,
+  options: CatalogueImportOptions,
+): Promise<CatalogueImportReport> {
+  const parsed = parseCatalogue(text, options.format);
+  const dataAsOf = options.dataAsOf ?? parsed.catalogue.dataAsOf;
+  const errors = [...parsed.errors];
+  if (errors.length === 0 && parsed.catalogue.leika.size === 0) {
+    errors.push({
+      location: 'Datei',
+      field: null,
+      message: 'Die Datei enthält keine LeiKa-Leistung; ein leerer Katalog würde alle Einträge zurückziehen.',
+    });
+  }
+  const report: CatalogueImportReport = {
+    importId: null,
+    dataAsOf,
+    errors,
+    diff: { leika: emptyPart(), ozg: emptyPart() },
+  };
+  if (errors.length > 0) return report;
+
+  const now = options.now ?? new Date();
+  const catalogue = parsed.catalogue;
+  await db.transaction().execute(async (trx) => {
+    // One import at a time: two concurrent runs would each withdraw what the other adds.
+    await sql`LOCK TABLE leika_services, ozg_services, ozg_service_leika IN SHARE ROW EXCLUSIVE MODE`.execute(
+      trx,
+    );
+    report.diff = await computeDiff(trx, catalogue);
+    if (options.dryRun) return;
+    await writeCatalogue(trx, catalogue, report.diff, now);
+    const summary = {
+      format: options.format ?? null,
+      leika: summaryPart(report.diff.leika),
+      ozg: summaryPart(report.diff.ozg),
+    };
+    const row = await trx
+      .insertInto('master_data_imports')
+      .values({
+        kind: 'catalogue',
+        source: options.source,
+        data_as_of: dataAsOf,
+        summary: JSON.stringify(summary),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    report.importId = row.id;
+    await writeAudit(trx, options.actor ?? SYSTEM_ACTOR, {
+      action: 'catalogue.import',
+      entity: 'master_data_import',
+      entityId: row.id,
+      newValue: { source: options.source, dataAsOf, leika: summary.leika.counts, ozg: summary.ozg.counts },
+    });
+  });
+  return report;
+}
+
+function summaryPart(part: DiffPart) {
+  return {
+    counts: {
+      new: part.new.length,
+      changed: part.changed.length,
+      withdrawn: part.withdrawn.length,
+      unchanged: part.unchanged,
+    },
+    keys: {
+      new: part.new.slice(0, SUMMARY_KEY_LIMIT),
+      changed: part.changed.slice(0, SUMMARY_KEY_LIMIT),
+      withdrawn: part.withdrawn.slice(0, SUMMARY_KEY_LIMIT),
+    },
+  };
+}
+
+const joinKeywords = (k: string[]) => k.join(' | ');
+
+async function computeDiff(trx: Kysely<Database>, catalogue: Catalogue): Promise<CatalogueDiff> {
+  const diff: CatalogueDiff = { leika: emptyPart(), ozg: emptyPart() };
+  const leikaRows = await trx
+    .selectFrom('leika_services')
+    .select(['key', 'name', 'typisierung', 'keywords', 'withdrawn_at'])
+    .execute();
+  const existingLeika = new Map(leikaRows.map((r) => [r.key, r]));
+  for (const l of catalogue.leika.values()) {
+    const old = existingLeika.get(l.key);
+    if (!old) diff.leika.new.push(l.key);
+    else if (
+      old.withdrawn_at !== null ||
+      old.name !== l.name ||
+      old.typisierung !== l.typisierung ||
+      old.keywords !== joinKeywords(l.keywords)
+    ) {
+      diff.leika.changed.push(l.key);
+    } else diff.leika.unchanged++;
+  }
+  for (const old of leikaRows) {
+    if (old.withdrawn_at === null && !catalogue.leika.has(old.key)) diff.leika.withdrawn.push(old.key);
+  }
+
+  const ozgRows = await trx
+    .selectFrom('ozg_services')
+    .select(['id', 'name', 'themenfeld', 'lebenslage', 'keywords', 'withdrawn_at'])
+    .execute();
+  const links = await trx.selectFrom('ozg_service_leika').select(['ozg_id', 'leika_key']).execute();
+  const linksOf = new Map<string, Set<string>>();
+  for (const link of links) {
+    if (!linksOf.has(link.ozg_id)) linksOf.set(link.ozg_id, new Set());
+    linksOf.get(link.ozg_id)!.add(link.leika_key);
+  }
+  const existingOzg = new Map(ozgRows.map((r) => [r.id, r]));
+  for (const o of catalogue.ozg.values()) {
+    const old = existingOzg.get(o.id);
+    const oldLinks = linksOf.get(o.id) ?? new Set<string>();
+    if (!old) diff.ozg.new.push(o.id);
+    else if (
+      old.withdrawn_at !== null ||
+      old.name !== o.name ||
+      old.themenfeld !== o.themenfeld ||
+      old.lebenslage !== o.lebenslage ||
+      old.keywords !== joinKeywords(o.keywords) ||
+      oldLinks.size !== o.leikaKeys.length ||
+      o.leikaKeys.some((k) => !oldLinks.has(k))
+    ) {
+      diff.ozg.changed.push(o.id);
+    } else diff.ozg.unchanged++;
+  }
+  for (const old of ozgRows) {
+    if (old.withdrawn_at === null && !catalogue.ozg.has(old.id)) diff.ozg.withdrawn.push(old.id);
+  }
+  for (const part of [diff.leika, diff.ozg]) {
+    part.new.sort();
+    part.changed.sort();
+    part.withdrawn.sort();
+  }
+  return diff;
+}
+
+/** Rows per INSERT, well below the 65,535 parameters of the PostgreSQL protocol. */
+const CHUNK = 1000;
+
+function chunks<T>(items: T[]): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) result.push(items.slice(i, i + CHUNK));
+  return result;
+}
+
+async function writeCatalogue(
+  trx: Kysely<Database>,
+  catalogue: Catalogue,
+  diff: CatalogueDiff,
+  now: Date,
+): Promise<void> {
+  const leikaWrites = [...diff.leika.new, ...diff.leika.changed].map((key) => catalogue.leika.get(key)!);
+  for (const batch of chunks(leikaWrites)) {
+    await trx
+      .insertInto('leika_services')
+      .values(
+        batch.map((l) => ({
+          key: l.key,
+          name: l.name,
+          typisierung: l.typisierung,
+          keywords: joinKeywords(l.keywords),
+          withdrawn_at: null,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          typisierung: eb.ref('excluded.typisierung'),
+          keywords: eb.ref('excluded.keywords'),
+          withdrawn_at: null,
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+  for (const batch of chunks(diff.leika.withdrawn)) {
+    await trx
+      .updateTable('leika_services')
+      .set({ withdrawn_at: now, updated_at: now })
+      .where('key', 'in', batch)
+      .execute();
+  }
+
+  const ozgWrites = [...diff.ozg.new, ...diff.ozg.changed].map((id) => catalogue.ozg.get(id)!);
+  for (const batch of chunks(ozgWrites)) {
+    await trx
+      .insertInto('ozg_services')
+      .values(
+        batch.map((o) => ({
+          id: o.id,
+          name: o.name,
+          themenfeld: o.themenfeld,
+          lebenslage: o.lebenslage,
+          keywords: joinKeywords(o.keywords),
+          withdrawn_at: null,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          themenfeld: eb.ref('excluded.themenfeld'),
+          lebenslage: eb.ref('excluded.lebenslage'),
+          keywords: eb.ref('excluded.keywords'),
+          withdrawn_at: null,
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+  for (const batch of chunks(diff.ozg.withdrawn)) {
+    await trx
+      .updateTable('ozg_services')
+      .set({ withdrawn_at: now, updated_at: now })
+      .where('id', 'in', batch)
+      .execute();
+  }
+
+  // Links of the written OZG services become what the file says; a withdrawn OZG service keeps its
+  // links, so the history of what it bundled stays readable.
+  for (const batch of chunks(ozgWrites)) {
+    await trx
+      .deleteFrom('ozg_service_leika')
+      .where(
+        'ozg_id',
+        'in',
+        batch.map((o) => o.id),
+      )
+      .execute();
+    const links = batch.flatMap((o) => o.leikaKeys.map((k) => ({ ozg_id: o.id, leika_key: k })));
+    for (const linkBatch of chunks(links)) {
+      await trx.insertInto('ozg_service_leika').values(linkBatch).execute();
+    }
+  }
+}
+
+export interface StoredImport {
+  id: number;
+  kind: 'regions' | 'catalogue';
+  source: string;
+  dataAsOf: string | null;
+  importedAt: Date;
+  summary: Record<string, unknown>;
+}
+
+/** Every master data import, newest first. */
+export async function listMasterDataImports(db: Kysely<Database>, limit = 100): Promise<StoredImport[]> {
+  const rows = await db
+    .selectFrom('master_data_imports')
+    .select(['id', 'kind', 'source', 'data_as_of', 'imported_at', 'summary'])
+    .orderBy('imported_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    source: r.source,
+    dataAsOf: r.data_as_of,
+    importedAt: r.imported_at,
+    summary: r.summary,
+  }));
+}
