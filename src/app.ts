@@ -17,6 +17,7 @@ import { evaluationRoutes } from './features/evaluations/routes.js';
 import { requireAccessDeclarations } from './http/access.js';
 import { installAccessGuard } from './features/accounts/guard.js';
 import { accountRoutes } from './features/accounts/routes.js';
+import { oidcRoutes } from './features/accounts/oidc-routes.js';
 import { renderErrorPage } from './features/accounts/error-page.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 
@@ -60,7 +61,9 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
-        formAction: ["'self'"],
+        // The sign-out form is answered with a redirect to the OIDC provider's logout, and browsers
+        // hold redirects after a form submission to form-action too.
+        formAction: ["'self'", ...(config.oidc ? [new URL(config.oidc.issuer).origin] : [])],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
@@ -95,6 +98,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await registerOpenApi(app);
   await app.register(healthRoutes);
   await app.register(accountRoutes);
+  await app.register(oidcRoutes);
   await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);

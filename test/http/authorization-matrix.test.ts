@@ -100,6 +100,10 @@ export const MATRIX: Record<string, Entry> = {
   'GET /': { path: fixed('/'), expect: signedIn() },
   'GET /dienste/:id': { path: (f) => `/dienste/${f.service}`, expect: signedIn() },
   'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: signedIn() },
+  // OIDC sign-in: public, registered always and 404 without OIDC configured (as here); with OIDC its
+  // rules are asserted in test/features/accounts/oidc.test.ts against a real provider.
+  'GET /anmelden/oidc': { path: fixed('/anmelden/oidc'), expect: all(404) },
+  'GET /anmelden/oidc/callback': { path: fixed('/anmelden/oidc/callback?code=x&state=y'), expect: all(404) },
 };
 
 // Kept referenced so the helpers stay available for the routes of the coming features.
