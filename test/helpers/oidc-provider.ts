@@ -76,7 +76,16 @@ export async function startOidcProvider(appUrl: string): Promise<TestProvider> {
       email: ['email', 'email_verified'],
       profile: ['name', 'realm_access'],
     },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        // The provider asks before it signs out (as Keycloak does without id_token_hint).
+        logoutSource(ctx: { body: string }, form: string) {
+          ctx.body = `<!DOCTYPE html><html lang="de"><head><title>Abmelden</title></head><body><main><h1>Beim Test-Anmeldedienst abmelden?</h1>${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Ja, abmelden</button></main></body></html>`;
+        },
+      },
+    },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     async loadExistingGrant(ctx: ProviderContext) {
       const { client, session, provider: op } = ctx.oidc;
