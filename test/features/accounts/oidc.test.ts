@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse as InjectResponse } from 'fastify';
+import { buildApp } from '../../../src/app.js';
 import { OIDC_COOKIE } from '../../../src/features/accounts/oidc.js';
 import { SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
 import { hashToken } from '../../../src/features/tokens/tokens.js';
@@ -312,6 +313,35 @@ describe('OIDC sign-in', () => {
     expect(res.body).toContain('Die Anmeldung über den Anmeldedienst ist fehlgeschlagen');
     expect(res.cookies.find((c) => c.name === SESSION_COOKIE && c.value)).toBeUndefined();
     expect(await userByEmail('ida@kommune.example')).toBeUndefined();
+  });
+
+  it('answers a refusal at the provider with the error page, nothing signed in', async () => {
+    const flow = await startFlow();
+    const state = new URL(flow.start.headers.location as string).searchParams.get('state')!;
+    const denied = new URL(`${APP_URL}/anmelden/oidc/callback`);
+    denied.search = new URLSearchParams({ error: 'access_denied', state, iss: op.issuer }).toString();
+    const res = await callback(denied, flow.oidcCookie);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Die Anmeldung über den Anmeldedienst ist fehlgeschlagen');
+    expect(res.cookies.find((c) => c.name === SESSION_COOKIE && c.value)).toBeUndefined();
+  });
+
+  it('answers 502 when the provider cannot be reached, and the local sign-in page still works', async () => {
+    // Same database, a provider address where nothing listens.
+    const unreachable = await buildApp({
+      config: { ...t.config, oidc: { ...t.config.oidc!, issuer: 'http://127.0.0.1:9' } },
+      db: t.db,
+    });
+    try {
+      const res = await unreachable.inject({ url: '/anmelden/oidc', headers: { accept: 'text/html' } });
+      expect(res.statusCode).toBe(502);
+      expect(res.body).toContain('Der Anmeldedienst ist derzeit nicht erreichbar');
+      expect(res.cookies.find((c) => c.name === OIDC_COOKIE)).toBeUndefined();
+      const page = await unreachable.inject({ url: '/anmelden', headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(200);
+    } finally {
+      await unreachable.close();
+    }
   });
 
   it('signs out locally and at the provider (RP-initiated logout)', async () => {
