@@ -20,6 +20,7 @@ import { accountRoutes } from './features/accounts/routes.js';
 import { registrationRoutes } from './features/accounts/registration-routes.js';
 import { approvalRoutes } from './features/accounts/approval-routes.js';
 import { passwordResetRoutes } from './features/accounts/password-reset-routes.js';
+import { oidcRoutes } from './features/accounts/oidc-routes.js';
 import { renderErrorPage } from './features/accounts/error-page.js';
 import { createMailer, type Mailer } from './features/mail/mailer.js';
 import { reportRoutes } from './features/reports/routes.js';
@@ -70,7 +71,9 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
-        formAction: ["'self'"],
+        // The sign-out form is answered with a redirect to the OIDC provider's logout, and browsers
+        // hold redirects after a form submission to form-action too.
+        formAction: ["'self'", ...(config.oidc ? [new URL(config.oidc.issuer).origin] : [])],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
@@ -108,6 +111,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(registrationRoutes);
   await app.register(approvalRoutes);
   await app.register(passwordResetRoutes);
+  await app.register(oidcRoutes);
   await app.register(deliveryApiRoutes);
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);

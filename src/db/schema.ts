@@ -90,6 +90,18 @@ export interface SessionsTable {
   created_at: DefaultNow;
   expires_at: Timestamp;
   last_seen_at: DefaultNow;
+  /** The ID token of an OIDC sign-in, for the provider's logout; null for local sign-ins. */
+  oidc_id_token: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface OidcLoginsTable {
+  id_hash: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  next_path: string | null;
+  created_at: DefaultNow;
+  expires_at: Timestamp;
 }
 
 export interface OneTimeTokensTable {
@@ -260,6 +272,7 @@ export interface Database {
   authorities: AuthoritiesTable;
   users: UsersTable;
   sessions: SessionsTable;
+  oidc_logins: OidcLoginsTable;
   one_time_tokens: OneTimeTokensTable;
   online_services: OnlineServicesTable;
   online_service_leika: OnlineServiceLeikaTable;

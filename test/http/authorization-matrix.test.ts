@@ -201,6 +201,10 @@ export const MATRIX: Record<string, Entry> = {
   'POST /passwort-vergessen': { path: fixed('/passwort-vergessen'), expect: { ...all(422), anonymous: 403 } },
   'GET /passwort-neu': { path: fixed('/passwort-neu'), expect: all(404) },
   'POST /passwort-neu': { path: fixed('/passwort-neu'), expect: { ...all(404), anonymous: 403 } },
+  // OIDC sign-in: public, registered always and 404 without OIDC configured (as here); with OIDC its
+  // rules are asserted in test/features/accounts/oidc.test.ts against a real provider.
+  'GET /anmelden/oidc': { path: fixed('/anmelden/oidc'), expect: all(404) },
+  'GET /anmelden/oidc/callback': { path: fixed('/anmelden/oidc/callback?code=x&state=y'), expect: all(404) },
 };
 
 // Kept referenced so the helpers stay available for the routes of the coming features.

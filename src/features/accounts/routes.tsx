@@ -6,6 +6,7 @@ import { authenticateLocal, loginMessage } from './login.js';
 import { endSession, startSession } from './sessions.js';
 import { writeAudit } from '../../db/audit.js';
 import { LoginPage } from './views.js';
+import { providerLogoutUrl, sessionIdToken } from './oidc.js';
 
 /** Only paths of this site: `weiter` must never send anyone to another host after signing in. */
 export function safeNext(value: unknown): string | undefined {
@@ -57,6 +58,8 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/abmelden', { config: { access: 'public' } }, async (request, reply) => {
     const userId = request.session?.user.id ?? null;
+    // A session from an OIDC sign-in also ends at the provider, or the next click there signs in again.
+    const idToken = request.session ? await sessionIdToken(app.db.kysely, request.session.idHash) : null;
     await endSession(request, reply);
     if (userId !== null) {
       await writeAudit(
@@ -65,7 +68,8 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
         { action: 'session.logout', entity: 'user', entityId: userId },
       );
     }
-    return reply.redirect('/anmelden?abgemeldet=1', 303);
+    const providerLogout = idToken ? await providerLogoutUrl(app.config, idToken, request.log) : null;
+    return reply.redirect(providerLogout ?? '/anmelden?abgemeldet=1', 303);
   });
 }
 

@@ -1,0 +1,156 @@
+import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider, { type ProviderContext } from 'oidc-provider';
+
+/** A person known to the test provider; `roles` end up in realm_access.roles, as in Keycloak. */
+export interface ProviderAccount {
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  roles?: string[];
+}
+
+export interface TestProvider {
+  /** e.g. http://127.0.0.1:41234 */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** People who can sign in, by subject; tests add and change them as they go. */
+  accounts: Map<string, ProviderAccount>;
+  close(): Promise<void>;
+}
+
+export const CLIENT_ID = 'zsk';
+export const CLIENT_SECRET = 'zsk-test-secret';
+
+/**
+ * A real OpenID provider (oidc-provider) on a free loopback port, set up like a Keycloak realm with
+ * a confidential client: code flow, PKCE required, client_secret_basic, RP-initiated logout, the
+ * claims of the ID token as Keycloak sends them (email, email_verified, name, realm_access.roles).
+ *
+ * Its login is a page at /interaction/:uid that lists the accounts as links; following
+ * /interaction/:uid?as=<subject> signs in as that account (what a browser's click does, and what the
+ * HTTP tests request directly). Consent is granted without asking, as Keycloak does by default.
+ */
+export async function startOidcProvider(appUrl: string): Promise<TestProvider> {
+  const accounts = new Map<string, ProviderAccount>();
+  let provider: Provider | null = null;
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://provider');
+    if (provider && url.pathname.startsWith('/interaction/')) {
+      interaction(provider, accounts, url, req, res).catch((error: unknown) => {
+        res.statusCode = 500;
+        res.end(String(error));
+      });
+      return;
+    }
+    if (provider) provider.callback()(req, res);
+    else res.writeHead(503).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [`${appUrl}/anmelden/oidc/callback`],
+        post_logout_redirect_uris: [`${appUrl}/anmelden?abgemeldet=1`],
+        response_types: ['code'],
+        grant_types: ['authorization_code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] },
+    cookies: { keys: ['zsk-test-cookie-key'] },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
+    pkce: { required: () => true },
+    // Keycloak puts the profile claims into the ID token even in the code flow.
+    conformIdTokenClaims: false,
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'realm_access'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        // The provider asks before it signs out (as Keycloak does without id_token_hint).
+        logoutSource(ctx: { body: string }, form: string) {
+          ctx.body = `<!DOCTYPE html><html lang="de"><head><title>Abmelden</title></head><body><main><h1>Beim Test-Anmeldedienst abmelden?</h1>${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Ja, abmelden</button></main></body></html>`;
+        },
+      },
+    },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    async loadExistingGrant(ctx: ProviderContext) {
+      const { client, session, provider: op } = ctx.oidc;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      if (grantId) return op.Grant.find(grantId);
+      const grant = new op.Grant({ accountId: session.accountId, clientId: client.clientId });
+      grant.addOIDCScope('openid email profile');
+      await grant.save();
+      return grant;
+    },
+    async findAccount(_ctx: unknown, id: string) {
+      const account = accounts.get(id);
+      if (!account) return undefined;
+      return {
+        accountId: id,
+        claims: async () => ({
+          sub: id,
+          ...(account.email === undefined ? {} : { email: account.email }),
+          email_verified: account.emailVerified ?? false,
+          ...(account.name === undefined ? {} : { name: account.name }),
+          ...(account.roles === undefined ? {} : { realm_access: { roles: account.roles } }),
+        }),
+      };
+    },
+  });
+
+  return {
+    issuer,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    accounts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function interaction(
+  provider: Provider,
+  accounts: Map<string, ProviderAccount>,
+  url: URL,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const details = await provider.interactionDetails(req, res);
+  const as = url.searchParams.get('as');
+  if (details.prompt.name === 'login' && as) {
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: as } },
+      { mergeWithLastSubmission: false },
+    );
+    return;
+  }
+  const links = [...accounts.keys()]
+    .map(
+      (sub) =>
+        `<li><a href="/interaction/${details.uid}?as=${encodeURIComponent(sub)}">Anmelden als ${sub}</a></li>`,
+    )
+    .join('');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(
+    `<!DOCTYPE html><html lang="de"><head><title>Test-Anmeldedienst</title></head><body><main><h1>Test-Anmeldedienst</h1><ul>${links}</ul></main></body></html>`,
+  );
+}
