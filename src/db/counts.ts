@@ -35,7 +35,7 @@ export async function lockServices(trx: Kysely<Database>, serviceIds: Iterable<n
  *
  * Rows of a month the service has no stored count for (no roll-up row; the usual monthly delivery)
  * cannot replace anything: they are inserted without the old-value probes, the conflict handling and
- * the audit join, which costs a fifth of the upsert (docs/benchmarks.md). The roll-up is exact for
+ * the audit join, which saves about 18 % of a slice (docs/benchmarks.md). The roll-up is exact for
  * every (service, month) with counts, since every write of counts maintains it in its own statement,
  * and the service lock keeps it current until commit. Should a count exist all the same, the plain
  * insert fails on the primary key and the whole delivery rolls back: nothing is stored unaudited.
