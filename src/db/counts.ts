@@ -29,11 +29,85 @@ export async function lockServices(trx: Kysely<Database>, serviceIds: Iterable<n
 }
 
 /**
- * Stores counts in one statement: upsert, audit of every changed value (old -> new), and the roll-up
- * deltas. New values are traceable through counts.delivery_id and the delivery's summary; changed
- * values get an audit row each. Must run in a transaction after lockServices() for the same services.
+ * Stores counts: upsert, audit of every changed value (old -> new), and the roll-up deltas. New values
+ * are traceable through counts.delivery_id and the delivery's summary; changed values get an audit
+ * row each. Must run in a transaction after lockServices() for the same services.
+ *
+ * Rows of a month the service has no stored count for (no roll-up row; the usual monthly delivery)
+ * cannot replace anything: they are inserted without the old-value probes, the conflict handling and
+ * the audit join, which saves about 18 % of a slice (docs/benchmarks.md). The roll-up is exact for
+ * every (service, month) with counts, since every write of counts maintains it in its own statement,
+ * and the service lock keeps it current until commit. Should a count exist all the same, the plain
+ * insert fails on the primary key and the whole delivery rolls back: nothing is stored unaudited.
  */
 export async function upsertCounts(
+  trx: Kysely<Database>,
+  rows: readonly StoredCount[],
+  deliveryId: number,
+  actor: Actor,
+): Promise<UpsertSummary> {
+  if (rows.length === 0) return { created: 0, updated: 0, unchanged: 0 };
+  const stored = await storedMonths(trx, rows);
+  const fresh = stored.size === 0 ? rows : rows.filter((r) => !stored.has(monthKey(r)));
+  const known = stored.size === 0 ? [] : rows.filter((r) => stored.has(monthKey(r)));
+  const created = await insertCounts(trx, fresh, deliveryId);
+  const merged = await mergeCounts(trx, known, deliveryId, actor);
+  return { ...merged, created: merged.created + created };
+}
+
+const monthKey = (r: { serviceId: number; month: string }) => `${r.serviceId}/${r.month}`;
+
+/** The (service, month) pairs among the rows that already have counts, as monthKey()s of the input. */
+async function storedMonths(trx: Kysely<Database>, rows: readonly StoredCount[]): Promise<Set<string>> {
+  const pairs = new Map<string, StoredCount>();
+  for (const r of rows) if (!pairs.has(monthKey(r))) pairs.set(monthKey(r), r);
+  const keys = [...pairs.values()];
+  // The month goes in and comes back as the caller's text, so the keys match whatever form it has.
+  const result = await sql<{ service_id: number; month: string }>`
+    SELECT k.service_id, k.month
+    FROM unnest(${keys.map((k) => k.serviceId)}::int[], ${keys.map((k) => k.month)}::text[]) AS k(service_id, month)
+    WHERE EXISTS (SELECT 1 FROM rollup_service_month r
+                  WHERE r.service_id = k.service_id AND r.month = k.month::date)`.execute(trx);
+  return new Set(result.rows.map((r) => monthKey({ serviceId: r.service_id, month: r.month })));
+}
+
+/** Inserts counts of months without stored counts and adds them to the roll-ups; returns how many. */
+async function insertCounts(
+  trx: Kysely<Database>,
+  rows: readonly StoredCount[],
+  deliveryId: number,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await sql<{ created: number }>`
+    WITH input AS (
+      SELECT * FROM unnest(${rows.map((r) => r.serviceId)}::int[], ${rows.map((r) => r.month)}::date[],
+                           ${rows.map((r) => r.ars)}::text[], ${rows.map((r) => r.count)}::int[])
+        AS t(service_id, month, ars, count)
+    ),
+    created AS (
+      INSERT INTO counts (service_id, month, ars, count, delivery_id)
+      SELECT service_id, month, ars, count, ${deliveryId}::bigint FROM input
+      RETURNING service_id, month, ars, count
+    ),
+    by_month AS (
+      INSERT INTO rollup_service_month AS r (service_id, month, total, regions)
+      SELECT service_id, month, sum(count), count(*) FROM created GROUP BY service_id, month
+      ON CONFLICT (service_id, month) DO UPDATE
+        SET total = r.total + excluded.total, regions = r.regions + excluded.regions
+    ),
+    by_land AS (
+      INSERT INTO rollup_service_land_month AS r (service_id, land, month, total, regions)
+      SELECT service_id, left(ars, 2), month, sum(count), count(*)
+      FROM created GROUP BY service_id, left(ars, 2), month
+      ON CONFLICT (service_id, land, month) DO UPDATE
+        SET total = r.total + excluded.total, regions = r.regions + excluded.regions
+    )
+    SELECT count(*)::int AS created FROM created`.execute(trx);
+  return result.rows[0]?.created ?? 0;
+}
+
+/** Upserts counts of months with stored counts: audit of every changed value, roll-up deltas. */
+async function mergeCounts(
   trx: Kysely<Database>,
   rows: readonly StoredCount[],
   deliveryId: number,

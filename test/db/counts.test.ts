@@ -102,6 +102,63 @@ describe(`counts store (${ENGINE})`, () => {
     await expectRollupsConsistent();
   });
 
+  it('stores new months and changes of stored months in one call, auditing only the changes', async () => {
+    const serviceId = await createService(db.kysely);
+    await store(serviceId, [['2024-05-01', '060000000000', 10]]);
+    // A changed value, a new region of a stored month, and a month without stored counts.
+    expect(
+      await store(serviceId, [
+        ['2024-05-01', '060000000000', 11],
+        ['2024-05-01', '070000000000', 4],
+        ['2024-06-01', '060000000000', 3],
+        ['2024-06-01', '070000000000', 0],
+      ]),
+    ).toEqual({ created: 3, updated: 1, unchanged: 0 });
+    const audit = await db.kysely
+      .selectFrom('audit_log')
+      .select(['entity_id', 'old_value', 'new_value'])
+      .where('entity', '=', 'count')
+      .where('entity_id', 'like', `${serviceId}/%`)
+      .execute();
+    expect(audit).toEqual([
+      {
+        entity_id: `${serviceId}/2024-05/060000000000`,
+        old_value: expect.objectContaining({ count: 10 }),
+        new_value: { count: 11 },
+      },
+    ]);
+    const stored = await db.kysely
+      .selectFrom('counts')
+      .select(['month', 'ars', 'count'])
+      .where('service_id', '=', serviceId)
+      .orderBy('month')
+      .orderBy('ars')
+      .execute();
+    expect(stored.map((r) => [r.month, r.ars, r.count])).toEqual([
+      ['2024-05-01', '060000000000', 11],
+      ['2024-05-01', '070000000000', 4],
+      ['2024-06-01', '060000000000', 3],
+      ['2024-06-01', '070000000000', 0],
+    ]);
+    await expectRollupsConsistent();
+  });
+
+  it('refuses to replace a count that its roll-up does not know of instead of storing it unaudited', async () => {
+    const serviceId = await createService(db.kysely);
+    // Only a broken roll-up can look like this: months without a roll-up row skip the old-value probe.
+    await sql`INSERT INTO counts (service_id, month, ars, count) VALUES (${serviceId}, '2024-07-01', '060000000000', 1)`.execute(
+      db.kysely,
+    );
+    await expect(store(serviceId, [['2024-07-01', '060000000000', 2]])).rejects.toThrow(/duplicate key/i);
+    const stored = await db.kysely
+      .selectFrom('counts')
+      .select('count')
+      .where('service_id', '=', serviceId)
+      .execute();
+    expect(stored).toEqual([{ count: 1 }]);
+    await sql`DELETE FROM counts WHERE service_id = ${serviceId}`.execute(db.kysely);
+  });
+
   it('keeps a delivered zero apart from a gap and makes a retracted month a gap again', async () => {
     const serviceId = await createService(db.kysely);
     await store(serviceId, [

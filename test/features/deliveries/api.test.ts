@@ -446,6 +446,14 @@ describe(`delivery API (${ENGINE})`, () => {
     for (const r of results) expect(r.statusCode).toBe(200);
     const summaries = results.map((r) => r.json());
     expect(summaries.reduce((s, x) => s + x.created, 0)).toBe(regions.length);
+    // The first writer inserts the new month without probes; every later change is audited.
+    const audited = await db()
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('action', '=', 'count.update')
+      .where('entity_id', 'like', `${serviceId}/%`)
+      .executeTakeFirstOrThrow();
+    expect(Number(audited.n)).toBe(summaries.reduce((s, x) => s + x.updated, 0));
     const rows = await stored(serviceId);
     expect(rows).toHaveLength(regions.length);
     const values = new Set(rows.map((r) => r.count));
