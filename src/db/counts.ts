@@ -52,6 +52,12 @@ export async function upsertCounts(
   const known = stored.size === 0 ? [] : rows.filter((r) => stored.has(monthKey(r)));
   const created = await insertCounts(trx, fresh, deliveryId);
   const merged = await mergeCounts(trx, known, deliveryId, actor);
+  if (created + merged.created + merged.updated > 0) {
+    await refreshServiceSummaries(
+      trx,
+      rows.map((r) => r.serviceId),
+    );
+  }
   return { ...merged, created: merged.created + created };
 }
 
@@ -173,7 +179,6 @@ async function mergeCounts(
            count(*) FILTER (WHERE old_count IS NOT NULL)::int AS updated
     FROM diff`.execute(trx);
   const row = result.rows[0] ?? { created: 0, updated: 0 };
-  if (row.created + row.updated > 0) await refreshServiceSummaries(trx, services);
   return { created: row.created, updated: row.updated, unchanged: rows.length - row.created - row.updated };
 }
 
