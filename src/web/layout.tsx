@@ -20,6 +20,7 @@ const HTMX_CONFIG = { includeIndicatorStyles: false };
 export const DEFAULT_NAV: NavItem[] = [
   { href: '/', label: 'Onlinedienste' },
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
+  { href: '/dienste/neu', label: 'Onlinedienst anlegen' },
 ];
 
 /** Added for administrators. */

@@ -23,6 +23,8 @@ export interface IngestRequest {
   firstRowNumber?: number;
   /** Validate and summarise only; nothing is stored. */
   dryRun?: boolean;
+  /** With dryRun: also return up to this many changed rows (old -> new), for an upload preview. */
+  sampleChanges?: number;
   /** Store the valid rows even if others are invalid (otherwise one invalid row rejects all). */
   partial?: boolean;
   file?: { name: string; mediaType: string; content: Buffer };
@@ -42,6 +44,17 @@ export interface DeliverySummary {
   unchanged: number;
   rejected: number;
   errors: RowError[];
+  /** Only for a dry run asked with sampleChanges: the first changed rows in delivery order. */
+  changes?: ChangedCount[];
+}
+
+export interface ChangedCount {
+  serviceId: number;
+  /** YYYY-MM */
+  month: string;
+  ars: string;
+  old: number;
+  new: number;
 }
 
 /** Rows per statement: large deliveries are stored in slices so memory stays flat. */
@@ -190,8 +203,18 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
   const status: DeliveryStatus = rejectedAll ? 'rejected' : errors.length > 0 ? 'partial' : 'accepted';
 
   if (request.dryRun) {
-    const preview = rejectedAll ? { created: 0, updated: 0, unchanged: 0 } : await previewCounts(db, valid);
-    return { deliveryId: null, status, ...preview, rejected: rejectedRows, errors };
+    const changes: ChangedCount[] | undefined = request.sampleChanges !== undefined ? [] : undefined;
+    const preview = rejectedAll
+      ? { created: 0, updated: 0, unchanged: 0 }
+      : await previewCounts(db, valid, changes && { into: changes, limit: request.sampleChanges! });
+    return {
+      deliveryId: null,
+      status,
+      ...preview,
+      rejected: rejectedRows,
+      errors,
+      ...(changes && { changes }),
+    };
   }
 
   return db.transaction().execute(async (trx) => {
@@ -262,6 +285,7 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
 export async function previewCounts(
   db: Kysely<Database>,
   rows: readonly StoredCount[],
+  sample?: { into: ChangedCount[]; limit: number },
 ): Promise<{ created: number; updated: number; unchanged: number }> {
   const totals = { created: 0, updated: 0, unchanged: 0 };
   for (let i = 0; i < rows.length; i += SLICE) {
@@ -282,7 +306,18 @@ export async function previewCounts(
       const old = stored.get(`${r.serviceId}/${r.month}/${r.ars}`);
       if (old === undefined) totals.created++;
       else if (old === r.count) totals.unchanged++;
-      else totals.updated++;
+      else {
+        totals.updated++;
+        if (sample && sample.into.length < sample.limit) {
+          sample.into.push({
+            serviceId: r.serviceId,
+            month: r.month.slice(0, 7),
+            ars: r.ars,
+            old,
+            new: r.count,
+          });
+        }
+      }
     }
   }
   return totals;
