@@ -70,7 +70,7 @@ async function time<T>(run: () => Promise<T>): Promise<[T, number]> {
 const db = await openMigratedDatabase({ databaseUrl: null, dataDir: 'memory://' });
 await ensureShippedRegions(db.kysely);
 const config = { ...loadConfig({}), demo: false, logLevel: 'warn', dataDir: 'memory://' };
-const app = await buildApp({ config, db });
+const app = await buildApp({ config, db, logger: { level: 'error' } });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

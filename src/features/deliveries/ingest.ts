@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Granularity } from '../../domain/ars.js';
 import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
@@ -290,17 +290,19 @@ export async function previewCounts(
   const totals = { created: 0, updated: 0, unchanged: 0 };
   for (let i = 0; i < rows.length; i += SLICE) {
     const slice = rows.slice(i, i + SLICE);
-    const existing = await db
-      .selectFrom('counts')
-      .select(['service_id', 'month', 'ars', 'count'])
-      .where((eb) =>
-        eb(
-          eb.refTuple('service_id', 'month', 'ars'),
-          'in',
-          slice.map((r) => eb.tuple(r.serviceId, r.month, r.ars)),
-        ),
-      )
-      .execute();
+    // Arrays instead of one parameter per value: 10,000 (service, month, ARS) tuples as bind
+    // parameters broke PGlite's extended protocol ("unnamed prepared statement does not exist").
+    const existing = (
+      await sql<{ service_id: number; month: string; ars: string; count: number }>`
+        SELECT c.service_id, c.month, c.ars, c.count
+        FROM unnest(${slice.map((r) => r.serviceId)}::int[], ${slice.map((r) => r.month)}::date[],
+                    ${slice.map((r) => r.ars)}::text[]) AS i(service_id, month, ars)
+        CROSS JOIN LATERAL (
+          SELECT * FROM counts c
+          WHERE c.service_id = i.service_id AND c.month = i.month AND c.ars = i.ars
+          OFFSET 0
+        ) c`.execute(db)
+    ).rows;
     const stored = new Map(existing.map((e) => [`${e.service_id}/${e.month}/${e.ars}`, e.count]));
     for (const r of slice) {
       const old = stored.get(`${r.serviceId}/${r.month}/${r.ars}`);

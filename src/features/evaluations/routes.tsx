@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../../http/errors.js';
+import { canManageService } from '../accounts/authz.js';
 import { sendPage } from '../../web/render.js';
 import { renderTimeSeriesSvg } from './chart.js';
 import { loadCompletenessReport, loadServicePage } from './service.js';
@@ -20,7 +21,23 @@ export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
         throw notFound(message);
       }
       const chartSvg = data.series.length > 0 ? renderTimeSeriesSvg(data.series) : null;
-      return sendPage(reply, <ServicePage data={data} chartSvg={chartSvg} />);
+      const query = request.query as { angelegt?: string; gespeichert?: string };
+      const notice =
+        query.angelegt === '1'
+          ? 'Der Onlinedienst ist angelegt. Sie sind seine verantwortliche Person.'
+          : query.gespeichert === '1'
+            ? 'Die Stammdaten sind gespeichert.'
+            : undefined;
+      return sendPage(
+        reply,
+        <ServicePage
+          data={data}
+          chartSvg={chartSvg}
+          serviceId={id!}
+          canManage={await canManageService(app.db.kysely, request.session!.user, id!)}
+          notice={notice}
+        />,
+      );
     },
   );
 

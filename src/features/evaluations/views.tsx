@@ -60,7 +60,20 @@ function Definition({ term, children }: { term: string; children: ComponentChild
   );
 }
 
-export function ServicePage({ data, chartSvg }: { data: ServicePageData; chartSvg: string | null }) {
+export function ServicePage({
+  data,
+  chartSvg,
+  serviceId,
+  canManage = false,
+  notice,
+}: {
+  data: ServicePageData;
+  chartSvg: string | null;
+  /** With it, the page links to the delivery pages of the service (manage links for managers). */
+  serviceId?: number;
+  canManage?: boolean;
+  notice?: string;
+}) {
   const { service: s, series, gaps, yearOnYear, lands, landPeriod } = data;
   const summary = seriesSummary(series, gaps);
   return (
@@ -69,6 +82,35 @@ export function ServicePage({ data, chartSvg }: { data: ServicePageData; chartSv
         <a href="/">Alle Onlinedienste</a>
       </p>
       <h1 class="kern-heading-large">{s.name}</h1>
+      {notice ? (
+        <div class="kern-alert kern-alert--success" role="status">
+          <div class="kern-alert__body">
+            <p class="kern-body">{notice}</p>
+          </div>
+        </div>
+      ) : null}
+      {serviceId !== undefined ? (
+        <nav aria-label={`Seiten zu ${s.name}`} class="zsk-subnav">
+          <ul>
+            {canManage ? (
+              <>
+                <li>
+                  <a href={`/dienste/${serviceId}/erfassen`}>Zahlen erfassen</a>
+                </li>
+                <li>
+                  <a href={`/dienste/${serviceId}/hochladen`}>Datei hochladen</a>
+                </li>
+                <li>
+                  <a href={`/dienste/${serviceId}/bearbeiten`}>Stammdaten bearbeiten</a>
+                </li>
+              </>
+            ) : null}
+            <li>
+              <a href={`/dienste/${serviceId}/lieferungen`}>Lieferungen</a>
+            </li>
+          </ul>
+        </nav>
+      ) : null}
 
       <section aria-labelledby="stammdaten">
         <h2 id="stammdaten" class="kern-heading-medium">

@@ -88,6 +88,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.getByRole('button', { name: 'Onlinedienst anlegen' }).click();
       await page.waitForURL(/\/dienste\/\d+\?angelegt=1$/);
       serviceUrl = new URL(page.url()).pathname;
+      await page.getByText('Der Onlinedienst ist angelegt.').waitFor();
+      await check('service-created.png');
       expect(unexpected()).toEqual([]);
     });
 
