@@ -14,6 +14,10 @@ import { serviceRoutes } from './features/services/routes.js';
 import { deliveryApiRoutes } from './features/deliveries/api.js';
 import { registerOpenApi } from './http/openapi.js';
 import { evaluationRoutes } from './features/evaluations/routes.js';
+import { serviceEditorRoutes } from './features/services/editor-routes.js';
+import { entryRoutes } from './features/deliveries/entry-routes.js';
+import { uploadRoutes } from './features/deliveries/upload-routes.js';
+import { historyRoutes } from './features/deliveries/history-routes.js';
 import { requireAccessDeclarations } from './http/access.js';
 import { installAccessGuard } from './features/accounts/guard.js';
 import { accountRoutes } from './features/accounts/routes.js';
@@ -122,5 +126,9 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(portalRoutes);
   await app.register(auditRoutes);
   await app.register(catalogueRoutes);
+  await app.register(serviceEditorRoutes);
+  await app.register(entryRoutes);
+  await app.register(uploadRoutes);
+  await app.register(historyRoutes);
   return app;
 }

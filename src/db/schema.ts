@@ -217,6 +217,20 @@ export interface DeliveryFilesTable {
   content: Buffer;
 }
 
+export interface PendingUploadsTable {
+  id: string;
+  user_id: number;
+  service_id: number | null;
+  portal_id: number | null;
+  channel: 'csv' | 'xlsx';
+  file_name: string;
+  media_type: string;
+  content: Buffer;
+  preview: Json<unknown>;
+  created_at: DefaultNow;
+  expires_at: Timestamp;
+}
+
 export interface CountsTable {
   service_id: number;
   month: string;
@@ -283,6 +297,7 @@ export interface Database {
   access_tokens: AccessTokensTable;
   deliveries: DeliveriesTable;
   delivery_files: DeliveryFilesTable;
+  pending_uploads: PendingUploadsTable;
   counts: CountsTable;
   rollup_service_month: RollupServiceMonthTable;
   rollup_service: RollupServiceTable;

@@ -36,6 +36,7 @@ export const DEFAULT_NAV: NavItem[] = [
   { href: '/portale', label: 'Portale' },
   { href: '/katalog/suche', label: 'Leistungskatalog' },
   { href: '/stammdaten', label: 'Stammdaten' },
+  { href: '/dienste/neu', label: 'Onlinedienst anlegen' },
 ];
 
 /** Added for administrators. */

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { grantPortal, grantService, signIn, type SignedIn } from '../helpers/auth.js';
 import { createPortal, createService } from '../helpers/factories.js';
+import { SYSTEM_ACTOR } from '../../src/db/audit.js';
+import { ingestDelivery } from '../../src/features/deliveries/ingest.js';
 
 /**
  * Every route × every kind of visitor -> the expected status. A route without an entry fails the
@@ -15,6 +17,8 @@ interface Fixture {
   service: number;
   otherService: number;
   portal: number;
+  /** A CSV delivery of `service` with its file. */
+  delivery: number;
 }
 
 interface Entry {
@@ -205,6 +209,61 @@ export const MATRIX: Record<string, Entry> = {
   // rules are asserted in test/features/accounts/oidc.test.ts against a real provider.
   'GET /anmelden/oidc': { path: fixed('/anmelden/oidc'), expect: all(404) },
   'GET /anmelden/oidc/callback': { path: fixed('/anmelden/oidc/callback?code=x&state=y'), expect: all(404) },
+  // Services and deliveries UI (issue 5): master data, manual entry, upload, history.
+  'GET /dienste/neu': { path: fixed('/dienste/neu'), expect: signedIn() },
+  // The empty form is incomplete: every signed-in user gets it back with errors.
+  'POST /dienste/neu': { path: fixed('/dienste/neu'), expect: signedInForm(422) },
+  'GET /dienste/:id/bearbeiten': { path: (f) => `/dienste/${f.service}/bearbeiten`, expect: manageService() },
+  'POST /dienste/:id/bearbeiten': {
+    path: (f) => `/dienste/${f.service}/bearbeiten`,
+    expect: manageService(422, 401),
+  },
+  'GET /dienste/:id/erfassen': { path: (f) => `/dienste/${f.service}/erfassen`, expect: manageService() },
+  // No cell filled: nothing to store, the page says so.
+  'POST /dienste/:id/erfassen': {
+    path: (f) => `/dienste/${f.service}/erfassen`,
+    expect: manageService(200, 401),
+  },
+  'GET /dienste/:id/hochladen': { path: (f) => `/dienste/${f.service}/hochladen`, expect: manageService() },
+  'GET /dienste/:id/hochladen/vorlage': {
+    path: (f) => `/dienste/${f.service}/hochladen/vorlage?monat=2024-01`,
+    expect: manageService(),
+  },
+  // A form-encoded body is no file upload.
+  'POST /dienste/:id/hochladen': {
+    path: (f) => `/dienste/${f.service}/hochladen`,
+    expect: manageService(415, 401),
+  },
+  'GET /dienste/:id/hochladen/:upload': {
+    path: (f) => `/dienste/${f.service}/hochladen/unbekannt`,
+    expect: manageService(404),
+  },
+  'POST /dienste/:id/hochladen/:upload': {
+    path: (f) => `/dienste/${f.service}/hochladen/unbekannt`,
+    expect: manageService(404, 401),
+  },
+  'GET /portale/:id/hochladen': { path: (f) => `/portale/${f.portal}/hochladen`, expect: managePortal() },
+  'GET /portale/:id/hochladen/vorlage': {
+    path: (f) => `/portale/${f.portal}/hochladen/vorlage?monat=2024-01&format=xlsx`,
+    expect: managePortal(),
+  },
+  'POST /portale/:id/hochladen': {
+    path: (f) => `/portale/${f.portal}/hochladen`,
+    expect: managePortal(415, 401),
+  },
+  'GET /portale/:id/hochladen/:upload': {
+    path: (f) => `/portale/${f.portal}/hochladen/unbekannt`,
+    expect: managePortal(404),
+  },
+  'POST /portale/:id/hochladen/:upload': {
+    path: (f) => `/portale/${f.portal}/hochladen/unbekannt`,
+    expect: managePortal(404, 401),
+  },
+  // Transparency: every signed-in user reads the history; the original file is for managers.
+  'GET /dienste/:id/lieferungen': { path: (f) => `/dienste/${f.service}/lieferungen`, expect: signedIn() },
+  'GET /portale/:id/lieferungen': { path: (f) => `/portale/${f.portal}/lieferungen`, expect: signedIn() },
+  'GET /lieferungen/:id': { path: (f) => `/lieferungen/${f.delivery}`, expect: signedIn() },
+  'GET /lieferungen/:id/datei': { path: (f) => `/lieferungen/${f.delivery}/datei`, expect: manageService() },
 };
 
 // Kept referenced so the helpers stay available for the routes of the coming features.
@@ -220,7 +279,18 @@ beforeAll(async () => {
   const service = await createService(db, { name: 'Dienst im Portal' });
   const otherService = await createService(db, { name: 'Anderer Dienst' });
   const portal = await createPortal(db, [service]);
-  fixture = { service, otherService, portal };
+  const delivery = await ingestDelivery(db, {
+    channel: 'csv',
+    actor: SYSTEM_ACTOR,
+    target: { kind: 'service', serviceId: service },
+    rows: [{ month: '2024-01', ars: '06', count: 5 }],
+    file: {
+      name: 'lieferung.csv',
+      mediaType: 'text/csv',
+      content: Buffer.from('monat;ars;anzahl\n2024-01;06;5\n'),
+    },
+  });
+  fixture = { service, otherService, portal, delivery: delivery.deliveryId! };
   sessions.set('viewer', await signIn(t, { name: 'Viewer' }));
   const other = await signIn(t, { name: 'Other manager' });
   await grantService(db, other.userId, otherService);

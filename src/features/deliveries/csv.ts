@@ -39,8 +39,24 @@ export function parseDeliveryCsv(text: string, needsServiceId: boolean): CsvRows
   } catch (e) {
     throw csvError(`Die CSV-Datei ist fehlerhaft: ${(e as Error).message}`);
   }
-  while (records.length > 1 && records[records.length - 1]!.every((f) => f === '')) records.pop();
-  const header = (records[0] ?? []).map((h) => h.toLowerCase());
+  return rowsFromRecords(records, needsServiceId);
+}
+
+/**
+ * Maps the records of a delivery table (a CSV file or the first sheet of a workbook; record 0 is the
+ * header) to rows, checking the header. Trailing empty records are dropped; empty records in between
+ * are kept so that row numbers stay those of the file.
+ */
+export function rowsFromRecords(records: unknown[][], needsServiceId: boolean): CsvRows {
+  const isEmpty = (r: unknown[]) => r.every((f) => f === '' || f === null || f === undefined);
+  while (records.length > 1 && isEmpty(records[records.length - 1]!)) records.pop();
+  const header = (records[0] ?? []).map((h) =>
+    String(h ?? '')
+      .trim()
+      .toLowerCase(),
+  );
+  if (header.every((h) => h === ''))
+    throw csvError(`Die Datei ist leer; erwartet wird die Kopfzeile ${expected(needsServiceId)}.`);
   const keys = header.map((h) => COLUMNS[h]);
   const unknown = header.filter((_, i) => keys[i] === undefined);
   if (unknown.length) {

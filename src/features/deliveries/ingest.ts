@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Granularity } from '../../domain/ars.js';
 import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
@@ -23,6 +23,8 @@ export interface IngestRequest {
   firstRowNumber?: number;
   /** Validate and summarise only; nothing is stored. */
   dryRun?: boolean;
+  /** With dryRun: also return up to this many changed rows (old -> new), for an upload preview. */
+  sampleChanges?: number;
   /** Store the valid rows even if others are invalid (otherwise one invalid row rejects all). */
   partial?: boolean;
   file?: { name: string; mediaType: string; content: Buffer };
@@ -42,6 +44,17 @@ export interface DeliverySummary {
   unchanged: number;
   rejected: number;
   errors: RowError[];
+  /** Only for a dry run asked with sampleChanges: the first changed rows in delivery order. */
+  changes?: ChangedCount[];
+}
+
+export interface ChangedCount {
+  serviceId: number;
+  /** YYYY-MM */
+  month: string;
+  ars: string;
+  old: number;
+  new: number;
 }
 
 /** Rows per statement: large deliveries are stored in slices so memory stays flat. */
@@ -190,8 +203,18 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
   const status: DeliveryStatus = rejectedAll ? 'rejected' : errors.length > 0 ? 'partial' : 'accepted';
 
   if (request.dryRun) {
-    const preview = rejectedAll ? { created: 0, updated: 0, unchanged: 0 } : await previewCounts(db, valid);
-    return { deliveryId: null, status, ...preview, rejected: rejectedRows, errors };
+    const changes: ChangedCount[] | undefined = request.sampleChanges !== undefined ? [] : undefined;
+    const preview = rejectedAll
+      ? { created: 0, updated: 0, unchanged: 0 }
+      : await previewCounts(db, valid, changes && { into: changes, limit: request.sampleChanges! });
+    return {
+      deliveryId: null,
+      status,
+      ...preview,
+      rejected: rejectedRows,
+      errors,
+      ...(changes && { changes }),
+    };
   }
 
   return db.transaction().execute(async (trx) => {
@@ -262,27 +285,41 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
 export async function previewCounts(
   db: Kysely<Database>,
   rows: readonly StoredCount[],
+  sample?: { into: ChangedCount[]; limit: number },
 ): Promise<{ created: number; updated: number; unchanged: number }> {
   const totals = { created: 0, updated: 0, unchanged: 0 };
   for (let i = 0; i < rows.length; i += SLICE) {
     const slice = rows.slice(i, i + SLICE);
-    const existing = await db
-      .selectFrom('counts')
-      .select(['service_id', 'month', 'ars', 'count'])
-      .where((eb) =>
-        eb(
-          eb.refTuple('service_id', 'month', 'ars'),
-          'in',
-          slice.map((r) => eb.tuple(r.serviceId, r.month, r.ars)),
-        ),
-      )
-      .execute();
+    // Arrays instead of one parameter per value: 10,000 (service, month, ARS) tuples as bind
+    // parameters broke PGlite's extended protocol ("unnamed prepared statement does not exist").
+    const existing = (
+      await sql<{ service_id: number; month: string; ars: string; count: number }>`
+        SELECT c.service_id, c.month, c.ars, c.count
+        FROM unnest(${slice.map((r) => r.serviceId)}::int[], ${slice.map((r) => r.month)}::date[],
+                    ${slice.map((r) => r.ars)}::text[]) AS i(service_id, month, ars)
+        CROSS JOIN LATERAL (
+          SELECT * FROM counts c
+          WHERE c.service_id = i.service_id AND c.month = i.month AND c.ars = i.ars
+          OFFSET 0
+        ) c`.execute(db)
+    ).rows;
     const stored = new Map(existing.map((e) => [`${e.service_id}/${e.month}/${e.ars}`, e.count]));
     for (const r of slice) {
       const old = stored.get(`${r.serviceId}/${r.month}/${r.ars}`);
       if (old === undefined) totals.created++;
       else if (old === r.count) totals.unchanged++;
-      else totals.updated++;
+      else {
+        totals.updated++;
+        if (sample && sample.into.length < sample.limit) {
+          sample.into.push({
+            serviceId: r.serviceId,
+            month: r.month.slice(0, 7),
+            ars: r.ars,
+            old,
+            new: r.count,
+          });
+        }
+      }
     }
   }
   return totals;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMonth } from '../../domain/months.js';
 import { notFound } from '../../http/errors.js';
+import { canManageService } from '../accounts/authz.js';
 import { sendPage } from '../../web/render.js';
 import { renderTimeSeriesSvg } from './chart.js';
 import { renderChoroplethSvg } from './map.js';
@@ -65,6 +66,13 @@ export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
         von: typed(request.query.von, data.landPeriod.from),
         bis: typed(request.query.bis, data.landPeriod.to),
       };
+      const query = request.query as { angelegt?: string; gespeichert?: string };
+      const notice =
+        query.angelegt === '1'
+          ? 'Der Onlinedienst ist angelegt. Sie sind seine verantwortliche Person.'
+          : query.gespeichert === '1'
+            ? 'Die Stammdaten sind gespeichert.'
+            : undefined;
       return sendPage(
         reply,
         <ServicePage
@@ -73,6 +81,9 @@ export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
           maps={renderMaps(data)}
           periodErrors={errors}
           periodForm={form}
+          serviceId={id!}
+          canManage={await canManageService(app.db.kysely, request.session!.user, id!)}
+          notice={notice}
         />,
         errors.length > 0 ? 400 : 200,
       );

@@ -160,9 +160,22 @@ export interface ServicePageProps {
   maps?: ServiceMaps;
   periodErrors?: string[];
   periodForm?: { von: string; bis: string };
+  /** With it, the page links to the delivery pages of the service (manage links for managers). */
+  serviceId?: number;
+  canManage?: boolean;
+  notice?: string;
 }
 
-export function ServicePage({ data, chartSvg, maps, periodErrors = [], periodForm }: ServicePageProps) {
+export function ServicePage({
+  data,
+  chartSvg,
+  maps,
+  periodErrors = [],
+  periodForm,
+  serviceId,
+  canManage = false,
+  notice,
+}: ServicePageProps) {
   const { service: s, series, gaps, yearOnYear, lands, kreise, landPeriod } = data;
   const periodText = `${monthLabel(landPeriod.from)} bis ${monthLabel(landPeriod.to)}`;
   const landName = (l: { land: string; name: string | null }) =>
@@ -174,6 +187,35 @@ export function ServicePage({ data, chartSvg, maps, periodErrors = [], periodFor
         <a href="/">Alle Onlinedienste</a>
       </p>
       <h1 class="kern-heading-large">{s.name}</h1>
+      {notice ? (
+        <div class="kern-alert kern-alert--success" role="status">
+          <div class="kern-alert__body">
+            <p class="kern-body">{notice}</p>
+          </div>
+        </div>
+      ) : null}
+      {serviceId !== undefined ? (
+        <nav aria-label={`Seiten zu ${s.name}`} class="zsk-subnav">
+          <ul>
+            {canManage ? (
+              <>
+                <li>
+                  <a href={`/dienste/${serviceId}/erfassen`}>Zahlen erfassen</a>
+                </li>
+                <li>
+                  <a href={`/dienste/${serviceId}/hochladen`}>Datei hochladen</a>
+                </li>
+                <li>
+                  <a href={`/dienste/${serviceId}/bearbeiten`}>Stammdaten bearbeiten</a>
+                </li>
+              </>
+            ) : null}
+            <li>
+              <a href={`/dienste/${serviceId}/lieferungen`}>Lieferungen</a>
+            </li>
+          </ul>
+        </nav>
+      ) : null}
 
       <section aria-labelledby="stammdaten">
         <h2 id="stammdaten" class="kern-heading-medium">

@@ -1,0 +1,114 @@
+import { sql, type Kysely } from 'kysely';
+import type { RowError } from '../../domain/counts.js';
+import type { Channel, Database, DeliveryStatus, GranularityColumn } from '../../db/schema.js';
+import type { DeliveryTarget } from './ingest.js';
+
+/** A service or a portal as the delivery pages name it. */
+export interface TargetInfo {
+  target: DeliveryTarget;
+  name: string;
+  /** /dienste/7 or /portale/2: the pages of this target live below it. */
+  base: string;
+  /** Services only. */
+  granularity?: GranularityColumn;
+}
+
+export async function loadTarget(
+  db: Kysely<Database>,
+  kind: DeliveryTarget['kind'],
+  id: number,
+): Promise<TargetInfo | null> {
+  if (kind === 'service') {
+    const s = await db
+      .selectFrom('online_services')
+      .select(['id', 'name', 'granularity'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return s
+      ? {
+          target: { kind, serviceId: s.id },
+          name: s.name,
+          base: `/dienste/${s.id}`,
+          granularity: s.granularity,
+        }
+      : null;
+  }
+  const p = await db.selectFrom('portals').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+  return p ? { target: { kind, portalId: p.id }, name: p.name, base: `/portale/${p.id}` } : null;
+}
+
+export interface DeliveryRow {
+  id: number;
+  serviceId: number | null;
+  serviceName: string | null;
+  portalId: number | null;
+  portalName: string | null;
+  channel: Channel;
+  /** The person's name or the access token's label. */
+  who: string | null;
+  whoKind: 'user' | 'token' | null;
+  status: DeliveryStatus;
+  rowsTotal: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  firstMonth: string | null;
+  lastMonth: string | null;
+  createdAt: Date;
+  hasFile: boolean;
+}
+
+/** Deliveries listed per page of the history; older ones are not shown (yet). */
+export const HISTORY_LIMIT = 200;
+
+const SELECT_DELIVERY = sql`
+  SELECT d.id, d.service_id AS "serviceId", s.name AS "serviceName", d.portal_id AS "portalId",
+         p.name AS "portalName", d.channel, coalesce(u.name, t.label) AS who,
+         CASE WHEN u.id IS NOT NULL THEN 'user' WHEN t.id IS NOT NULL THEN 'token' END AS "whoKind",
+         d.status, d.rows_total AS "rowsTotal", d.created, d.updated, d.unchanged, d.rejected,
+         to_char(d.first_month, 'YYYY-MM') AS "firstMonth", to_char(d.last_month, 'YYYY-MM') AS "lastMonth",
+         d.created_at AS "createdAt",
+         EXISTS (SELECT 1 FROM delivery_files f WHERE f.delivery_id = d.id) AS "hasFile"
+  FROM deliveries d
+  LEFT JOIN online_services s ON s.id = d.service_id
+  LEFT JOIN portals p ON p.id = d.portal_id
+  LEFT JOIN users u ON u.id = d.user_id
+  LEFT JOIN access_tokens t ON t.id = d.token_id`;
+
+/**
+ * The deliveries of a service, newest first: its own and those of the portals it belongs to (a
+ * portal delivery may hold rows of the service), or the deliveries of a portal.
+ */
+export async function listDeliveries(db: Kysely<Database>, target: DeliveryTarget): Promise<DeliveryRow[]> {
+  const where =
+    target.kind === 'service'
+      ? sql`WHERE d.service_id = ${target.serviceId}
+             OR d.portal_id IN (SELECT portal_id FROM portal_services WHERE service_id = ${target.serviceId})`
+      : sql`WHERE d.portal_id = ${target.portalId}`;
+  const rows = await sql<DeliveryRow>`${SELECT_DELIVERY} ${where}
+    ORDER BY d.created_at DESC, d.id DESC LIMIT ${HISTORY_LIMIT}`.execute(db);
+  return rows.rows;
+}
+
+export async function loadDelivery(
+  db: Kysely<Database>,
+  id: number,
+): Promise<(DeliveryRow & { errors: RowError[] }) | null> {
+  const row = await sql<DeliveryRow & { errors: RowError[] }>`
+    SELECT * FROM (${SELECT_DELIVERY} WHERE d.id = ${id}) x,
+      LATERAL (SELECT errors FROM deliveries WHERE id = ${id}) e`.execute(db);
+  return row.rows[0] ?? null;
+}
+
+export async function loadDeliveryFile(
+  db: Kysely<Database>,
+  id: number,
+): Promise<{ fileName: string; mediaType: string; content: Buffer } | null> {
+  const f = await db
+    .selectFrom('delivery_files')
+    .select(['file_name', 'media_type', 'content'])
+    .where('delivery_id', '=', id)
+    .executeTakeFirst();
+  return f ? { fileName: f.file_name, mediaType: f.media_type, content: f.content } : null;
+}

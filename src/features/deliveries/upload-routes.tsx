@@ -1,0 +1,238 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import { lastClosedMonth, parseMonth } from '../../domain/months.js';
+import { verifyCsrf } from '../../http/csrf.js';
+import { AppError, notFound } from '../../http/errors.js';
+import { sendPage } from '../../web/render.js';
+import { ingestDelivery } from './ingest.js';
+import { loadTarget, type TargetInfo } from './history.js';
+import {
+  CSV_MEDIA_TYPE,
+  PREVIEW_CHANGES,
+  PREVIEW_ERRORS,
+  XLSX_MEDIA_TYPE,
+  channelOf,
+  csvTemplate,
+  findPendingUpload,
+  parseUpload,
+  savePendingUpload,
+  takePendingUpload,
+  templateRows,
+  xlsxTemplate,
+  type UploadPreview,
+} from './upload.js';
+import { PreviewPage, UploadPage } from './views.js';
+
+type Params = { Params: { id: string; upload?: string }; Querystring: { monat?: string; format?: string } };
+
+const KINDS = [
+  { kind: 'service', prefix: '/dienste' },
+  { kind: 'portal', prefix: '/portale' },
+] as const;
+
+/**
+ * Upload of CSV and Excel files for a service or a portal: template, check (a dry run through the one
+ * write path), preview, confirm or cancel. The file waits in pending_uploads between check and confirm.
+ */
+export async function uploadRoutes(app: FastifyInstance): Promise<void> {
+  const db = app.db.kysely;
+  const maxBytes = app.config.bodyLimitBytes;
+  await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 12 } });
+
+  for (const { kind, prefix } of KINDS) {
+    const access = { manage: kind, param: 'id' } as const;
+
+    const target = async (request: FastifyRequest<Params>): Promise<TargetInfo> => {
+      const info = await loadTarget(db, kind, Number(request.params.id));
+      if (!info)
+        throw notFound(
+          kind === 'service' ? 'Diesen Onlinedienst gibt es nicht.' : 'Dieses Portal gibt es nicht.',
+        );
+      return info;
+    };
+    const showUpload = (
+      reply: FastifyReply,
+      info: TargetInfo,
+      message?: string,
+      status = 200,
+      notice?: string,
+    ) =>
+      sendPage(
+        reply,
+        <UploadPage
+          info={info}
+          month={lastClosedMonth()}
+          errors={message ? { datei: message } : {}}
+          maxMiB={Math.round(maxBytes / 1024 / 1024)}
+          notice={notice}
+        />,
+        status,
+      );
+
+    app.get<Params & { Querystring: { verworfen?: string } }>(
+      `${prefix}/:id/hochladen`,
+      { config: { access } },
+      async (request, reply) =>
+        showUpload(
+          reply,
+          await target(request),
+          undefined,
+          200,
+          request.query.verworfen === '1'
+            ? 'Die Datei wurde verworfen; es wurde nichts gespeichert.'
+            : undefined,
+        ),
+    );
+
+    app.get<Params>(`${prefix}/:id/hochladen/vorlage`, { config: { access } }, async (request, reply) => {
+      const info = await target(request);
+      const parsed = parseMonth(request.query.monat ?? lastClosedMonth());
+      if (!parsed.ok) throw new AppError(400, 'month_invalid', parsed.error.message);
+      const rows = await templateRows(db, info.target, parsed.value);
+      const portal = kind === 'portal';
+      const base = `zsk-vorlage-${kind === 'service' ? 'dienst' : 'portal'}-${request.params.id}-${parsed.value}`;
+      if (request.query.format === 'xlsx') {
+        return reply
+          .type(XLSX_MEDIA_TYPE)
+          .header('content-disposition', `attachment; filename="${base}.xlsx"`)
+          .send(await xlsxTemplate(rows, portal));
+      }
+      return reply
+        .type(CSV_MEDIA_TYPE)
+        .header('content-disposition', `attachment; filename="${base}.csv"`)
+        .send(csvTemplate(rows, portal));
+    });
+
+    app.post<Params>(
+      `${prefix}/:id/hochladen`,
+      { config: { access, csrf: 'manual' } },
+      async (request, reply) => {
+        const info = await target(request);
+        if (!request.isMultipart())
+          throw new AppError(
+            415,
+            'unsupported_media_type',
+            'Bitte senden Sie die Datei als multipart/form-data.',
+          );
+        let csrf: string | undefined;
+        let file: { name: string; content: Buffer } | null = null;
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              const content = await part.toBuffer();
+              if (part.fieldname === 'datei' && part.filename) file = { name: part.filename, content };
+            } else if (part.fieldname === '_csrf' && typeof part.value === 'string') {
+              csrf = part.value;
+            }
+          }
+        } catch (e) {
+          if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+            verifyCsrf(request, csrf ?? '');
+            return showUpload(
+              reply,
+              info,
+              `Die Datei ist größer als ${Math.round(maxBytes / 1024 / 1024)} MiB. Bitte teilen Sie die Lieferung auf.`,
+              413,
+            );
+          }
+          throw e;
+        }
+        verifyCsrf(request, csrf ?? '');
+        if (!file || file.content.length === 0)
+          return showUpload(reply, info, 'Bitte wählen Sie eine CSV- oder Excel-Datei aus.', 422);
+
+        const started = performance.now();
+        let preview: UploadPreview;
+        let channel: 'csv' | 'xlsx';
+        try {
+          channel = channelOf(file.name, file.content);
+          const parsed = await parseUpload(channel, file.content, kind === 'portal');
+          const summary = await ingestDelivery(db, {
+            channel,
+            actor: { userId: request.session!.user.id, tokenId: null },
+            target: info.target,
+            rows: parsed.rows,
+            firstRowNumber: parsed.firstRowNumber,
+            dryRun: true,
+            sampleChanges: PREVIEW_CHANGES,
+          });
+          preview = {
+            status: summary.status,
+            rowsTotal: parsed.rows.length,
+            created: summary.created,
+            updated: summary.updated,
+            unchanged: summary.unchanged,
+            rejected: summary.rejected,
+            errorCount: summary.errors.length,
+            errors: summary.errors.slice(0, PREVIEW_ERRORS),
+            changes: summary.changes ?? [],
+            checkMs: Math.round(performance.now() - started),
+          };
+        } catch (e) {
+          if (e instanceof AppError && e.statusCode === 400) return showUpload(reply, info, e.message, 422);
+          throw e;
+        }
+        if (preview.rowsTotal === 0)
+          return showUpload(reply, info, 'Die Datei enthält nur die Kopfzeile, aber keine Zahlen.', 422);
+        const id = await savePendingUpload(db, {
+          userId: request.session!.user.id,
+          target: info.target,
+          channel,
+          fileName: file.name.slice(0, 200),
+          mediaType: channel === 'xlsx' ? XLSX_MEDIA_TYPE : CSV_MEDIA_TYPE,
+          content: file.content,
+          preview,
+        });
+        return reply.redirect(`${info.base}/hochladen/${id}`, 303);
+      },
+    );
+
+    app.get<Params>(`${prefix}/:id/hochladen/:upload`, { config: { access } }, async (request, reply) => {
+      const info = await target(request);
+      const pending = await findPendingUpload(
+        db,
+        request.params.upload!,
+        request.session!.user.id,
+        info.target,
+      );
+      if (!pending)
+        throw notFound(
+          'Diese Vorschau gibt es nicht mehr: Sie wurde gespeichert, verworfen oder ist abgelaufen.',
+        );
+      const ars = [...new Set(pending.preview.changes.map((c) => c.ars))];
+      const names = ars.length
+        ? await db.selectFrom('regions').select(['ars', 'name']).where('ars', 'in', ars).execute()
+        : [];
+      return sendPage(
+        reply,
+        <PreviewPage
+          info={info}
+          pending={pending}
+          regionNames={new Map(names.map((n) => [n.ars, n.name]))}
+        />,
+      );
+    });
+
+    app.post<Params>(`${prefix}/:id/hochladen/:upload`, { config: { access } }, async (request, reply) => {
+      const info = await target(request);
+      const action = (request.body as Record<string, unknown> | undefined)?.aktion;
+      const userId = request.session!.user.id;
+      const taken = await takePendingUpload(db, request.params.upload!, userId, info.target);
+      if (!taken)
+        throw notFound(
+          'Diese Vorschau gibt es nicht mehr: Sie wurde gespeichert, verworfen oder ist abgelaufen.',
+        );
+      if (action !== 'speichern') return reply.redirect(`${info.base}/hochladen?verworfen=1`, 303);
+      const parsed = await parseUpload(taken.channel, taken.content, kind === 'portal');
+      const summary = await ingestDelivery(db, {
+        channel: taken.channel,
+        actor: { userId, tokenId: null },
+        target: info.target,
+        rows: parsed.rows,
+        firstRowNumber: parsed.firstRowNumber,
+        file: { name: taken.fileName, mediaType: taken.mediaType, content: taken.content },
+      });
+      return reply.redirect(`/lieferungen/${summary.deliveryId}?gespeichert=1`, 303);
+    });
+  }
+}

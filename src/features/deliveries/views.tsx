@@ -1,0 +1,444 @@
+import type { RowError } from '../../domain/counts.js';
+import type { Channel, DeliveryStatus } from '../../db/schema.js';
+import { CsrfField } from '../../web/csrf-field.js';
+import { DataTable } from '../../web/data-table.js';
+import { formatDateTime, formatInt } from '../../web/format.js';
+import { ErrorSummary, Notice, SubmitButton, type FieldErrors } from '../../web/form.js';
+import { monthLabel } from '../../web/labels.js';
+import { Layout } from '../../web/layout.js';
+import type { DeliveryRow, TargetInfo } from './history.js';
+import { PENDING_HOURS, type PendingUpload } from './upload.js';
+
+export const CHANNEL_LABEL: Record<Channel, string> = {
+  api: 'API',
+  form: 'Formular',
+  csv: 'CSV',
+  xlsx: 'Excel',
+  matomo: 'Matomo',
+  demo: 'Demodaten',
+};
+
+export const STATUS_LABEL: Record<DeliveryStatus, string> = {
+  accepted: 'angenommen',
+  partial: 'teilweise angenommen',
+  rejected: 'abgelehnt',
+};
+
+const STATUS_BADGE: Record<DeliveryStatus, string> = {
+  accepted: 'success',
+  partial: 'warning',
+  rejected: 'danger',
+};
+
+const FIELD_LABEL: Record<RowError['field'], string> = {
+  month: 'Monat',
+  ars: 'ARS',
+  count: 'Anzahl',
+  serviceId: 'Onlinedienst',
+  row: 'Zeile',
+};
+
+function StatusBadge({ status }: { status: DeliveryStatus }) {
+  return (
+    <span class={`kern-badge kern-badge--${STATUS_BADGE[status]} kern-badge--small`}>
+      <span class="kern-label">{STATUS_LABEL[status]}</span>
+    </span>
+  );
+}
+
+const months = (d: { firstMonth: string | null; lastMonth: string | null }) =>
+  d.firstMonth === null
+    ? '–'
+    : d.firstMonth === d.lastMonth
+      ? monthLabel(d.firstMonth)
+      : `${monthLabel(d.firstMonth)} bis ${monthLabel(d.lastMonth)}`;
+
+const whoOf = (d: DeliveryRow) =>
+  d.who === null ? 'System' : d.whoKind === 'token' ? `Zugangsschlüssel „${d.who}“` : d.who;
+
+const kindWord = (info: TargetInfo) => (info.target.kind === 'service' ? 'Onlinedienst' : 'Portal');
+
+/** The links between the delivery pages of a service or portal. */
+export function TargetLinks({ info, canManage }: { info: TargetInfo; canManage: boolean }) {
+  const links = [
+    ...(info.target.kind === 'service' ? [{ href: info.base, label: 'Auswertung' }] : []),
+    ...(canManage && info.target.kind === 'service'
+      ? [
+          { href: `${info.base}/erfassen`, label: 'Zahlen erfassen' },
+          { href: `${info.base}/bearbeiten`, label: 'Stammdaten bearbeiten' },
+        ]
+      : []),
+    ...(canManage ? [{ href: `${info.base}/hochladen`, label: 'Datei hochladen' }] : []),
+    { href: `${info.base}/lieferungen`, label: 'Lieferungen' },
+  ];
+  return (
+    <nav aria-label={`Seiten zu ${info.name}`} class="zsk-subnav">
+      <ul>
+        {links.map((l) => (
+          <li key={l.href}>
+            <a href={l.href}>{l.label}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function HistoryPage({
+  info,
+  deliveries,
+  canManage,
+}: {
+  info: TargetInfo;
+  deliveries: DeliveryRow[];
+  canManage: boolean;
+}) {
+  return (
+    <Layout title={`Lieferungen: ${info.name}`}>
+      <h1 class="kern-heading-large">Lieferungen</h1>
+      <p class="kern-body">
+        {kindWord(info)} <strong>{info.name}</strong>: jede Datenlieferung über API, Formular oder Datei, mit
+        ihrem Ergebnis. Alle angemeldeten Personen sehen die Lieferungen; die Originaldateien laden nur die
+        Verantwortlichen herunter.
+      </p>
+      <TargetLinks info={info} canManage={canManage} />
+      {deliveries.length === 0 ? (
+        <p class="kern-body">Noch keine Lieferungen.</p>
+      ) : (
+        <DataTable
+          id="lieferungen"
+          small
+          caption={`Lieferungen (neueste zuerst)`}
+          columns={[
+            { label: 'Eingang', nowrap: true },
+            { label: 'Kanal' },
+            ...(info.target.kind === 'service' ? [{ label: 'Über' }] : []),
+            { label: 'Von' },
+            { label: 'Monate' },
+            { label: 'Neu', numeric: true },
+            { label: 'Geändert', numeric: true },
+            { label: 'Unverändert', numeric: true },
+            { label: 'Abgelehnt', numeric: true },
+            { label: 'Status' },
+          ]}
+        >
+          {deliveries.map((d) => (
+            <tr class="kern-table__row" key={d.id}>
+              <th scope="row" class="kern-table__cell zsk-nowrap">
+                <a href={`/lieferungen/${d.id}`}>
+                  {formatDateTime(d.createdAt)}
+                  <span class="zsk-visually-hidden">, Lieferung {d.id}</span>
+                </a>
+              </th>
+              <td class="kern-table__cell">{CHANNEL_LABEL[d.channel]}</td>
+              {info.target.kind === 'service' ? (
+                <td class="kern-table__cell">{d.portalName ? `Portal ${d.portalName}` : 'direkt'}</td>
+              ) : null}
+              <td class="kern-table__cell">{whoOf(d)}</td>
+              <td class="kern-table__cell zsk-nowrap">{months(d)}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">{formatInt(d.created)}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">{formatInt(d.updated)}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">{formatInt(d.unchanged)}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">{formatInt(d.rejected)}</td>
+              <td class="kern-table__cell">
+                <StatusBadge status={d.status} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+    </Layout>
+  );
+}
+
+function RowErrorTable({ id, caption, errors }: { id: string; caption: string; errors: RowError[] }) {
+  return (
+    <DataTable
+      id={id}
+      small
+      caption={caption}
+      columns={[{ label: 'Zeile', numeric: true }, { label: 'Feld' }, { label: 'Wert' }, { label: 'Fehler' }]}
+    >
+      {errors.map((e, i) => (
+        <tr class="kern-table__row" key={i}>
+          <th scope="row" class="kern-table__cell kern-table__cell--numeric">
+            {formatInt(e.row)}
+          </th>
+          <td class="kern-table__cell">{FIELD_LABEL[e.field]}</td>
+          <td class="kern-table__cell">
+            <code>{e.value === '' ? '(leer)' : e.value}</code>
+          </td>
+          <td class="kern-table__cell">{e.message}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
+
+function Figures({
+  d,
+}: {
+  d: { rowsTotal: number; created: number; updated: number; unchanged: number; rejected: number };
+}) {
+  return (
+    <ul class="zsk-figures" aria-label="Ergebnis">
+      <li>
+        <strong>{formatInt(d.rowsTotal)}</strong> Zeilen
+      </li>
+      <li>
+        <strong>{formatInt(d.created)}</strong> neu
+      </li>
+      <li>
+        <strong>{formatInt(d.updated)}</strong> geändert
+      </li>
+      <li>
+        <strong>{formatInt(d.unchanged)}</strong> unverändert
+      </li>
+      <li>
+        <strong>{formatInt(d.rejected)}</strong> abgelehnt
+      </li>
+    </ul>
+  );
+}
+
+export function DeliveryPage({
+  delivery: d,
+  canDownload,
+  saved,
+}: {
+  delivery: DeliveryRow & { errors: RowError[] };
+  canDownload: boolean;
+  saved: boolean;
+}) {
+  const back = d.portalId ? `/portale/${d.portalId}/lieferungen` : `/dienste/${d.serviceId}/lieferungen`;
+  return (
+    <Layout title={`Lieferung ${d.id}`}>
+      <h1 class="kern-heading-large">Lieferung {d.id}</h1>
+      {saved ? (
+        <Notice kind={d.status === 'rejected' ? 'danger' : 'success'}>
+          {d.status === 'rejected'
+            ? 'Die Lieferung wurde abgelehnt; es wurde keine Zahl gespeichert.'
+            : 'Die Lieferung ist gespeichert.'}
+        </Notice>
+      ) : null}
+      <p class="kern-body">
+        <a href={back}>Zurück zu allen Lieferungen</a>
+      </p>
+      <dl class="zsk-facts">
+        <dt>{d.portalId ? 'Portal' : 'Onlinedienst'}</dt>
+        <dd>{d.portalId ? d.portalName : d.serviceName}</dd>
+        <dt>Eingang</dt>
+        <dd>{formatDateTime(d.createdAt)}</dd>
+        <dt>Kanal</dt>
+        <dd>{CHANNEL_LABEL[d.channel]}</dd>
+        <dt>Von</dt>
+        <dd>{whoOf(d)}</dd>
+        <dt>Monate</dt>
+        <dd>{months(d)}</dd>
+        <dt>Status</dt>
+        <dd>
+          <StatusBadge status={d.status} />
+        </dd>
+      </dl>
+      <Figures d={d} />
+      {d.hasFile && canDownload ? (
+        <p class="kern-body">
+          <a href={`/lieferungen/${d.id}/datei`} download>
+            Originaldatei herunterladen
+          </a>
+        </p>
+      ) : null}
+      {d.errors.length > 0 ? (
+        <RowErrorTable
+          id="fehler"
+          caption={`Fehler (${formatInt(d.errors.length)}${d.errors.length >= 1000 ? ', höchstens 1.000 gespeichert' : ''})`}
+          errors={d.errors}
+        />
+      ) : (
+        <p class="kern-body">Die Lieferung enthielt keine fehlerhaften Zeilen.</p>
+      )}
+    </Layout>
+  );
+}
+
+export function UploadPage({
+  info,
+  month,
+  errors = {},
+  maxMiB,
+  notice,
+}: {
+  info: TargetInfo;
+  month: string;
+  errors?: FieldErrors;
+  maxMiB: number;
+  notice?: string;
+}) {
+  const portal = info.target.kind === 'portal';
+  const columns = portal ? 'serviceId;monat;ars;anzahl' : 'monat;ars;anzahl';
+  return (
+    <Layout title={`Datei hochladen: ${info.name}`}>
+      <h1 class="kern-heading-large">Datei hochladen</h1>
+      <p class="kern-body">
+        {kindWord(info)} <strong>{info.name}</strong>. Laden Sie eine CSV-Datei oder eine Excel-Arbeitsmappe
+        (.xlsx) mit den Spalten <code>{columns}</code> hoch. Vor dem Speichern sehen Sie, welche Zahlen neu
+        sind, welche sich ändern und welche Zeilen Fehler enthalten.
+      </p>
+      <TargetLinks info={info} canManage />
+      {notice ? <Notice>{notice}</Notice> : null}
+      <ErrorSummary errors={errors} />
+      <h2 class="kern-heading-medium">Vorlage herunterladen</h2>
+      <p class="kern-body">
+        Die Vorlage enthält eine Zeile je Gebiet{portal ? ' und Onlinedienst des Portals' : ''} für den
+        gewählten Monat; schon gespeicherte Zahlen sind eingetragen. CSV: Semikolon als Trennzeichen, UTF-8.
+      </p>
+      <form method="get" action={`${info.base}/hochladen/vorlage`} class="zsk-inline-form">
+        <div class="kern-form-input">
+          <label class="kern-label" for="vorlage-monat">
+            Monat der Vorlage
+          </label>
+          <input class="kern-form-input__input" id="vorlage-monat" type="month" name="monat" value={month} />
+        </div>
+        <button type="submit" name="format" value="csv" class="kern-btn kern-btn--secondary">
+          <span class="kern-label">Vorlage als CSV</span>
+        </button>
+        <button type="submit" name="format" value="xlsx" class="kern-btn kern-btn--secondary">
+          <span class="kern-label">Vorlage als Excel</span>
+        </button>
+      </form>
+      <h2 class="kern-heading-medium">Datei prüfen lassen</h2>
+      <form
+        method="post"
+        action={`${info.base}/hochladen`}
+        enctype="multipart/form-data"
+        class="zsk-form"
+        data-upload-form
+      >
+        <CsrfField />
+        <div class={`kern-form-input${errors.datei ? ' kern-form-input--error' : ''}`}>
+          <label class="kern-label" for="feld-datei">
+            Datei (CSV oder .xlsx, höchstens {maxMiB} MiB)
+          </label>
+          {errors.datei ? (
+            <p class="kern-error" id="feld-datei-fehler">
+              {errors.datei}
+            </p>
+          ) : null}
+          <input
+            class="kern-form-input__input"
+            id="feld-datei"
+            type="file"
+            name="datei"
+            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            required
+            aria-invalid={errors.datei ? 'true' : undefined}
+            aria-describedby={errors.datei ? 'feld-datei-fehler' : undefined}
+          />
+        </div>
+        <div class="zsk-actions">
+          <SubmitButton>Datei prüfen</SubmitButton>
+        </div>
+        <p class="kern-body zsk-upload-progress" role="status" data-upload-progress hidden>
+          <span class="kern-loader kern-loader--visible" aria-hidden="true"></span> Die Datei wird hochgeladen
+          und geprüft. Große Dateien (100.000 Zeilen) brauchen einige Sekunden.
+        </p>
+      </form>
+      <script src="/assets/upload-form.js" defer></script>
+    </Layout>
+  );
+}
+
+export function PreviewPage({
+  info,
+  pending,
+  regionNames,
+}: {
+  info: TargetInfo;
+  pending: PendingUpload;
+  regionNames: Map<string, string>;
+}) {
+  const p = pending.preview;
+  const ok = p.errorCount === 0;
+  const action = `${info.base}/hochladen/${pending.id}`;
+  return (
+    <Layout title={`Vorschau: ${pending.fileName}`}>
+      <h1 class="kern-heading-large">Vorschau der Lieferung</h1>
+      <p class="kern-body">
+        {kindWord(info)} <strong>{info.name}</strong>, Datei <strong>{pending.fileName}</strong> (
+        {CHANNEL_LABEL[pending.channel]}). Noch ist nichts gespeichert.
+      </p>
+      {ok ? (
+        <Notice kind="success">
+          Alle {formatInt(p.rowsTotal)} Zeilen sind gültig. Prüfen Sie die Änderungen und speichern Sie die
+          Lieferung.
+        </Notice>
+      ) : (
+        <Notice kind="danger">
+          {formatInt(p.errorCount)} {p.errorCount === 1 ? 'Fehler' : 'Fehler'} in der Datei. Bitte korrigieren
+          Sie die Datei und laden Sie sie erneut hoch; gespeichert wird nur eine fehlerfreie Datei.
+        </Notice>
+      )}
+      <Figures d={p} />
+      {!ok ? (
+        <RowErrorTable
+          id="zeilenfehler"
+          caption={
+            p.errorCount > p.errors.length
+              ? `Fehlerhafte Zeilen (die ersten ${formatInt(p.errors.length)} von ${formatInt(p.errorCount)})`
+              : 'Fehlerhafte Zeilen'
+          }
+          errors={p.errors}
+        />
+      ) : null}
+      {ok && p.changes.length > 0 ? (
+        <DataTable
+          id="aenderungen"
+          small
+          caption={
+            p.updated > p.changes.length
+              ? `Geänderte Zahlen (die ersten ${formatInt(p.changes.length)} von ${formatInt(p.updated)})`
+              : 'Geänderte Zahlen'
+          }
+          columns={[
+            ...(info.target.kind === 'portal' ? [{ label: 'Onlinedienst' }] : []),
+            { label: 'Monat' },
+            { label: 'Gebiet' },
+            { label: 'Bisher', numeric: true },
+            { label: 'Neu', numeric: true },
+          ]}
+        >
+          {p.changes.map((c) => (
+            <tr class="kern-table__row" key={`${c.serviceId}/${c.month}/${c.ars}`}>
+              {info.target.kind === 'portal' ? <td class="kern-table__cell">{c.serviceId}</td> : null}
+              <td class="kern-table__cell zsk-nowrap">{monthLabel(c.month)}</td>
+              <th scope="row" class="kern-table__cell">
+                {regionNames.get(c.ars) ?? c.ars} <span class="zsk-muted">({c.ars})</span>
+              </th>
+              <td class="kern-table__cell kern-table__cell--numeric">{formatInt(c.old)}</td>
+              <td class="kern-table__cell kern-table__cell--numeric">{formatInt(c.new)}</td>
+            </tr>
+          ))}
+        </DataTable>
+      ) : null}
+      <p class="kern-body kern-body--small">
+        Geprüft in {formatInt(p.checkMs)} ms. Die Vorschau bleibt {PENDING_HOURS} Stunden gültig.
+      </p>
+      <form method="post" action={action} class="zsk-actions">
+        <CsrfField />
+        {ok ? (
+          <button type="submit" name="aktion" value="speichern" class="kern-btn kern-btn--primary">
+            <span class="kern-label">Lieferung speichern</span>
+          </button>
+        ) : null}
+        <button type="submit" name="aktion" value="verwerfen" class="kern-btn kern-btn--secondary">
+          <span class="kern-label">Verwerfen</span>
+        </button>
+      </form>
+      {!ok ? (
+        <p class="kern-body">
+          <a href={`${info.base}/hochladen`}>Korrigierte Datei hochladen</a>
+        </p>
+      ) : null}
+    </Layout>
+  );
+}

@@ -1,0 +1,435 @@
+import { sql, type Kysely } from 'kysely';
+import type { Actor } from '../../db/audit.js';
+import { writeAudit } from '../../db/audit.js';
+import type { BuildMode, Database, GranularityColumn, ServiceType } from '../../db/schema.js';
+import type { FieldErrors } from '../../web/form.js';
+
+/** The master data of an online service as the form shows and sends it (all text). */
+export interface ServiceForm {
+  name: string;
+  url: string;
+  /** '' (none), an authority id, or 'neu' with authorityName. */
+  authorityId: string;
+  authorityName: string;
+  serviceType: string;
+  buildMode: string;
+  isFocus: boolean;
+  granularity: string;
+  description: string;
+  /** LeiKa keys and OZG ids separated by commas, blanks or lines. */
+  leika: string;
+  ozg: string;
+}
+
+export interface ServiceMasterData {
+  name: string;
+  url: string | null;
+  authorityId: number | null;
+  newAuthority: string | null;
+  serviceType: ServiceType;
+  buildMode: BuildMode;
+  isFocus: boolean;
+  granularity: GranularityColumn;
+  description: string | null;
+  leika: string[];
+  ozg: string[];
+}
+
+export const SERVICE_TYPES: readonly ServiceType[] = ['1', '2/3', '4', '5'];
+export const BUILD_MODES: readonly BuildMode[] = ['efa', 'own'];
+export const GRANULARITY_VALUES: readonly GranularityColumn[] = ['bund', 'land', 'kreis', 'gemeinde'];
+export const NEW_AUTHORITY = 'neu';
+
+const LEIKA = /^[0-9]{14}$/;
+// OZG ids of the information platform look like "10054" or "OZG-10054"; anything short and plain.
+const OZG_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+
+export const emptyServiceForm = (): ServiceForm => ({
+  name: '',
+  url: '',
+  authorityId: '',
+  authorityName: '',
+  serviceType: '',
+  buildMode: '',
+  isFocus: false,
+  granularity: '',
+  description: '',
+  leika: '',
+  ozg: '',
+});
+
+const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+
+/** The posted fields of the form (urlencoded body), whatever else came along. */
+export function readServiceForm(body: unknown): ServiceForm {
+  const b = (body ?? {}) as Record<string, unknown>;
+  return {
+    name: text(b.name),
+    url: text(b.url),
+    authorityId: text(b.authorityId),
+    authorityName: text(b.authorityName),
+    serviceType: text(b.serviceType),
+    buildMode: text(b.buildMode),
+    isFocus: b.isFocus === 'ja',
+    granularity: text(b.granularity),
+    description: text(b.description),
+    leika: text(b.leika),
+    ozg: text(b.ozg),
+  };
+}
+
+const splitKeys = (value: string): string[] => [...new Set(value.split(/[\s,;]+/).filter(Boolean))];
+
+/** Checks the form against the rules and the catalogue; every problem at once, per field. */
+export async function validateServiceForm(
+  db: Kysely<Database>,
+  form: ServiceForm,
+): Promise<{ data: ServiceMasterData } | { errors: FieldErrors }> {
+  const errors: FieldErrors = {};
+  if (!form.name) errors.name = 'Bitte geben Sie den Namen des Onlinedienstes an.';
+  else if (form.name.length > 200) errors.name = 'Der Name darf höchstens 200 Zeichen lang sein.';
+  if (form.url) {
+    let ok = false;
+    try {
+      const u = new URL(form.url);
+      ok = u.protocol === 'https:' || u.protocol === 'http:';
+    } catch {
+      ok = false;
+    }
+    if (!ok) errors.url = 'Bitte geben Sie eine vollständige Adresse an, z. B. https://dienst.example.de.';
+  }
+  let authorityId: number | null = null;
+  let newAuthority: string | null = null;
+  if (form.authorityId === NEW_AUTHORITY) {
+    if (!form.authorityName) errors.authorityName = 'Bitte geben Sie den Namen der neuen Behörde an.';
+    else if (form.authorityName.length > 200)
+      errors.authorityName = 'Der Name der Behörde darf höchstens 200 Zeichen lang sein.';
+    else newAuthority = form.authorityName;
+  } else if (form.authorityId) {
+    const id = /^[1-9][0-9]{0,8}$/.test(form.authorityId) ? Number(form.authorityId) : 0;
+    const found = id
+      ? await db.selectFrom('authorities').select('id').where('id', '=', id).executeTakeFirst()
+      : undefined;
+    if (!found) errors.authorityId = 'Diese Behörde gibt es nicht; bitte wählen Sie eine aus der Liste.';
+    else authorityId = found.id;
+  }
+  if (!SERVICE_TYPES.includes(form.serviceType as ServiceType))
+    errors.serviceType = 'Bitte wählen Sie den Typ des Onlinedienstes.';
+  if (!BUILD_MODES.includes(form.buildMode as BuildMode))
+    errors.buildMode = 'Bitte geben Sie an, ob der Dienst ein EfA-Dienst oder eine Eigenentwicklung ist.';
+  if (!GRANULARITY_VALUES.includes(form.granularity as GranularityColumn))
+    errors.granularity = 'Bitte wählen Sie die Granularität der Daten.';
+  if (form.description.length > 4000)
+    errors.description = 'Die Beschreibung darf höchstens 4.000 Zeichen lang sein.';
+
+  const leika = splitKeys(form.leika);
+  const badLeika = leika.filter((k) => !LEIKA.test(k));
+  if (badLeika.length) {
+    errors.leika = `Ein LeiKa-Schlüssel hat genau 14 Ziffern; nicht gültig: ${badLeika.join(', ')}.`;
+  } else if (leika.length) {
+    const unknown = await unknownKeys(db, 'leika_services', 'key', leika);
+    if (unknown.length)
+      errors.leika = `Diese LeiKa-Schlüssel stehen nicht im Leistungskatalog: ${unknown.join(', ')}.`;
+  }
+  const ozg = splitKeys(form.ozg);
+  const badOzg = ozg.filter((k) => !OZG_ID.test(k));
+  if (badOzg.length) {
+    errors.ozg = `Diese OZG-Kennungen sind nicht gültig: ${badOzg.join(', ')}.`;
+  } else if (ozg.length) {
+    const unknown = await unknownKeys(db, 'ozg_services', 'id', ozg);
+    if (unknown.length) errors.ozg = `Diese OZG-Leistungen stehen nicht im Katalog: ${unknown.join(', ')}.`;
+  }
+  if (Object.keys(errors).length) return { errors };
+  return {
+    data: {
+      name: form.name,
+      url: form.url || null,
+      authorityId,
+      newAuthority,
+      serviceType: form.serviceType as ServiceType,
+      buildMode: form.buildMode as BuildMode,
+      isFocus: form.isFocus,
+      granularity: form.granularity as GranularityColumn,
+      description: form.description || null,
+      leika: leika.sort(),
+      ozg: ozg.sort(),
+    },
+  };
+}
+
+/**
+ * Keys not in the catalogue table. While the catalogue has not been imported (the table is empty),
+ * every well-formed key is accepted, so services can be connected before the first import.
+ */
+async function unknownKeys(
+  db: Kysely<Database>,
+  table: 'leika_services' | 'ozg_services',
+  column: 'key' | 'id',
+  keys: string[],
+): Promise<string[]> {
+  const any = await sql<{ one: number }>`SELECT 1 AS one FROM ${sql.table(table)} LIMIT 1`.execute(db);
+  if (any.rows.length === 0) return [];
+  const found = await sql<{ k: string }>`
+    SELECT ${sql.ref(column)} AS k FROM ${sql.table(table)} WHERE ${sql.ref(column)} IN (${sql.join(keys)})`.execute(
+    db,
+  );
+  const known = new Set(found.rows.map((r) => r.k));
+  return keys.filter((k) => !known.has(k));
+}
+
+/**
+ * The link tables reference the catalogue. Before the first catalogue import a key has no row there
+ * yet: a placeholder named by its key keeps the link; the import fills in the real name.
+ */
+async function ensureCatalogueRows(trx: Kysely<Database>, data: ServiceMasterData): Promise<void> {
+  if (data.leika.length) {
+    await trx
+      .insertInto('leika_services')
+      .values(
+        data.leika.map((key) => ({ key, name: `LeiKa ${key} (noch nicht im Katalog)`, typisierung: null })),
+      )
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+  }
+  if (data.ozg.length) {
+    await trx
+      .insertInto('ozg_services')
+      .values(
+        data.ozg.map((id) => ({
+          id,
+          name: `OZG ${id} (noch nicht im Katalog)`,
+          themenfeld: null,
+          lebenslage: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+}
+
+async function resolveAuthority(
+  trx: Kysely<Database>,
+  actor: Actor,
+  data: ServiceMasterData,
+): Promise<number | null> {
+  if (!data.newAuthority) return data.authorityId;
+  const existing = await trx
+    .selectFrom('authorities')
+    .select('id')
+    .where(sql<string>`lower(name)`, '=', data.newAuthority.toLowerCase())
+    .executeTakeFirst();
+  if (existing) return existing.id;
+  const created = await trx
+    .insertInto('authorities')
+    .values({ name: data.newAuthority, land: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await writeAudit(trx, actor, {
+    action: 'create',
+    entity: 'authority',
+    entityId: created.id,
+    newValue: { name: data.newAuthority },
+  });
+  return created.id;
+}
+
+async function replaceLinks(
+  trx: Kysely<Database>,
+  serviceId: number,
+  data: ServiceMasterData,
+): Promise<void> {
+  await ensureCatalogueRows(trx, data);
+  await trx.deleteFrom('online_service_leika').where('service_id', '=', serviceId).execute();
+  await trx.deleteFrom('online_service_ozg').where('service_id', '=', serviceId).execute();
+  if (data.leika.length)
+    await trx
+      .insertInto('online_service_leika')
+      .values(data.leika.map((leika_key) => ({ service_id: serviceId, leika_key })))
+      .execute();
+  if (data.ozg.length)
+    await trx
+      .insertInto('online_service_ozg')
+      .values(data.ozg.map((ozg_id) => ({ service_id: serviceId, ozg_id })))
+      .execute();
+}
+
+/** What the audit log records of a service: its master data with the authority by id. */
+type AuditedService = Omit<ServiceMasterData, 'newAuthority'>;
+
+const audited = (data: ServiceMasterData, authorityId: number | null): AuditedService => ({
+  name: data.name,
+  url: data.url,
+  authorityId,
+  serviceType: data.serviceType,
+  buildMode: data.buildMode,
+  isFocus: data.isFocus,
+  granularity: data.granularity,
+  description: data.description,
+  leika: data.leika,
+  ozg: data.ozg,
+});
+
+/** Creates the service and makes its creator its manager, with the audit, in one transaction. */
+export async function createService(
+  db: Kysely<Database>,
+  userId: number,
+  data: ServiceMasterData,
+): Promise<number> {
+  const actor: Actor = { userId, tokenId: null };
+  return db.transaction().execute(async (trx) => {
+    const authorityId = await resolveAuthority(trx, actor, data);
+    const service = await trx
+      .insertInto('online_services')
+      .values({
+        name: data.name,
+        url: data.url,
+        authority_id: authorityId,
+        service_type: data.serviceType,
+        build_mode: data.buildMode,
+        is_focus: data.isFocus,
+        granularity: data.granularity,
+        description: data.description,
+        created_by: userId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await replaceLinks(trx, service.id, data);
+    await trx
+      .insertInto('memberships')
+      .values({ user_id: userId, service_id: service.id, role: 'service_manager', granted_by: userId })
+      .execute();
+    await writeAudit(trx, actor, {
+      action: 'create',
+      entity: 'online_service',
+      entityId: service.id,
+      newValue: audited(data, authorityId),
+    });
+    await writeAudit(trx, actor, {
+      action: 'grant',
+      entity: 'membership',
+      entityId: `${userId}/service/${service.id}`,
+      newValue: { userId, serviceId: service.id, role: 'service_manager' },
+    });
+    return service.id;
+  });
+}
+
+/** The stored master data of a service, as the form shows it; null when there is no such service. */
+export async function loadServiceForm(
+  db: Kysely<Database>,
+  serviceId: number,
+): Promise<{ form: ServiceForm; stored: AuditedService } | null> {
+  const s = await db.selectFrom('online_services').selectAll().where('id', '=', serviceId).executeTakeFirst();
+  if (!s) return null;
+  const leika = (
+    await db
+      .selectFrom('online_service_leika')
+      .select('leika_key')
+      .where('service_id', '=', serviceId)
+      .execute()
+  )
+    .map((r) => r.leika_key)
+    .sort();
+  const ozg = (
+    await db.selectFrom('online_service_ozg').select('ozg_id').where('service_id', '=', serviceId).execute()
+  )
+    .map((r) => r.ozg_id)
+    .sort();
+  const stored: AuditedService = {
+    name: s.name,
+    url: s.url,
+    authorityId: s.authority_id,
+    serviceType: s.service_type,
+    buildMode: s.build_mode,
+    isFocus: s.is_focus,
+    granularity: s.granularity,
+    description: s.description,
+    leika,
+    ozg,
+  };
+  return {
+    stored,
+    form: {
+      name: s.name,
+      url: s.url ?? '',
+      authorityId: s.authority_id === null ? '' : String(s.authority_id),
+      authorityName: '',
+      serviceType: s.service_type,
+      buildMode: s.build_mode,
+      isFocus: s.is_focus,
+      granularity: s.granularity,
+      description: s.description ?? '',
+      leika: leika.join(', '),
+      ozg: ozg.join(', '),
+    },
+  };
+}
+
+export class GranularityLockedError extends Error {}
+
+/**
+ * Saves changed master data with an audit record of the changed fields, old -> new. The granularity
+ * is fixed once counts exist: stored counts would no longer match it. Returns the changed field names.
+ */
+export async function updateService(
+  db: Kysely<Database>,
+  userId: number,
+  serviceId: number,
+  data: ServiceMasterData,
+): Promise<string[]> {
+  const actor: Actor = { userId, tokenId: null };
+  return db.transaction().execute(async (trx) => {
+    // Row lock: a delivery cannot slip in between the count check and the granularity change.
+    await sql`SELECT id FROM online_services WHERE id = ${serviceId} FOR UPDATE`.execute(trx);
+    const current = await loadServiceForm(trx, serviceId);
+    if (!current) throw new Error(`service ${serviceId} vanished`);
+    const authorityId = await resolveAuthority(trx, actor, data);
+    const next = audited(data, authorityId);
+    const changed = (Object.keys(next) as (keyof AuditedService)[]).filter(
+      (k) => JSON.stringify(next[k]) !== JSON.stringify(current.stored[k]),
+    );
+    if (changed.length === 0) return [];
+    if (changed.includes('granularity')) {
+      const counted = await trx
+        .selectFrom('counts')
+        .select('service_id')
+        .where('service_id', '=', serviceId)
+        .limit(1)
+        .executeTakeFirst();
+      if (counted) throw new GranularityLockedError();
+    }
+    await trx
+      .updateTable('online_services')
+      .set({
+        name: data.name,
+        url: data.url,
+        authority_id: authorityId,
+        service_type: data.serviceType,
+        build_mode: data.buildMode,
+        is_focus: data.isFocus,
+        granularity: data.granularity,
+        description: data.description,
+        updated_at: new Date(),
+      })
+      .where('id', '=', serviceId)
+      .execute();
+    if (changed.includes('leika') || changed.includes('ozg')) await replaceLinks(trx, serviceId, data);
+    await writeAudit(trx, actor, {
+      action: 'update',
+      entity: 'online_service',
+      entityId: serviceId,
+      oldValue: Object.fromEntries(changed.map((k) => [k, current.stored[k]])),
+      newValue: Object.fromEntries(changed.map((k) => [k, next[k]])),
+    });
+    return changed;
+  });
+}
+
+export async function listAuthorities(db: Kysely<Database>): Promise<{ id: number; name: string }[]> {
+  return db
+    .selectFrom('authorities')
+    .select(['id', 'name'])
+    .orderBy(sql`lower(name)`)
+    .orderBy('id')
+    .execute();
+}

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
+import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
+import { createAccessToken } from '../../../src/features/tokens/tokens.js';
+import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { grantService, signIn, type SignedIn } from '../../helpers/auth.js';
+import { createPortal, createService } from '../../helpers/factories.js';
+
+let t: TestApp;
+let manager: SignedIn;
+let viewer: SignedIn;
+let serviceId: number;
+let portalId: number;
+let csvDelivery: number;
+let rejectedDelivery: number;
+beforeAll(async () => {
+  t = await createTestApp();
+  const db = t.db.kysely;
+  serviceId = await createService(db, { name: 'Historiendienst', granularity: 'land' });
+  portalId = await createPortal(db, [serviceId], 'Historienportal');
+  manager = await signIn(t, { name: 'Hanna Historie' });
+  await grantService(db, manager.userId, serviceId);
+  viewer = await signIn(t, { name: 'Vera Viewer' });
+  const target = { kind: 'service', serviceId } as const;
+  await ingestDelivery(db, {
+    channel: 'form',
+    actor: { userId: manager.userId, tokenId: null },
+    target,
+    rows: [{ month: '2024-01', ars: '06', count: 1 }],
+  });
+  const token = await createAccessToken(db, { label: 'Fachverfahren', serviceId, createdBy: manager.userId });
+  await ingestDelivery(db, {
+    channel: 'api',
+    actor: { userId: null, tokenId: token.id },
+    target,
+    rows: [{ month: '2024-01', ars: '09', count: 2 }],
+  });
+  csvDelivery = (
+    await ingestDelivery(db, {
+      channel: 'csv',
+      actor: { userId: manager.userId, tokenId: null },
+      target,
+      rows: [{ month: '2024-02', ars: '06', count: 3 }],
+      file: {
+        name: 'Lieferung Februar.csv',
+        mediaType: 'text/csv; charset=utf-8',
+        content: Buffer.from('monat;ars;anzahl\n2024-02;06;3\n'),
+      },
+    })
+  ).deliveryId!;
+  rejectedDelivery = (
+    await ingestDelivery(db, {
+      channel: 'xlsx',
+      actor: { userId: manager.userId, tokenId: null },
+      target,
+      rows: [{ month: '2024-13', ars: '06', count: 3 }],
+      firstRowNumber: 2,
+    })
+  ).deliveryId!;
+  await ingestDelivery(db, {
+    channel: 'csv',
+    actor: SYSTEM_ACTOR,
+    target: { kind: 'portal', portalId },
+    rows: [{ serviceId: String(serviceId), month: '2024-03', ars: '06', count: 4 }],
+  });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const get = (url: string, who: SignedIn) =>
+  t.app.inject({ url, headers: { cookie: who.cookie, accept: 'text/html' } });
+
+describe('delivery history', () => {
+  it('lists every delivery of the service with channel, who and result, readable by every signed-in user', async () => {
+    const res = await get(`/dienste/${serviceId}/lieferungen`, viewer);
+    expect(res.statusCode).toBe(200);
+    const rows = res.body.split('<tr class="kern-table__row">').slice(2);
+    expect(rows).toHaveLength(5);
+    for (const label of ['>Formular<', '>API<', '>CSV<', '>Excel<']) expect(res.body).toContain(label);
+    expect(res.body).toContain('Zugangsschlüssel „Fachverfahren“');
+    expect(res.body).toContain('Hanna Historie');
+    expect(res.body).toContain('Portal Historienportal');
+    expect(res.body).toContain('abgelehnt');
+    // Viewers get no manage links.
+    expect(res.body).not.toContain('/hochladen"');
+  });
+
+  it('lists the deliveries of a portal', async () => {
+    const res = await get(`/portale/${portalId}/lieferungen`, viewer);
+    expect(res.statusCode).toBe(200);
+    expect(res.body.split('<tr class="kern-table__row">').slice(2)).toHaveLength(1);
+  });
+
+  it('shows the errors of a delivery with their row numbers', async () => {
+    const res = await get(`/lieferungen/${rejectedDelivery}`, viewer);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Lieferung ' + rejectedDelivery);
+    expect(res.body).toMatch(/<th scope="row"[^>]*>2<\/th>/);
+    expect(res.body).toContain('2024-13');
+  });
+
+  it('hands the original file to managers only', async () => {
+    const page = await get(`/lieferungen/${csvDelivery}`, manager);
+    expect(page.body).toContain(`/lieferungen/${csvDelivery}/datei`);
+    expect((await get(`/lieferungen/${csvDelivery}`, viewer)).body).not.toContain('/datei');
+    const file = await get(`/lieferungen/${csvDelivery}/datei`, manager);
+    expect(file.statusCode).toBe(200);
+    expect(file.body).toBe('monat;ars;anzahl\n2024-02;06;3\n');
+    expect(file.headers['content-disposition']).toContain("filename*=UTF-8''Lieferung%20Februar.csv");
+    expect((await get(`/lieferungen/${csvDelivery}/datei`, viewer)).statusCode).toBe(403);
+    expect((await get(`/lieferungen/${rejectedDelivery}/datei`, manager)).statusCode).toBe(404);
+    expect((await get('/lieferungen/999999', viewer)).statusCode).toBe(404);
+  });
+});

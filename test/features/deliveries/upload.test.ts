@@ -1,0 +1,306 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { grantPortal, grantService, signIn, type SignedIn } from '../../helpers/auth.js';
+import { createPortal, createService } from '../../helpers/factories.js';
+import { multipartBody } from '../../helpers/multipart.js';
+
+let t: TestApp;
+let manager: SignedIn;
+let serviceId: number;
+beforeAll(async () => {
+  t = await createTestApp();
+  serviceId = await createService(t.db.kysely, { name: 'Uploaddienst', granularity: 'land' });
+  manager = await signIn(t, { name: 'Ulla Upload' });
+  await grantService(t.db.kysely, manager.userId, serviceId);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const html = (who: SignedIn) => ({ cookie: who.cookie, accept: 'text/html' });
+
+async function upload(
+  base: string,
+  name: string,
+  content: Buffer | string,
+  who = manager,
+  csrf = who.csrfToken,
+) {
+  const body = multipartBody(
+    { _csrf: csrf },
+    {
+      field: 'datei',
+      name,
+      type: name.endsWith('.xlsx') ? 'application/octet-stream' : 'text/csv',
+      content: Buffer.from(content),
+    },
+  );
+  return t.app.inject({
+    method: 'POST',
+    url: `${base}/hochladen`,
+    headers: { ...html(who), ...body.headers },
+    payload: body.payload,
+  });
+}
+
+const deliveries = () =>
+  t.db.kysely
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('service_id', '=', serviceId)
+    .orderBy('id')
+    .execute();
+
+describe('templates', () => {
+  it('CSV: German conventions, one row per Land, stored counts filled in', async () => {
+    const res = await t.app.inject({
+      url: `/dienste/${serviceId}/hochladen/vorlage?monat=2024-05&format=csv`,
+      headers: html(manager),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    expect(res.headers['content-disposition']).toContain('.csv');
+    expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe('monat;ars;anzahl');
+    expect(lines).toHaveLength(17);
+    expect(lines[1]).toBe('2024-05;010000000000;');
+  });
+
+  it('Excel: the same rows with month and ARS as text', async () => {
+    const res = await t.app.inject({
+      url: `/dienste/${serviceId}/hochladen/vorlage?monat=2024-05&format=xlsx`,
+      headers: html(manager),
+    });
+    expect(res.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const sheet = wb.worksheets[0]!;
+    expect(sheet.rowCount).toBe(17);
+    expect(sheet.getRow(1).values).toEqual([undefined, 'monat', 'ars', 'anzahl']);
+    expect(sheet.getRow(2).getCell(2).value).toBe('010000000000');
+  });
+});
+
+describe('CSV upload', () => {
+  it('shows row errors with the row numbers of the file, offers no confirmation, stores nothing', async () => {
+    const res = await upload(
+      `/dienste/${serviceId}`,
+      'fehler.csv',
+      'monat;ars;anzahl\n2024-05;06;10\n2024-05;99;5\n2024-13;09;x\n',
+    );
+    expect(res.statusCode).toBe(303);
+    const preview = await t.app.inject({ url: res.headers.location as string, headers: html(manager) });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('Vorschau der Lieferung');
+    expect(preview.body).toContain('Fehlerhafte Zeilen');
+    expect(preview.body).toMatch(/<th scope="row"[^>]*>3<\/th>/);
+    expect(preview.body).toMatch(/<th scope="row"[^>]*>4<\/th>/);
+    expect(preview.body).not.toContain('Lieferung speichern');
+    expect(await deliveries()).toHaveLength(0);
+  });
+
+  it('previews new, changed and unchanged counts, then stores one CSV delivery with its file', async () => {
+    const first = await upload(
+      `/dienste/${serviceId}`,
+      'mai.csv',
+      'monat;ars;anzahl\n2024-05;06;10\n2024-05;09;20\n',
+    );
+    await t.app.inject({
+      method: 'POST',
+      url: first.headers.location as string,
+      headers: html(manager),
+      payload: { _csrf: manager.csrfToken, aktion: 'speichern' },
+    });
+
+    const csv =
+      '\uFEFFmonat;ars;anzahl\r\n2024-05;060000000000;10\r\n2024-05;090000000000;25\r\n2024-05;03;7\r\n';
+    const res = await upload(`/dienste/${serviceId}`, 'korrigiert.csv', csv);
+    const previewUrl = res.headers.location as string;
+    const preview = await t.app.inject({ url: previewUrl, headers: html(manager) });
+    expect(preview.body).toContain('Alle 3 Zeilen sind gültig');
+    expect(preview.body).toMatch(/<strong>1<\/strong> neu/);
+    expect(preview.body).toMatch(/<strong>1<\/strong> geändert/);
+    expect(preview.body).toMatch(/<strong>1<\/strong> unverändert/);
+    expect(preview.body).toContain('Geänderte Zahlen');
+    expect(preview.body).toMatch(/Bayern[\s\S]*?20[\s\S]*?25/);
+    const before = (await deliveries()).length;
+
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: previewUrl,
+      headers: html(manager),
+      payload: { _csrf: manager.csrfToken, aktion: 'speichern' },
+    });
+    expect(confirm.statusCode).toBe(303);
+    const list = await deliveries();
+    expect(list).toHaveLength(before + 1);
+    const d = list[list.length - 1]!;
+    expect(d).toMatchObject({
+      channel: 'csv',
+      status: 'accepted',
+      created: 1,
+      updated: 1,
+      unchanged: 1,
+      user_id: manager.userId,
+    });
+    expect(confirm.headers.location).toBe(`/lieferungen/${d.id}?gespeichert=1`);
+    const file = await t.db.kysely
+      .selectFrom('delivery_files')
+      .selectAll()
+      .where('delivery_id', '=', d.id)
+      .executeTakeFirstOrThrow();
+    expect(file.file_name).toBe('korrigiert.csv');
+    expect(Buffer.from(file.content).toString('utf8')).toBe(csv);
+    // The pending upload is gone: a second confirmation stores nothing.
+    const twice = await t.app.inject({
+      method: 'POST',
+      url: previewUrl,
+      headers: html(manager),
+      payload: { _csrf: manager.csrfToken, aktion: 'speichern' },
+    });
+    expect(twice.statusCode).toBe(404);
+    expect(await deliveries()).toHaveLength(before + 1);
+  });
+
+  it('cancel deletes the pending upload and stores nothing', async () => {
+    const before = (await deliveries()).length;
+    const res = await upload(`/dienste/${serviceId}`, 'weg.csv', 'monat;ars;anzahl\n2024-06;06;1\n');
+    const url = res.headers.location as string;
+    const cancel = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: html(manager),
+      payload: { _csrf: manager.csrfToken, aktion: 'verwerfen' },
+    });
+    expect(cancel.statusCode).toBe(303);
+    expect((await t.app.inject({ url, headers: html(manager) })).statusCode).toBe(404);
+    expect(await deliveries()).toHaveLength(before);
+    const id = url.split('/').pop()!;
+    const pending = await t.db.kysely
+      .selectFrom('pending_uploads')
+      .select('id')
+      .where('id', '=', id)
+      .execute();
+    expect(pending).toHaveLength(0);
+  });
+
+  it('keeps a pending upload to the person who uploaded it', async () => {
+    const res = await upload(`/dienste/${serviceId}`, 'meins.csv', 'monat;ars;anzahl\n2024-06;06;1\n');
+    const colleague = await signIn(t, {});
+    await grantService(t.db.kysely, colleague.userId, serviceId);
+    expect(
+      (await t.app.inject({ url: res.headers.location as string, headers: html(colleague) })).statusCode,
+    ).toBe(404);
+  });
+
+  it('refuses an upload without the CSRF token, and a broken header with a message on the page', async () => {
+    expect(
+      (await upload(`/dienste/${serviceId}`, 'a.csv', 'monat;ars;anzahl\n', manager, 'falsch')).statusCode,
+    ).toBe(403);
+    const res = await upload(`/dienste/${serviceId}`, 'kopf.csv', 'datum;ars;anzahl\n2024-05;06;1\n');
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('Unbekannte Spalte „datum“');
+    const empty = await upload(`/dienste/${serviceId}`, 'leer.csv', 'monat;ars;anzahl\n');
+    expect(empty.statusCode).toBe(422);
+  });
+});
+
+describe('Excel upload', () => {
+  async function workbook(rows: unknown[][]): Promise<Buffer> {
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('Daten');
+    for (const r of rows) sheet.addRow(r);
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  }
+
+  it('reads the first sheet: numbers, text, months typed as dates, ARS typed as numbers', async () => {
+    const xlsx = await workbook([
+      ['Monat', 'ARS', 'Anzahl'],
+      ['2024-07', '060000000000', 5],
+      [new Date(Date.UTC(2024, 6, 1)), 90000000000, '6'],
+    ]);
+    const res = await upload(`/dienste/${serviceId}`, 'juli.xlsx', xlsx);
+    expect(res.statusCode).toBe(303);
+    const preview = await t.app.inject({ url: res.headers.location as string, headers: html(manager) });
+    expect(preview.body).toContain('Alle 2 Zeilen sind gültig');
+    expect(preview.body).toContain('(Excel)');
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: res.headers.location as string,
+      headers: html(manager),
+      payload: { _csrf: manager.csrfToken, aktion: 'speichern' },
+    });
+    expect(confirm.statusCode).toBe(303);
+    const d = (await deliveries()).pop()!;
+    expect(d).toMatchObject({ channel: 'xlsx', created: 2 });
+    const file = await t.db.kysely
+      .selectFrom('delivery_files')
+      .select('media_type')
+      .where('delivery_id', '=', d.id)
+      .executeTakeFirstOrThrow();
+    expect(file.media_type).toContain('spreadsheetml');
+  });
+
+  it('reports row numbers as Excel shows them, across empty rows', async () => {
+    const xlsx = await workbook([
+      ['monat', 'ars', 'anzahl'],
+      ['2024-07', '06', 1],
+      [],
+      ['2024-07', '09', -1],
+    ]);
+    const res = await upload(`/dienste/${serviceId}`, 'luecke.xlsx', xlsx);
+    const preview = await t.app.inject({ url: res.headers.location as string, headers: html(manager) });
+    expect(preview.body).toMatch(/<th scope="row"[^>]*>4<\/th>/);
+  });
+
+  it('says so when a file named .xlsx is not a workbook', async () => {
+    const res = await upload(`/dienste/${serviceId}`, 'kaputt.xlsx', 'monat;ars;anzahl');
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('keine Excel-Arbeitsmappe');
+  });
+});
+
+describe('portal upload', () => {
+  it('takes a serviceId column and stores one portal delivery', async () => {
+    const a = await createService(t.db.kysely, { name: 'Portaldienst A', granularity: 'bund' });
+    const b = await createService(t.db.kysely, { name: 'Portaldienst B', granularity: 'land' });
+    const portal = await createPortal(t.db.kysely, [a, b]);
+    const pm = await signIn(t, { name: 'Paula Portal' });
+    await grantPortal(t.db.kysely, pm.userId, portal);
+    const template = await t.app.inject({
+      url: `/portale/${portal}/hochladen/vorlage?monat=2024-05&format=csv`,
+      headers: html(pm),
+    });
+    const lines = template.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe('serviceId;monat;ars;anzahl');
+    expect(lines).toHaveLength(1 + 1 + 16);
+    const res = await upload(
+      `/portale/${portal}`,
+      'portal.csv',
+      `serviceId;monat;ars;anzahl\n${a};2024-05;0;100\n${b};2024-05;06;7\n`,
+      pm,
+    );
+    expect(res.statusCode).toBe(303);
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: res.headers.location as string,
+      headers: html(pm),
+      payload: { _csrf: pm.csrfToken, aktion: 'speichern' },
+    });
+    expect(confirm.statusCode).toBe(303);
+    const d = await t.db.kysely
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('portal_id', '=', portal)
+      .executeTakeFirstOrThrow();
+    expect(d).toMatchObject({ channel: 'csv', created: 2, service_id: null });
+  });
+});
