@@ -136,7 +136,8 @@ export function Layout({ title, current, children }: LayoutProps) {
           <div class="kern-container">
             <p class="kern-body kern-body--small">
               Zentrale Statistik-Komponente (ZSK) – Nutzungszahlen der Onlinedienste der öffentlichen
-              Verwaltung. Es werden keine personenbezogenen Daten gespeichert.
+              Verwaltung. Die Nutzungszahlen enthalten keine personenbezogenen Daten; gespeichert werden nur
+              die Angaben, die ein Konto braucht.
             </p>
           </div>
         </footer>

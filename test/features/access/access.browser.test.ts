@@ -130,7 +130,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       await expect(page.content()).resolves.not.toContain(token!);
       const revoke = page.getByRole('button', { name: 'Widerrufen – Schlüssel „Fachverfahren Produktion“' });
       await revoke.focus();
-      await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+      // The confirmation is a page of its own; waiting for its address avoids racing the old page.
+      await Promise.all([page.waitForURL(/schluessel\/widerrufen/), page.keyboard.press('Enter')]);
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
         'Zugangsschlüssel widerrufen?',
       );

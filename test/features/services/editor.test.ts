@@ -46,7 +46,7 @@ describe('creating a service', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Onlinedienst anlegen');
     expect(res.body).toContain('Der Bund regelt die Leistung und führt sie selbst aus.');
-    expect(res.body).toContain('hx-get="/katalog/suche"');
+    expect(res.body).toContain('hx-get="/katalog/suche?auswahl=1"');
     expect(res.body).toContain('<script src="/assets/service-form.js" defer>');
   });
 
