@@ -89,6 +89,11 @@ function isAlive(pid: number): boolean {
 }
 
 function wrap(engine: Engine, pool: pg.Pool, pglite: PGlite | null, closeEngine: () => Promise<void>): Db {
+  // An idle connection the server ends (restart, failover, a dropped database) emits 'error' on the
+  // pool; unhandled, that event would end the whole process. The pool replaces the connection itself.
+  pool.on('error', (error) => {
+    console.warn(`Datenbankverbindung beendet: ${error.message}`);
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     engine,
