@@ -1,5 +1,3 @@
-import type { ComponentChildren } from 'preact';
-
 export interface RadioOption {
   value: string;
   label: string;
@@ -105,52 +103,6 @@ export function Checkbox({
           {hint}
         </div>
       ) : null}
-    </div>
-  );
-}
-
-export function SelectField({
-  name,
-  label,
-  error,
-  hint,
-  children,
-}: {
-  name: string;
-  label: string;
-  error?: string;
-  hint?: string;
-  /** `<option>` elements; the one matching `value` is selected by the caller. */
-  children: ComponentChildren;
-}) {
-  const id = `feld-${name}`;
-  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
-  return (
-    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
-      <label class="kern-label" for={id}>
-        {label}
-      </label>
-      {hint ? (
-        <div class="kern-hint" id={`${id}-hinweis`}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <p class="kern-error" id={`${id}-fehler`}>
-          {error}
-        </p>
-      ) : null}
-      <div class="kern-form-input__select-wrapper">
-        <select
-          class={`kern-form-input__select${error ? ' kern-form-input__select--error' : ''}`}
-          id={id}
-          name={name}
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={describedBy || undefined}
-        >
-          {children}
-        </select>
-      </div>
     </div>
   );
 }

@@ -1,6 +1,13 @@
 import { CsrfField } from '../../web/csrf-field.js';
-import { Checkbox, RadioGroup, SelectField, type RadioOption } from '../../web/choice-fields.js';
-import { ErrorSummary, SubmitButton, TextArea, TextField, type FieldErrors } from '../../web/form.js';
+import { Checkbox, RadioGroup, type RadioOption } from '../../web/choice-fields.js';
+import {
+  ErrorSummary,
+  SelectField,
+  SubmitButton,
+  TextArea,
+  TextField,
+  type FieldErrors,
+} from '../../web/form.js';
 import { Layout } from '../../web/layout.js';
 import { NEW_AUTHORITY, type ServiceForm } from './editor.js';
 
@@ -140,19 +147,13 @@ export function ServiceFormPage({
           label="Betreibende Behörde"
           error={errors.authorityId}
           hint="Wählen Sie „Neue Behörde eintragen“, wenn die Behörde noch nicht in der Liste steht."
-        >
-          <option value="" selected={form.authorityId === ''}>
-            Keine Angabe
-          </option>
-          {authorities.map((a) => (
-            <option key={a.id} value={String(a.id)} selected={form.authorityId === String(a.id)}>
-              {a.name}
-            </option>
-          ))}
-          <option value={NEW_AUTHORITY} selected={form.authorityId === NEW_AUTHORITY}>
-            Neue Behörde eintragen …
-          </option>
-        </SelectField>
+          placeholder="Keine Angabe"
+          value={form.authorityId}
+          options={[
+            ...authorities.map((a) => ({ value: String(a.id), label: a.name })),
+            { value: NEW_AUTHORITY, label: 'Neue Behörde eintragen …' },
+          ]}
+        />
         <TextField
           name="authorityName"
           label="Name der neuen Behörde"
