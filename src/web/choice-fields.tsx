@@ -1,3 +1,5 @@
+import { fieldIds, HintAndError } from './form.js';
+
 export interface RadioOption {
   value: string;
   label: string;
@@ -24,24 +26,11 @@ export function RadioGroup({
   error?: string;
   hint?: string;
 }) {
-  const id = `feld-${name}`;
-  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
+  const { id, describedBy } = fieldIds(name, hint, error);
   return (
-    <fieldset
-      class={`kern-fieldset${error ? ' kern-fieldset--error' : ''}`}
-      aria-describedby={describedBy || undefined}
-    >
+    <fieldset class={`kern-fieldset${error ? ' kern-fieldset--error' : ''}`} aria-describedby={describedBy}>
       <legend class="kern-label">{legend}</legend>
-      {hint ? (
-        <div class="kern-hint" id={`${id}-hinweis`}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <p class="kern-error" id={`${id}-fehler`}>
-          {error}
-        </p>
-      ) : null}
+      <HintAndError id={id} hint={hint} error={error} />
       <div class="kern-fieldset__body">
         {options.map((o, i) => {
           const optionId = i === 0 ? id : `${id}-${i}`;

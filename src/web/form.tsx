@@ -3,6 +3,59 @@ import type { ComponentChildren } from 'preact';
 /** Field name -> message, in the order the fields appear on the form. */
 export type FieldErrors = Record<string, string>;
 
+/** The id of a field and the ids its aria-describedby points at (hint, then error). */
+export function fieldIds(name: string, hint?: string, error?: string): { id: string; describedBy?: string } {
+  const id = `feld-${name}`;
+  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
+  return { id, describedBy: describedBy || undefined };
+}
+
+/** Hint and error under a label or legend, with the ids fieldIds() refers to. */
+export function HintAndError({ id, hint, error }: { id: string; hint?: string; error?: string }) {
+  return (
+    <>
+      {hint ? (
+        <div class="kern-hint" id={`${id}-hinweis`}>
+          {hint}
+        </div>
+      ) : null}
+      {error ? (
+        <p class="kern-error" id={`${id}-fehler`}>
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** The KERN frame of one input: label (marked optional unless required), hint, error, the control. */
+function FieldFrame({
+  id,
+  label,
+  required,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  required?: boolean;
+  hint?: string;
+  error?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
+      <label class="kern-label" for={id}>
+        {label}
+        {required ? null : <span class="kern-label__optional"> – optional</span>}
+      </label>
+      <HintAndError id={id} hint={hint} error={error} />
+      {children}
+    </div>
+  );
+}
+
 export interface TextFieldProps {
   name: string;
   label: string;
@@ -33,24 +86,9 @@ export function TextField({
   list,
   readOnly,
 }: TextFieldProps) {
-  const id = `feld-${name}`;
-  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
+  const { id, describedBy } = fieldIds(name, hint, error);
   return (
-    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
-      <label class="kern-label" for={id}>
-        {label}
-        {required ? null : <span class="kern-label__optional"> – optional</span>}
-      </label>
-      {hint ? (
-        <div class="kern-hint" id={`${id}-hinweis`}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <p class="kern-error" id={`${id}-fehler`}>
-          {error}
-        </p>
-      ) : null}
+    <FieldFrame id={id} label={label} required={required} hint={hint} error={error}>
       <input
         class={`kern-form-input__input${error ? ' kern-form-input__input--error' : ''}`}
         id={id}
@@ -60,12 +98,12 @@ export function TextField({
         autocomplete={autocomplete}
         required={required}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
+        aria-describedby={describedBy}
         autofocus={autofocus}
         list={list}
         readOnly={readOnly}
       />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -79,24 +117,9 @@ export interface TextAreaProps {
 }
 
 export function TextArea({ name, label, value, error, hint, required }: TextAreaProps) {
-  const id = `feld-${name}`;
-  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
+  const { id, describedBy } = fieldIds(name, hint, error);
   return (
-    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
-      <label class="kern-label" for={id}>
-        {label}
-        {required ? null : <span class="kern-label__optional"> – optional</span>}
-      </label>
-      {hint ? (
-        <div class="kern-hint" id={`${id}-hinweis`}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <p class="kern-error" id={`${id}-fehler`}>
-          {error}
-        </p>
-      ) : null}
+    <FieldFrame id={id} label={label} required={required} hint={hint} error={error}>
       <textarea
         class={`kern-form-input__input${error ? ' kern-form-input__input--error' : ''}`}
         id={id}
@@ -104,11 +127,11 @@ export function TextArea({ name, label, value, error, hint, required }: TextArea
         rows={4}
         required={required}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy || undefined}
+        aria-describedby={describedBy}
       >
         {value ?? ''}
       </textarea>
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -193,24 +216,9 @@ export function SelectField({
   placeholder,
   autofocus,
 }: SelectFieldProps) {
-  const id = `feld-${name}`;
-  const describedBy = [hint ? `${id}-hinweis` : '', error ? `${id}-fehler` : ''].filter(Boolean).join(' ');
+  const { id, describedBy } = fieldIds(name, hint, error);
   return (
-    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
-      <label class="kern-label" for={id}>
-        {label}
-        {required ? null : <span class="kern-label__optional"> – optional</span>}
-      </label>
-      {hint ? (
-        <div class="kern-hint" id={`${id}-hinweis`}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <p class="kern-error" id={`${id}-fehler`}>
-          {error}
-        </p>
-      ) : null}
+    <FieldFrame id={id} label={label} required={required} hint={hint} error={error}>
       <div class="kern-form-input__select-wrapper">
         <select
           class={`kern-form-input__select${error ? ' kern-form-input__select--error' : ''}`}
@@ -218,7 +226,7 @@ export function SelectField({
           name={name}
           required={required}
           aria-invalid={error ? 'true' : undefined}
-          aria-describedby={describedBy || undefined}
+          aria-describedby={describedBy}
           autofocus={autofocus}
         >
           {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
@@ -229,7 +237,7 @@ export function SelectField({
           ))}
         </select>
       </div>
-    </div>
+    </FieldFrame>
   );
 }
 
