@@ -266,9 +266,6 @@ export const MATRIX: Record<string, Entry> = {
   'GET /lieferungen/:id/datei': { path: (f) => `/lieferungen/${f.delivery}/datei`, expect: manageService() },
 };
 
-// Kept referenced so the helpers stay available for the routes of the coming features.
-void [signedInForm, admin, manageService, managePortal];
-
 let t: TestApp;
 let fixture: Fixture;
 const sessions = new Map<Who, SignedIn>();
