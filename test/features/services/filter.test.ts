@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../../src/demo/seed.js';
 import { loadServiceList, NO_FILTER, parseServiceListQuery } from '../../../src/features/services/list.js';
-import { pageWindow } from '../../../src/features/services/views.js';
+import { pageWindow } from '../../../src/web/pagination.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { signIn, type SignedIn } from '../../helpers/auth.js';
 import { createService } from '../../helpers/factories.js';
