@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Actor } from './audit.js';
 import type { Database } from './schema.js';
 
@@ -101,13 +101,17 @@ async function insertCounts(
       ON CONFLICT (service_id, month) DO UPDATE
         SET total = r.total + excluded.total, regions = r.regions + excluded.regions
     ),
+    land_delta AS (
+      SELECT service_id, left(ars, 2) AS land, month, sum(count) AS total, count(*) AS regions
+      FROM created GROUP BY service_id, left(ars, 2), month
+    ),
     by_land AS (
       INSERT INTO rollup_service_land_month AS r (service_id, land, month, total, regions)
-      SELECT service_id, left(ars, 2), month, sum(count), count(*)
-      FROM created GROUP BY service_id, left(ars, 2), month
+      SELECT service_id, land, month, total, regions FROM land_delta
       ON CONFLICT (service_id, land, month) DO UPDATE
         SET total = r.total + excluded.total, regions = r.regions + excluded.regions
-    )
+    ),
+    ${addToGroups(sql`land_delta`)}
     SELECT count(*)::int AS created FROM created`.execute(trx);
   return result.rows[0]?.created ?? 0;
 }
@@ -167,14 +171,18 @@ async function mergeCounts(
       ON CONFLICT (service_id, month) DO UPDATE
         SET total = r.total + excluded.total, regions = r.regions + excluded.regions
     ),
+    land_delta AS (
+      SELECT service_id, left(ars, 2) AS land, month, sum(count - coalesce(old_count, 0)) AS total,
+             count(*) FILTER (WHERE old_count IS NULL) AS regions
+      FROM diff GROUP BY service_id, left(ars, 2), month
+    ),
     by_land AS (
       INSERT INTO rollup_service_land_month AS r (service_id, land, month, total, regions)
-      SELECT service_id, left(ars, 2), month, sum(count - coalesce(old_count, 0)),
-             count(*) FILTER (WHERE old_count IS NULL)
-      FROM diff GROUP BY service_id, left(ars, 2), month
+      SELECT service_id, land, month, total, regions FROM land_delta
       ON CONFLICT (service_id, land, month) DO UPDATE
         SET total = r.total + excluded.total, regions = r.regions + excluded.regions
-    )
+    ),
+    ${addToGroups(sql`land_delta`)}
     SELECT count(*) FILTER (WHERE old_count IS NULL)::int AS created,
            count(*) FILTER (WHERE old_count IS NOT NULL)::int AS updated
     FROM diff`.execute(trx);
@@ -212,12 +220,16 @@ export async function deleteCounts(
       FROM (SELECT service_id, month, sum(count) AS total, count(*) AS n FROM gone GROUP BY 1, 2) g
       WHERE r.service_id = g.service_id AND r.month = g.month
     ),
+    land_delta AS (
+      SELECT service_id, left(ars, 2) AS land, month, -sum(count) AS total, -count(*) AS regions
+      FROM gone GROUP BY 1, 2, 3
+    ),
     by_land AS (
-      UPDATE rollup_service_land_month r SET total = r.total - g.total, regions = r.regions - g.n
-      FROM (SELECT service_id, left(ars, 2) AS land, month, sum(count) AS total, count(*) AS n
-            FROM gone GROUP BY 1, 2, 3) g
-      WHERE r.service_id = g.service_id AND r.land = g.land AND r.month = g.month
-    )
+      UPDATE rollup_service_land_month r SET total = r.total + d.total, regions = r.regions + d.regions
+      FROM land_delta d
+      WHERE r.service_id = d.service_id AND r.land = d.land AND r.month = d.month
+    ),
+    ${addToGroups(sql`land_delta`)}
     SELECT count(*)::int AS deleted FROM gone`.execute(trx);
   // A month whose last region was retracted is a gap again, not a zero.
   const services = [...new Set(keys.map((k) => k.serviceId))];
@@ -232,7 +244,25 @@ export async function deleteCounts(
 }
 
 /**
- * Recomputes rollup_service (first and last month, months, total per service) of the given services
+ * A CTE (named by_group) adding per-service Land and month deltas — rows (service_id, land, month,
+ * total) — to rollup_group_month, for every group the service belongs to (view service_groups). Rows
+ * go in key order so that concurrent deliveries of different services, which meet on the same group
+ * rows, lock them in the same order and cannot deadlock. A group row stays when its total returns to
+ * 0 (as a delivered 0 would); the explorer lists groups that have members.
+ */
+export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`by_group AS (
+      INSERT INTO rollup_group_month AS r (dimension, group_key, land, month, total)
+      SELECT g.dimension, g.group_key, d.land, d.month, sum(d.total)
+      FROM ${landDelta} d JOIN service_groups g ON g.service_id = d.service_id
+      GROUP BY g.dimension, d.month, g.group_key, d.land
+      ORDER BY g.dimension, d.month, g.group_key, d.land
+      ON CONFLICT (dimension, month, group_key, land) DO UPDATE SET total = r.total + excluded.total
+    )`;
+}
+
+/**
+ * Recomputes rollup_service (first and last month, months, total, before_last per service) of the given services
  * from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
  * cannot drift. A separate statement because the CTEs of the upsert cannot see each other's writes.
  * Must run after lockServices() for the same services, like every roll-up change.
@@ -253,9 +283,18 @@ export async function refreshServiceSummaries(
       DELETE FROM rollup_service r
       WHERE r.service_id = ANY(${ids}::int[]) AND NOT EXISTS (SELECT 1 FROM summary s WHERE s.service_id = r.service_id)
     )
-    INSERT INTO rollup_service AS r (service_id, first_month, last_month, months, total)
-    SELECT service_id, first_month, last_month, months, total FROM summary
+    INSERT INTO rollup_service AS r (service_id, first_month, last_month, months, total, before_last)
+    SELECT s.service_id, s.first_month, s.last_month, s.months, s.total, ${beforeLast(sql`s`)} FROM summary s
     ON CONFLICT (service_id) DO UPDATE
       SET first_month = excluded.first_month, last_month = excluded.last_month,
-          months = excluded.months, total = excluded.total`.execute(trx);
+          months = excluded.months, total = excluded.total, before_last = excluded.before_last
+      WHERE (r.first_month, r.last_month, r.months, r.total, r.before_last)
+            IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total,
+                              excluded.before_last)`.execute(trx);
+}
+
+/** Whether the month before a summary's last month was delivered (rollup_service.before_last). */
+export function beforeLast(summary: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`EXISTS (SELECT 1 FROM rollup_service_month m WHERE m.service_id = ${summary}.service_id
+                      AND m.month = (${summary}.last_month - interval '1 month')::date)`;
 }

@@ -39,7 +39,14 @@ export interface OpenOptions {
 
 export async function openDatabase(options: OpenOptions): Promise<Db> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // No JIT: the dashboard queries over 100,000 services are estimated expensive enough that
+      // PostgreSQL compiled them on every call, 400 ms of JIT for a 200 ms query (bench:query,
+      // docs/benchmarks.md); none of the app's queries runs long enough to gain from it.
+      options: '-c jit=off',
+    });
     return wrap('postgres', pool, null, async () => {});
   }
   const dir = options.dataDir === 'memory://' ? undefined : path.join(options.dataDir, 'pglite');

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { addToGroups, beforeLast, lockServices } from './counts.js';
 import type { Database } from './schema.js';
 
 /**
@@ -34,8 +35,59 @@ export async function rebuildRollups(
     FROM counts WHERE service_id BETWEEN ${fromId} AND ${toId}
     GROUP BY service_id, left(ars, 2), month`.execute(db);
   await sql`
-    INSERT INTO rollup_service (service_id, first_month, last_month, months, total)
-    SELECT service_id, min(month), max(month), count(*), sum(total)
-    FROM rollup_service_month WHERE service_id BETWEEN ${fromId} AND ${toId}
-    GROUP BY service_id`.execute(db);
+    WITH summary AS (
+      SELECT service_id, min(month) AS first_month, max(month) AS last_month, count(*) AS months,
+             sum(total) AS total
+      FROM rollup_service_month WHERE service_id BETWEEN ${fromId} AND ${toId}
+      GROUP BY service_id
+    )
+    INSERT INTO rollup_service (service_id, first_month, last_month, months, total, before_last)
+    SELECT s.service_id, s.first_month, s.last_month, s.months, s.total, ${beforeLast(sql`s`)}
+    FROM summary s`.execute(db);
+}
+
+/**
+ * Recomputes the roll-ups over groups of services: rollup_group_month from rollup_service_land_month
+ * and the service groups, rollup_completeness from rollup_service (migration 0011; its triggers keep
+ * it current, but not while session_replication_role = replica). Group rows mix services, so this is all or nothing: for bulk loads (bench:query) and repairs, in a transaction
+ * that keeps writers out (deliveries change group rows of every group their service belongs to).
+ */
+export async function rebuildGroupRollups(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT rebuild_rollup_completeness()`.execute(db);
+  await sql`DELETE FROM rollup_group_month`.execute(db);
+  await sql`
+    INSERT INTO rollup_group_month (dimension, group_key, land, month, total)
+    SELECT g.dimension, g.group_key, r.land, r.month, sum(r.total)
+    FROM rollup_service_land_month r JOIN service_groups g ON g.service_id = r.service_id
+    GROUP BY g.dimension, g.group_key, r.land, r.month`.execute(db);
+}
+
+/**
+ * Runs a change of the groups of the given services (type, Fokus, authority, portals, OZG links,
+ * Themenfelder) and moves their transactions in rollup_group_month from the old groups to the new:
+ * subtract under the old groups, change, add under the new. Locks the services first, so no delivery
+ * of theirs changes the roll-ups in between. Must run inside a transaction.
+ */
+export async function regroupServices<T>(
+  trx: Kysely<Database>,
+  serviceIds: Iterable<number>,
+  change: () => Promise<T>,
+): Promise<T> {
+  const ids = [...new Set(serviceIds)].sort((a, b) => a - b);
+  if (ids.length === 0) return change();
+  await lockServices(trx, ids);
+  await shiftGroups(trx, ids, -1);
+  const result = await change();
+  await shiftGroups(trx, ids, 1);
+  return result;
+}
+
+async function shiftGroups(trx: Kysely<Database>, ids: number[], sign: 1 | -1): Promise<void> {
+  await sql`
+    WITH land_delta AS (
+      SELECT service_id, land, month, ${sign}::int * total AS total
+      FROM rollup_service_land_month WHERE service_id = ANY(${ids}::int[])
+    ),
+    ${addToGroups(sql`land_delta`)}
+    SELECT 1`.execute(trx);
 }

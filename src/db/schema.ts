@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
 
 /**
  * Kysely's view of the tables in migrations/*.sql. Dates (`date`) are read as 'YYYY-MM-DD' strings and
@@ -132,6 +132,8 @@ export interface OnlineServicesTable {
   created_by: number | null;
   created_at: DefaultNow;
   updated_at: DefaultNow;
+  /** Name folded for ordering (lower case, umlauts as base letters); generated (migration 0010). */
+  sort_name: GeneratedAlways<string>;
 }
 
 export interface OnlineServiceLeikaTable {
@@ -254,6 +256,8 @@ export interface RollupServiceTable {
   last_month: string;
   months: number;
   total: number;
+  /** The month before last_month was delivered (migration 0011). */
+  before_last: Generated<boolean>;
 }
 
 export interface RollupServiceLandMonthTable {
@@ -262,6 +266,15 @@ export interface RollupServiceLandMonthTable {
   month: string;
   total: number;
   regions: number;
+}
+
+/** Transactions per group of services, Land and month (migration 0010, view service_groups). */
+export interface RollupGroupMonthTable {
+  dimension: string;
+  group_key: string;
+  land: string;
+  month: string;
+  total: number;
 }
 
 export interface AuditLogTable {
@@ -302,6 +315,7 @@ export interface Database {
   rollup_service_month: RollupServiceMonthTable;
   rollup_service: RollupServiceTable;
   rollup_service_land_month: RollupServiceLandMonthTable;
+  rollup_group_month: RollupGroupMonthTable;
   audit_log: AuditLogTable;
 }
 

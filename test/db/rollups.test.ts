@@ -3,9 +3,12 @@ import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../src/db/audit.js';
 import { deleteCounts, lockServices } from '../../src/db/counts.js';
 import { ingestDelivery } from '../../src/features/deliveries/ingest.js';
-import { rebuildRollups } from '../../src/db/rollups.js';
+import { rebuildRollups, regroupServices } from '../../src/db/rollups.js';
+import { importCatalogue } from '../../src/features/catalogue/import.js';
+import { addServices, removeService } from '../../src/features/portals/service.js';
+import { createUser } from '../helpers/auth.js';
 import { createTestDb, ENGINE, type TestDb } from '../helpers/db.js';
-import { createService } from '../helpers/factories.js';
+import { createPortal, createService } from '../helpers/factories.js';
 
 let db: TestDb;
 beforeAll(async () => {
@@ -83,5 +86,88 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
     // Replacing is idempotent.
     await rebuildRollups(db.kysely, Math.min(a, b, c), Math.max(a, b, c));
     expect(await snapshot()).toEqual(maintained);
+  });
+});
+
+describe(`roll-ups over groups of services (${ENGINE})`, () => {
+  const groupSnapshot = async () =>
+    (
+      await sql<{ r: string }>`
+        SELECT row(dimension, group_key, land, month, total)::text AS r FROM rollup_group_month
+        WHERE total <> 0 ORDER BY 1`.execute(db.kysely)
+    ).rows.map((r) => r.r);
+  const recomputed = async () =>
+    (
+      await sql<{ r: string }>`
+        SELECT row(g.dimension, g.group_key, r.land, r.month, sum(r.total))::text AS r
+        FROM rollup_service_land_month r JOIN service_groups g ON g.service_id = r.service_id
+        GROUP BY g.dimension, g.group_key, r.land, r.month HAVING sum(r.total) <> 0 ORDER BY 1`.execute(
+        db.kysely,
+      )
+    ).rows.map((r) => r.r);
+
+  it('follow deliveries, retractions and every change of a service’s groups', async () => {
+    const admin = await createUser(db.kysely, { isAdmin: true });
+    await sql`INSERT INTO ozg_services (id, name, themenfeld) VALUES ('G1', 'Gruppe eins', 'Familie & Kind'),
+              ('G2', 'Gruppe zwei', 'Bildung') ON CONFLICT DO NOTHING`.execute(db.kysely);
+    const x = await createService(db.kysely, { granularity: 'kreis', type: '1' });
+    const y = await createService(db.kysely, { granularity: 'land', type: '4', focus: true });
+    const portal = await createPortal(db.kysely, []);
+    await addServices(db.kysely, portal, [x], admin);
+    await sql`INSERT INTO online_service_ozg (service_id, ozg_id) VALUES (${x}, 'G1'), (${y}, 'G1'), (${y}, 'G2')`.execute(
+      db.kysely,
+    );
+    // The links above went in without moving figures: there were none yet.
+    await store(x, [
+      ['2024-01', '064110000000', 5],
+      ['2024-02', '091620000000', 7],
+    ]);
+    await store(y, [
+      ['2024-01', '060000000000', 3],
+      ['2024-02', '050000000000', 4],
+    ]);
+    await store(x, [['2024-01', '064110000000', 8]]);
+    await write(
+      (trx) =>
+        deleteCounts(trx, [{ serviceId: y, month: '2024-02-01', ars: '050000000000' }], null, SYSTEM_ACTOR),
+      y,
+    );
+    expect(await groupSnapshot()).toEqual(await recomputed());
+
+    await addServices(db.kysely, portal, [y], admin);
+    await removeService(db.kysely, portal, x, admin);
+    await db.kysely
+      .transaction()
+      .execute((trx) =>
+        regroupServices(trx, [y], () =>
+          sql`UPDATE online_services SET service_type = '2/3', is_focus = false WHERE id = ${y}`.execute(trx),
+        ),
+      );
+    // A new catalogue moves G1 to Themenfeld Bildung: both services now share it.
+    const leistung = (ozgId: string, bezeichnung: string, key: string) => ({
+      ozgId,
+      bezeichnung,
+      themenfeld: 'Bildung',
+      leikaLeistungen: [{ leikaSchluessel: key, bezeichnung, typisierung: '1' }],
+    });
+    const report = await importCatalogue(
+      db.kysely,
+      JSON.stringify({
+        leistungen: [
+          leistung('G1', 'Gruppe eins', '99000000001000'),
+          leistung('G2', 'Gruppe zwei', '99000000002000'),
+        ],
+      }),
+      { source: 'test', format: 'json' },
+    );
+    expect(report.errors).toEqual([]);
+    const snapshot = await groupSnapshot();
+    expect(snapshot).toEqual(await recomputed());
+    // x: 8 (Kreis in 06, 2024-01) and 7 (09, 2024-02); y: 3 (06, 2024-01), its 4 retracted.
+    expect(snapshot.filter((r) => r.startsWith('(themenfeld,Bildung,'))).toEqual([
+      '(themenfeld,Bildung,06,2024-01-01,11)',
+      '(themenfeld,Bildung,09,2024-02-01,7)',
+    ]);
+    expect(snapshot.filter((r) => r.startsWith('(themenfeld,"Familie'))).toEqual([]);
   });
 });

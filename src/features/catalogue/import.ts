@@ -1,3 +1,4 @@
+import { regroupServices } from '../../db/rollups.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../../db/audit.js';
@@ -232,32 +233,54 @@ async function writeCatalogue(
   }
 
   const ozgWrites = [...diff.ozg.new, ...diff.ozg.changed].map((id) => catalogue.ozg.get(id)!);
-  for (const batch of chunks(ozgWrites)) {
-    await trx
-      .insertInto('ozg_services')
-      .values(
-        batch.map((o) => ({
-          id: o.id,
-          name: o.name,
-          themenfeld: o.themenfeld,
-          lebenslage: o.lebenslage,
-          keywords: joinKeywords(o.keywords),
-          withdrawn_at: null,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          themenfeld: eb.ref('excluded.themenfeld'),
-          lebenslage: eb.ref('excluded.lebenslage'),
-          keywords: eb.ref('excluded.keywords'),
-          withdrawn_at: null,
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
-  }
+  // A new Themenfeld moves the linked online services to another group of the explorer's roll-up.
+  const stored = diff.ozg.changed.length
+    ? await trx
+        .selectFrom('ozg_services')
+        .select(['id', 'themenfeld'])
+        .where('id', 'in', diff.ozg.changed)
+        .execute()
+    : [];
+  const regrouped = stored
+    .filter((o) => o.themenfeld !== catalogue.ozg.get(o.id)!.themenfeld)
+    .map((o) => o.id);
+  const regroupedServices = regrouped.length
+    ? (
+        await trx
+          .selectFrom('online_service_ozg')
+          .select('service_id')
+          .where('ozg_id', 'in', regrouped)
+          .execute()
+      ).map((r) => r.service_id)
+    : [];
+  await regroupServices(trx, regroupedServices, async () => {
+    for (const batch of chunks(ozgWrites)) {
+      await trx
+        .insertInto('ozg_services')
+        .values(
+          batch.map((o) => ({
+            id: o.id,
+            name: o.name,
+            themenfeld: o.themenfeld,
+            lebenslage: o.lebenslage,
+            keywords: joinKeywords(o.keywords),
+            withdrawn_at: null,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            themenfeld: eb.ref('excluded.themenfeld'),
+            lebenslage: eb.ref('excluded.lebenslage'),
+            keywords: eb.ref('excluded.keywords'),
+            withdrawn_at: null,
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+  });
   for (const batch of chunks(diff.ozg.withdrawn)) {
     await trx
       .updateTable('ozg_services')

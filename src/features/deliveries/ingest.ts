@@ -3,6 +3,7 @@ import type { Granularity } from '../../domain/ars.js';
 import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
 import type { Actor } from '../../db/audit.js';
+import { transactionWithRetry } from '../../db/retry.js';
 import { lockServices, upsertCounts, type StoredCount } from '../../db/counts.js';
 import type { Channel, Database, DeliveryStatus } from '../../db/schema.js';
 import { regionIndex } from '../regions/repository.js';
@@ -217,7 +218,7 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
     };
   }
 
-  return db.transaction().execute(async (trx) => {
+  return transactionWithRetry(db, async (trx) => {
     const months = valid.map((v) => v.month).sort();
     const delivery = await trx
       .insertInto('deliveries')

@@ -6,7 +6,14 @@ import { sendPage } from '../../web/render.js';
 import { renderTimeSeriesSvg } from './chart.js';
 import { renderChoroplethSvg } from './map.js';
 import { loadCompletenessReport, loadServicePage, type ServicePageData } from './service.js';
-import { CompletenessPage, NotFoundPage, ServicePage, type ServiceMaps } from './views.js';
+import { COMPLETENESS_FILTERS } from './completeness-queries.js';
+import {
+  CompletenessPage,
+  CompletenessQueryErrorPage,
+  NotFoundPage,
+  ServicePage,
+  type ServiceMaps,
+} from './views.js';
 
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
 
@@ -90,8 +97,24 @@ export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get('/vollstaendigkeit', { config: { access: 'signed-in' } }, async (_request, reply) => {
-    const report = await loadCompletenessReport(app.db.kysely, new Date());
+  app.get('/vollstaendigkeit', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const query = request.query as { zeigen?: unknown; seite?: unknown };
+    const zeigen = typeof query.zeigen === 'string' && query.zeigen !== '' ? query.zeigen : 'alle';
+    const seite = typeof query.seite === 'string' && query.seite !== '' ? query.seite : '1';
+    const filter = COMPLETENESS_FILTERS.find((f) => f.key === zeigen)?.key;
+    const errors = [
+      ...(filter
+        ? []
+        : [
+            `Unbekannte Auswahl „${zeigen}“; möglich sind: ${COMPLETENESS_FILTERS.map((f) => f.key).join(', ')}.`,
+          ]),
+      ...(/^[1-9][0-9]{0,5}$/.test(seite)
+        ? []
+        : [`Ungültige Seitenzahl „${seite}“; erwartet wird eine Zahl ab 1.`]),
+    ];
+    if (errors.length > 0 || !filter)
+      return sendPage(reply, <CompletenessQueryErrorPage errors={errors} />, 400);
+    const report = await loadCompletenessReport(app.db.kysely, new Date(), { filter, page: Number(seite) });
     return sendPage(reply, <CompletenessPage report={report} />);
   });
 }

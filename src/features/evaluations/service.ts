@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Database, ServiceType } from '../../db/schema.js';
 import {
   assessCompleteness,
-  summarise,
   DEFAULT_GRACE_DAYS,
   type CompletenessSummary,
   type ServiceCompleteness,
@@ -10,7 +9,6 @@ import {
 import { addMonths, currentMonth, lastClosedMonth, monthRange } from '../../domain/months.js';
 import {
   getServiceMasterData,
-  listDeliveredMonths,
   listServiceKreisTotals,
   listServiceLandTotals,
   listServiceMonthTotals,
@@ -18,6 +16,12 @@ import {
   type LandTotal,
   type ServiceMasterData,
 } from './queries.js';
+import {
+  countCompleteness,
+  listCompletenessPage,
+  type CompletenessFilter,
+  type CompletenessListed,
+} from './completeness-queries.js';
 
 /** One month of the time series; total null = no delivery (a gap), 0 = a delivered zero. */
 export interface SeriesPoint {
@@ -150,34 +154,81 @@ export interface ServiceCompletenessRow extends ServiceCompleteness {
 export interface CompletenessReport {
   lastClosedMonth: string;
   graceDays: number;
-  services: ServiceCompletenessRow[];
   summary: CompletenessSummary;
   groups: { key: PriorityGroup; label: string; summary: CompletenessSummary }[];
+  /** The first overdue services by name; summary.overdue says how many there are. */
   overdue: ServiceCompletenessRow[];
+  /** The table: one page of the services the filter selects, by name. */
+  filter: CompletenessFilter;
+  page: number;
+  pageCount: number;
+  /** How many services the filter selects. */
+  listed: number;
+  services: ServiceCompletenessRow[];
 }
 
-/** Completeness of every service as of `now` (pass `new Date()` in routes, a fixed date in tests). */
+export const COMPLETENESS_PAGE_SIZE = 50;
+export const OVERDUE_PREVIEW = 20;
+
+const EMPTY_SUMMARY: CompletenessSummary = { connected: 0, monthly: 0, gapFree: 0, overdue: 0 };
+
+/**
+ * Completeness as of `now` (pass `new Date()` in routes, a fixed date in tests): the figures counted
+ * in the database over all services, and the listed services judged by assessCompleteness from their
+ * delivered months, which also names their gaps.
+ */
 export async function loadCompletenessReport(
   db: Kysely<Database>,
   now: Date,
-  graceDays = DEFAULT_GRACE_DAYS,
+  options: { graceDays?: number; filter?: CompletenessFilter; page?: number } = {},
 ): Promise<CompletenessReport> {
-  const delivered = await listDeliveredMonths(db);
-  const services = delivered.map((s): ServiceCompletenessRow => ({
+  const graceDays = options.graceDays ?? DEFAULT_GRACE_DAYS;
+  const filter = options.filter ?? 'alle';
+  const asOf = { now, graceDays };
+  const counted = await countCompleteness(db, asOf);
+  const groups = PRIORITY_GROUPS.map((g) => ({ ...g, summary: counted.get(g.key) ?? EMPTY_SUMMARY }));
+  const summary = groups.reduce<CompletenessSummary>(
+    (sum, g) => ({
+      connected: sum.connected + g.summary.connected,
+      monthly: sum.monthly + g.summary.monthly,
+      gapFree: sum.gapFree + g.summary.gapFree,
+      overdue: sum.overdue + g.summary.overdue,
+    }),
+    EMPTY_SUMMARY,
+  );
+  const listed = {
+    alle: summary.connected,
+    ueberfaellig: summary.overdue,
+    luecken: summary.monthly - summary.gapFree,
+    lueckenlos: summary.gapFree,
+  }[filter];
+  const pageCount = Math.max(1, Math.ceil(listed / COMPLETENESS_PAGE_SIZE));
+  const page = Math.min(Math.max(1, options.page ?? 1), pageCount);
+  const judge = (s: CompletenessListed): ServiceCompletenessRow => ({
     id: s.id,
     name: s.name,
     group: priorityGroup(s),
     ...assessCompleteness(s.months, now, { graceDays }),
-  }));
+  });
+  const [services, overdue] = await Promise.all([
+    listCompletenessPage(db, asOf, filter, {
+      limit: COMPLETENESS_PAGE_SIZE,
+      offset: (page - 1) * COMPLETENESS_PAGE_SIZE,
+    }),
+    summary.overdue > 0
+      ? listCompletenessPage(db, asOf, 'ueberfaellig', { limit: OVERDUE_PREVIEW, offset: 0 })
+      : Promise.resolve([]),
+  ]);
   return {
     lastClosedMonth: lastClosedMonth(now),
     graceDays,
-    services,
-    summary: summarise(services),
-    groups: PRIORITY_GROUPS.map((g) => ({
-      ...g,
-      summary: summarise(services.filter((s) => s.group === g.key)),
-    })),
-    overdue: services.filter((s) => s.overdue),
+    summary,
+    groups,
+    overdue: overdue.map(judge),
+    filter,
+    page,
+    pageCount,
+    listed,
+    services: services.map(judge),
   };
 }

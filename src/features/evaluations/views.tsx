@@ -6,7 +6,15 @@ import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/lab
 import { formatMonthDe } from '../../domain/months.js';
 import type { BuildMode } from '../../db/schema.js';
 import type { CompletenessSummary } from '../../domain/completeness.js';
-import type { CompletenessReport, ServicePageData, SeriesPoint, YearOnYear } from './service.js';
+import {
+  COMPLETENESS_PAGE_SIZE,
+  type CompletenessReport,
+  type ServicePageData,
+  type SeriesPoint,
+  type YearOnYear,
+} from './service.js';
+import { COMPLETENESS_FILTERS, type CompletenessFilter } from './completeness-queries.js';
+import { Pagination } from '../../web/pagination.js';
 import { PRIORITY_GROUPS } from './service.js';
 
 const BUILD_MODE_LABEL: Record<BuildMode, string> = {
@@ -409,6 +417,50 @@ export function NotFoundPage({ message }: { message: string }) {
   );
 }
 
+const completenessHref = (filter: CompletenessFilter, page: number) => {
+  const params = new URLSearchParams();
+  if (filter !== 'alle') params.set('zeigen', filter);
+  if (page > 1) params.set('seite', String(page));
+  const query = params.toString();
+  return `/vollstaendigkeit${query ? `?${query}` : ''}#je-dienst`;
+};
+
+const filterLabel = (filter: CompletenessFilter) =>
+  COMPLETENESS_FILTERS.find((f) => f.key === filter)?.label ?? filter;
+
+function listedSentence(report: CompletenessReport): string {
+  if (report.listed === 0) return `Keine Onlinedienste in der Auswahl „${filterLabel(report.filter)}“.`;
+  const first = (report.page - 1) * COMPLETENESS_PAGE_SIZE + 1;
+  const last = first + report.services.length - 1;
+  return (
+    `Auswahl „${filterLabel(report.filter)}“: ${formatInt(report.listed)} Onlinedienste, nach Namen geordnet; ` +
+    `gezeigt ${formatInt(first)} bis ${formatInt(last)}.`
+  );
+}
+
+export function CompletenessQueryErrorPage({ errors }: { errors: string[] }) {
+  return (
+    <Layout title="Vollständigkeit – ungültige Auswahl" current="/vollstaendigkeit">
+      <h1 class="kern-heading-large">Vollständigkeit der Lieferungen</h1>
+      <div class="kern-alert kern-alert--danger" role="alert">
+        <div class="kern-alert__header">
+          <span class="kern-title">Die Auswahl ist ungültig</span>
+        </div>
+        <div class="kern-alert__body">
+          <ul class="kern-list">
+            {errors.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+        </div>
+      </div>
+      <p class="kern-body">
+        <a href="/vollstaendigkeit">Zur Übersicht der Vollständigkeit</a>
+      </p>
+    </Layout>
+  );
+}
+
 function summarySentence(s: CompletenessSummary): string {
   return (
     `${formatInt(s.connected)} Onlinedienste angebunden, ${formatInt(s.monthly)} liefern monatlich, ` +
@@ -475,47 +527,88 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
         {report.overdue.length === 0 ? (
           <p class="kern-body">Kein Onlinedienst ist überfällig.</p>
         ) : (
-          <ul class="kern-list" id="overdue-list">
-            {report.overdue.map((s) => (
-              <li key={s.id}>
-                <a href={`/dienste/${s.id}`}>{s.name}</a>
-                {s.lastMonth ? ` – zuletzt geliefert: ${monthLabel(s.lastMonth)}` : ' – noch keine Lieferung'}
-              </li>
-            ))}
-          </ul>
+          <>
+            <ul class="kern-list" id="overdue-list">
+              {report.overdue.map((s) => (
+                <li key={s.id}>
+                  <a href={`/dienste/${s.id}`}>{s.name}</a>
+                  {s.lastMonth
+                    ? ` – zuletzt geliefert: ${monthLabel(s.lastMonth)}`
+                    : ' – noch keine Lieferung'}
+                </li>
+              ))}
+            </ul>
+            {report.summary.overdue > report.overdue.length ? (
+              <p class="kern-body">
+                <a href={completenessHref('ueberfaellig', 1)}>
+                  Alle {formatInt(report.summary.overdue)} überfälligen Onlinedienste in der Tabelle zeigen
+                </a>
+              </p>
+            ) : null}
+          </>
         )}
       </section>
 
-      <DataTable
-        id="completeness"
-        caption="Vollständigkeit je Onlinedienst"
-        columns={[
-          { label: 'Onlinedienst' },
-          { label: 'Gruppe' },
-          { label: 'monatlich' },
-          { label: 'lückenlos' },
-          { label: 'zuletzt geliefert' },
-          { label: 'überfällig' },
-          { label: 'Lücken', numeric: true },
-        ]}
-      >
-        {report.services.map((s) => (
-          <tr class="kern-table__row" key={s.id} data-service-id={s.id}>
-            <th scope="row" class="kern-table__cell">
-              <a href={`/dienste/${s.id}`}>{s.name}</a>
-            </th>
-            <td class="kern-table__cell">{groupLabel.get(s.group)}</td>
-            <td class="kern-table__cell">{yesNo(s.monthly)}</td>
-            <td class="kern-table__cell">{yesNo(s.gapFree)}</td>
-            <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
-            <td class="kern-table__cell">{yesNo(s.overdue)}</td>
-            <td class="kern-table__cell kern-table__cell--numeric">
-              {formatInt(s.gaps.length)}
-              {s.gaps.length > 0 && s.gaps.length <= 6 ? ` (${s.gaps.map(monthLabel).join(', ')})` : ''}
-            </td>
-          </tr>
-        ))}
-      </DataTable>
+      <section aria-labelledby="je-dienst">
+        <h2 id="je-dienst" class="kern-heading-medium">
+          Vollständigkeit je Onlinedienst
+        </h2>
+        <nav aria-label="Auswahl der Tabelle" class="zsk-filter-links">
+          <ul class="zsk-inline-list">
+            {COMPLETENESS_FILTERS.map((f) => (
+              <li key={f.key}>
+                <a
+                  href={completenessHref(f.key, 1)}
+                  aria-current={f.key === report.filter ? 'true' : undefined}
+                >
+                  {f.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <p class="kern-body" id="table-scope">
+          {listedSentence(report)}
+        </p>
+        {report.services.length === 0 ? null : (
+          <DataTable
+            id="completeness"
+            caption={`Vollständigkeit je Onlinedienst: ${filterLabel(report.filter)}, Seite ${formatInt(report.page)} von ${formatInt(report.pageCount)}`}
+            columns={[
+              { label: 'Onlinedienst' },
+              { label: 'Gruppe' },
+              { label: 'monatlich' },
+              { label: 'lückenlos' },
+              { label: 'zuletzt geliefert' },
+              { label: 'überfällig' },
+              { label: 'Lücken', numeric: true },
+            ]}
+          >
+            {report.services.map((s) => (
+              <tr class="kern-table__row" key={s.id} data-service-id={s.id}>
+                <th scope="row" class="kern-table__cell">
+                  <a href={`/dienste/${s.id}`}>{s.name}</a>
+                </th>
+                <td class="kern-table__cell">{groupLabel.get(s.group)}</td>
+                <td class="kern-table__cell">{yesNo(s.monthly)}</td>
+                <td class="kern-table__cell">{yesNo(s.gapFree)}</td>
+                <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
+                <td class="kern-table__cell">{yesNo(s.overdue)}</td>
+                <td class="kern-table__cell kern-table__cell--numeric">
+                  {formatInt(s.gaps.length)}
+                  {s.gaps.length > 0 && s.gaps.length <= 6 ? ` (${s.gaps.map(monthLabel).join(', ')})` : ''}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+        <Pagination
+          page={report.page}
+          pages={report.pageCount}
+          href={(p) => completenessHref(report.filter, p)}
+          label="Seiten der Tabelle"
+        />
+      </section>
 
       <section aria-labelledby="begriffe">
         <h2 id="begriffe" class="kern-heading-medium">

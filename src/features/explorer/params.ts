@@ -60,10 +60,10 @@ const first = (v: string | string[] | undefined): string | undefined => (Array.i
 const all = (v: string | string[] | undefined): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v];
 
-/** The default view: every service, by online service, over the latest twelve closed months. */
+/** The default view: every service, by Land, over the latest twelve closed months. */
 export function defaultForm(now: Date): ExplorerForm {
   const to = lastClosedMonth(now);
-  return { nach: 'dienst', von: addMonths(to, -11), bis: to, wert: 'absolut', dienst: [] };
+  return { nach: 'land', von: addMonths(to, -11), bis: to, wert: 'absolut', dienst: [] };
 }
 
 /**

@@ -12,7 +12,8 @@ export interface GroupRow {
   key: string;
   label: string | null;
   total: number;
-  services: number;
+  /** Services with a delivery in the period; null where not kept (Länder over all services). */
+  services: number | null;
   /** Population of the group, where the dimension has one (Land). */
   population: number | null;
 }
@@ -69,12 +70,17 @@ const DIMENSION_SQL: Record<
   },
 };
 
-/** Totals per group of a service attribute over the months and services of the filter. */
+/**
+ * Totals per group of a service attribute over the months and services of the filter. A selection
+ * of services reads their per-service roll-up; all services read rollup_group_month, whose size
+ * depends on groups × Länder × months, not on the number of services.
+ */
 export async function listGroupTotals(
   db: Kysely<Database>,
   dimension: Exclude<Dimension, 'land'>,
   f: Filter,
 ): Promise<GroupRow[]> {
+  if (f.serviceIds.length === 0 && dimension !== 'dienst') return listAllGroupTotals(db, dimension, f);
   const d = DIMENSION_SQL[dimension];
   const rows = await sql<GroupRow>`
     WITH per_service AS (
@@ -88,12 +94,87 @@ export async function listGroupTotals(
     FROM per_service p
     JOIN online_services s ON s.id = p.service_id
     ${d.join}
-    GROUP BY 1, 2`.execute(db);
+    GROUP BY 1, 2
+    ${dimension === 'dienst' && f.serviceIds.length === 0 ? sql`ORDER BY 3 DESC, 1 LIMIT ${TOP_SERVICES}` : sql``}`.execute(
+    db,
+  );
   return rows.rows;
 }
 
-/** Totals per Land ('00' = nationwide) with the Land's population, from rollup_service_land_month. */
+/** Grouped by online service without a selection, the explorer shows the largest this many. */
+export const TOP_SERVICES = 25;
+
+/** Label of a group key per dimension, for the groups read from rollup_group_month. */
+const GROUP_LABEL_SQL: Record<GroupDimension, RawBuilder<unknown>> = {
+  typ: sql`m.group_key`,
+  fokus: sql`m.group_key`,
+  themenfeld: sql`m.group_key`,
+  behoerde: sql`(SELECT a.name FROM authorities a WHERE a.id::text = m.group_key)`,
+  portal: sql`(SELECT p.name FROM portals p WHERE p.id::text = m.group_key)`,
+  ozg: sql`(SELECT z.name FROM ozg_services z WHERE z.id = m.group_key)`,
+};
+
+type GroupDimension = Exclude<Dimension, 'land' | 'dienst'>;
+
+/**
+ * Every group with a member that delivered in the period, its total over the months from
+ * rollup_group_month and the number of such members (servicesWithData).
+ */
+async function listAllGroupTotals(
+  db: Kysely<Database>,
+  dimension: GroupDimension,
+  f: Filter,
+): Promise<GroupRow[]> {
+  const rows = await sql<GroupRow>`
+    WITH totals AS (
+      SELECT group_key, sum(total) AS total FROM rollup_group_month
+      WHERE dimension = ${dimension} AND ${monthBetween(sql.ref('month'), f)}
+      GROUP BY group_key
+    ),
+    members AS (
+      SELECT g.group_key, count(a.service_id) AS services
+      FROM service_groups g LEFT JOIN (${servicesWithData(f)}) a ON a.service_id = g.service_id
+      WHERE g.dimension = ${dimension}
+      GROUP BY g.group_key
+    )
+    SELECT m.group_key AS key, ${GROUP_LABEL_SQL[dimension]} AS label,
+           coalesce(t.total, 0)::bigint AS total, m.services::int AS services, NULL::int AS population
+    FROM members m LEFT JOIN totals t ON t.group_key = m.group_key
+    WHERE m.services > 0`.execute(db);
+  return rows.rows;
+}
+
+/**
+ * The services with at least one delivered month in the period, from the per-service summary: a
+ * service whose first or last month lies in the period has one; one that spans the period has one
+ * if it has no gaps, else its monthly roll-up is asked (the rare case of a gap covering the period).
+ */
+function servicesWithData(f: Filter): RawBuilder<unknown> {
+  const from = `${f.from}-01`;
+  const to = `${f.to}-01`;
+  return sql`
+    SELECT r.service_id FROM rollup_service r
+    WHERE r.first_month <= ${to}::date AND r.last_month >= ${from}::date
+      AND (r.first_month >= ${from}::date OR r.last_month <= ${to}::date
+           OR r.months = (extract(year FROM age(r.last_month, r.first_month)) * 12
+                          + extract(month FROM age(r.last_month, r.first_month)) + 1)
+           OR EXISTS (SELECT 1 FROM rollup_service_month m WHERE m.service_id = r.service_id
+                        AND m.month BETWEEN ${from}::date AND ${to}::date))
+      AND ${serviceFilter(sql.ref('r.service_id'), f)}`;
+}
+
+/** Totals per Land ('00' = nationwide) with the Land's population. */
 export async function listLandTotals(db: Kysely<Database>, f: Filter): Promise<GroupRow[]> {
+  if (f.serviceIds.length === 0) {
+    // Every service has exactly one type, so the type groups summed per Land are all services.
+    const rows = await sql<GroupRow>`
+      SELECT r.land AS key, g.name AS label, sum(r.total)::bigint AS total, NULL::int AS services, g.population
+      FROM rollup_group_month r
+      LEFT JOIN regions g ON g.ars = r.land || '0000000000'
+      WHERE r.dimension = 'typ' AND ${monthBetween(sql.ref('r.month'), f)}
+      GROUP BY r.land, g.name, g.population`.execute(db);
+    return rows.rows;
+  }
   const rows = await sql<GroupRow>`
     SELECT r.land AS key, g.name AS label, sum(r.total)::bigint AS total,
            count(DISTINCT r.service_id)::int AS services, g.population
@@ -112,6 +193,14 @@ export interface GrandTotal {
 
 /** The total over every selected service, each counted once whatever its groups. */
 export async function getGrandTotal(db: Kysely<Database>, f: Filter): Promise<GrandTotal> {
+  if (f.serviceIds.length === 0) {
+    const rows = await sql<GrandTotal>`
+      SELECT coalesce(sum(r.total), 0)::bigint AS total, count(DISTINCT r.month)::int AS months,
+             (SELECT count(*) FROM (${servicesWithData(f)}) a)::int AS services
+      FROM rollup_group_month r
+      WHERE r.dimension = 'typ' AND ${monthBetween(sql.ref('r.month'), f)}`.execute(db);
+    return rows.rows[0] ?? { total: 0, services: 0, months: 0 };
+  }
   const rows = await sql<GrandTotal>`
     SELECT coalesce(sum(r.total), 0)::bigint AS total, count(DISTINCT r.service_id)::int AS services,
            count(DISTINCT r.month)::int AS months

@@ -15,7 +15,8 @@ export interface ExplorerGroup {
   key: string;
   label: string;
   total: number;
-  services: number;
+  /** Services with a delivery in the period; null where not known (Länder over all services). */
+  services: number | null;
   /** Share of the grand total in percent. */
   sharePercent: number;
   /** Transactions per 1,000 inhabitants of `population`; null when no population is known. */

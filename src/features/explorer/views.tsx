@@ -4,7 +4,7 @@ import { formatDecimal, formatInt } from '../../web/format.js';
 import { monthLabel } from '../../web/labels.js';
 import { MAX_BARS } from '../evaluations/chart.js';
 import { DIMENSIONS, VALUE_MODES, type ExplorerFieldError, type ExplorerForm } from './params.js';
-import type { ServiceOption } from './queries.js';
+import { TOP_SERVICES, type ServiceOption } from './queries.js';
 import type { ExplorerResult } from './service.js';
 
 const dimensionLabel = (key: string) => DIMENSIONS.find((d) => d.key === key)?.label ?? key;
@@ -82,6 +82,12 @@ export function ExplorerResultView({ result, errors, chartSvg }: ExplorerResultP
       <p class="kern-body" id="ergebnis-zusammenfassung">
         {summary}
       </p>
+      {byService && result.params.serviceIds.length === 0 ? (
+        <p class="kern-body" id="top-hinweis">
+          Ohne Auswahl zeigt die Gruppierung nach Onlinedienst die {formatInt(TOP_SERVICES)} Onlinedienste mit
+          den meisten Transaktionen im Zeitraum. Zum Vergleich bestimmter Dienste wählen Sie diese oben aus.
+        </p>
+      ) : null}
       {result.multiMembership ? (
         <p class="kern-body">
           Ein Onlinedienst kann mehreren Gruppen dieser Art angehören und zählt dann in jeder; die Gruppen
@@ -135,7 +141,9 @@ export function ExplorerResultView({ result, errors, chartSvg }: ExplorerResultP
                   {byService ? <a href={`/dienste/${g.key}`}>{g.label}</a> : g.label}
                 </th>
                 {byService ? null : (
-                  <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.services)}</td>
+                  <td class="kern-table__cell kern-table__cell--numeric">
+                    {g.services === null ? '–' : formatInt(g.services)}
+                  </td>
                 )}
                 <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.total)}</td>
                 <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">

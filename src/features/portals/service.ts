@@ -1,3 +1,4 @@
+import { regroupServices } from '../../db/rollups.js';
 import { parse } from 'csv-parse/sync';
 import { sql, type Kysely } from 'kysely';
 import { writeAudit, type Actor } from '../../db/audit.js';
@@ -226,12 +227,15 @@ export async function addServices(
 ): Promise<number> {
   if (serviceIds.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
-    const added = await trx
-      .insertInto('portal_services')
-      .values(serviceIds.map((serviceId) => ({ portal_id: portalId, service_id: serviceId })))
-      .onConflict((oc) => oc.doNothing())
-      .returning('service_id')
-      .execute();
+    // Portal membership is a group of the explorer's roll-up: the services' figures move with them.
+    const added = await regroupServices(trx, serviceIds, () =>
+      trx
+        .insertInto('portal_services')
+        .values(serviceIds.map((serviceId) => ({ portal_id: portalId, service_id: serviceId })))
+        .onConflict((oc) => oc.doNothing())
+        .returning('service_id')
+        .execute(),
+    );
     for (const row of added) {
       await writeAudit(
         trx,
@@ -255,12 +259,14 @@ export async function removeService(
   actorId: number,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx
-      .deleteFrom('portal_services')
-      .where('portal_id', '=', portalId)
-      .where('service_id', '=', serviceId)
-      .returning('service_id')
-      .executeTakeFirst();
+    const row = await regroupServices(trx, [serviceId], () =>
+      trx
+        .deleteFrom('portal_services')
+        .where('portal_id', '=', portalId)
+        .where('service_id', '=', serviceId)
+        .returning('service_id')
+        .executeTakeFirst(),
+    );
     if (!row) return false;
     await writeAudit(
       trx,

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Actor } from '../../db/audit.js';
 import { writeAudit } from '../../db/audit.js';
+import { lockServices } from '../../db/counts.js';
+import { regroupServices } from '../../db/rollups.js';
 import type { BuildMode, Database, GranularityColumn, ServiceType } from '../../db/schema.js';
 import type { FieldErrors } from '../../web/form.js';
 
@@ -253,6 +255,14 @@ async function replaceLinks(
       .execute();
 }
 
+/** Master data that decide the groups of the explorer's roll-up (view service_groups). */
+const GROUPING_FIELDS: ReadonlySet<keyof AuditedService> = new Set<keyof AuditedService>([
+  'serviceType',
+  'isFocus',
+  'authorityId',
+  'ozg',
+]);
+
 /** What the audit log records of a service: its master data with the authority by id. */
 type AuditedService = Omit<ServiceMasterData, 'newAuthority'>;
 
@@ -379,7 +389,9 @@ export async function updateService(
 ): Promise<string[]> {
   const actor: Actor = { userId, tokenId: null };
   return db.transaction().execute(async (trx) => {
-    // Row lock: a delivery cannot slip in between the count check and the granularity change.
+    // The service's delivery lock first (deliveries take it before they touch the service row), then
+    // the row lock: a delivery cannot slip in between the count check and the granularity change.
+    await lockServices(trx, [serviceId]);
     await sql`SELECT id FROM online_services WHERE id = ${serviceId} FOR UPDATE`.execute(trx);
     const current = await loadServiceForm(trx, serviceId);
     if (!current) throw new Error(`service ${serviceId} vanished`);
@@ -398,22 +410,28 @@ export async function updateService(
         .executeTakeFirst();
       if (counted) throw new GranularityLockedError();
     }
-    await trx
-      .updateTable('online_services')
-      .set({
-        name: data.name,
-        url: data.url,
-        authority_id: authorityId,
-        service_type: data.serviceType,
-        build_mode: data.buildMode,
-        is_focus: data.isFocus,
-        granularity: data.granularity,
-        description: data.description,
-        updated_at: new Date(),
-      })
-      .where('id', '=', serviceId)
-      .execute();
-    if (changed.includes('leika') || changed.includes('ozg')) await replaceLinks(trx, serviceId, data);
+    const regroup = changed.some((k) => GROUPING_FIELDS.has(k));
+    const store = async () => {
+      await trx
+        .updateTable('online_services')
+        .set({
+          name: data.name,
+          url: data.url,
+          authority_id: authorityId,
+          service_type: data.serviceType,
+          build_mode: data.buildMode,
+          is_focus: data.isFocus,
+          granularity: data.granularity,
+          description: data.description,
+          updated_at: new Date(),
+        })
+        .where('id', '=', serviceId)
+        .execute();
+      if (changed.includes('leika') || changed.includes('ozg')) await replaceLinks(trx, serviceId, data);
+    };
+    // Type, Fokus, authority and OZG links decide the explorer's groups: move the service's figures.
+    if (regroup) await regroupServices(trx, [serviceId], store);
+    else await store();
     await writeAudit(trx, actor, {
       action: 'update',
       entity: 'online_service',

@@ -155,8 +155,19 @@ describe('explorer service', () => {
     ]);
   });
 
-  it('groups by Land from the Land roll-up, nationwide counts apart', async () => {
+  it('groups by Land from the group roll-up, nationwide counts apart', async () => {
+    // Over all services the Länder come from rollup_group_month, which keeps no service counts.
     expect(await groups('land')).toEqual([
+      ['bundesweit (ohne Länderaufteilung)', 1000, null],
+      ['Bremen', 300, null],
+      ['Hessen', 300, null],
+      ['Bayern', 50, null],
+    ]);
+  });
+
+  it('counts services per Land for a selection, from the per-service roll-up', async () => {
+    const r = await loadExploration(t.db.kysely, params('land', { serviceIds: Object.values(ids) }));
+    expect(r.groups.map((g) => [g.label, g.total, g.services])).toEqual([
       ['bundesweit (ohne Länderaufteilung)', 1000, 1],
       ['Bremen', 300, 1],
       ['Hessen', 300, 1],
@@ -201,11 +212,11 @@ describe('explorer service', () => {
 });
 
 describe('explorer parameters', () => {
-  it('takes defaults: by service over the latest twelve closed months', () => {
+  it('takes defaults: by Land over the latest twelve closed months', () => {
     const r = parseExplorerQuery({}, NOW);
     expect(r).toMatchObject({
       ok: true,
-      params: { dimension: 'dienst', from: '2025-11', to: '2026-10', mode: 'absolut', serviceIds: [] },
+      params: { dimension: 'land', from: '2025-11', to: '2026-10', mode: 'absolut', serviceIds: [] },
     });
   });
 

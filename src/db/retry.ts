@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** PostgreSQL's code for a transaction chosen as the victim of a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Runs a transaction, again (up to `attempts` times) when PostgreSQL ended it as a deadlock victim.
+ * Deliveries of different services meet on shared roll-up rows (rollup_group_month, the completeness
+ * buckets); each statement takes them in key order, but a delivery of several slices takes them over
+ * several statements, so two could wait for each other. The victim's work is rolled back entirely, so
+ * running it again is safe. Inside an outer transaction nothing is retried: that one is lost anyway.
+ */
+export async function transactionWithRetry<T>(
+  db: Kysely<Database>,
+  run: (trx: Kysely<Database>) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(run);
+    } catch (error) {
+      const deadlock = (error as { code?: string }).code === DEADLOCK_DETECTED;
+      if (!deadlock || attempt >= attempts || db.isTransaction) throw error;
+    }
+  }
+}

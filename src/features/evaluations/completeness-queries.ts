@@ -1,0 +1,136 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { CompletenessSummary } from '../../domain/completeness.js';
+import { lastClosedMonth } from '../../domain/months.js';
+import type { PriorityGroup } from './service.js';
+
+/**
+ * Completeness over all services in the database: the overview figures from rollup_completeness
+ * (services counted per group and facts, migration 0011), and one page of services from
+ * rollup_service; never a list of every service.
+ * The rules are those of assessCompleteness (src/domain/completeness.ts, docs/completeness.md),
+ * written as SQL; test/features/evaluations/completeness-sql.test.ts checks that both agree on
+ * generated month patterns.
+ */
+
+export interface CompletenessAsOf {
+  now: Date;
+  graceDays: number;
+}
+
+/** Which services a page of the completeness table lists (query parameter `zeigen`). */
+export const COMPLETENESS_FILTERS = [
+  { key: 'alle', label: 'alle' },
+  { key: 'ueberfaellig', label: 'überfällige' },
+  { key: 'luecken', label: 'mit Lücken' },
+  { key: 'lueckenlos', label: 'lückenlose' },
+] as const;
+
+export type CompletenessFilter = (typeof COMPLETENESS_FILTERS)[number]['key'];
+
+/** The facts of a service's delivered months that completeness depends on (rollup_completeness). */
+interface Facts {
+  first: RawBuilder<unknown>;
+  last: RawBuilder<unknown>;
+  contiguous: RawBuilder<unknown>;
+  beforeLast: RawBuilder<unknown>;
+}
+
+/**
+ * The rules of assessCompleteness over the facts, as of the last closed month L. Exact whenever no
+ * month after the running one is stored, which validation guarantees (month_in_future).
+ * - monthly: any delivery;
+ * - gap-free: the first month is after L (nothing expected yet), or no gaps between first and last
+ *   month and the last is L or later;
+ * - overdue: no delivery at all, or L expected (first ≤ L), the grace period over, and L missing. L
+ *   is there if it is the last month, or the last month is the running one and either the months
+ *   have no gaps or the month before the last (L) is there.
+ */
+function rules(f: Facts, asOf: CompletenessAsOf) {
+  const closed = sql`${`${lastClosedMonth(asOf.now)}-01`}::date`;
+  const graceOver = asOf.now.getUTCDate() > asOf.graceDays;
+  const closedDelivered = sql`(${f.last} = ${closed} OR (${f.last} > ${closed} AND (${f.contiguous} OR (${f.last} = (${closed} + interval '1 month')::date AND ${f.beforeLast}))))`;
+  return {
+    monthly: sql`(${f.first} IS NOT NULL)`,
+    gapFree: sql`coalesce(${f.first} > ${closed} OR (${f.contiguous} AND ${f.last} >= ${closed}), false)`,
+    overdue: sql`(${f.first} IS NULL OR (${f.first} <= ${closed} AND ${graceOver}::boolean AND NOT coalesce(${closedDelivered}, false)))`,
+  };
+}
+
+/** The four figures per priority group, from rollup_completeness; groups without services are missing. */
+export async function countCompleteness(
+  db: Kysely<Database>,
+  asOf: CompletenessAsOf,
+): Promise<Map<PriorityGroup, CompletenessSummary>> {
+  const r = rules(
+    {
+      first: sql.ref('c.first_month'),
+      last: sql.ref('c.last_month'),
+      contiguous: sql.ref('c.contiguous'),
+      beforeLast: sql.ref('c.before_last'),
+    },
+    asOf,
+  );
+  const rows = await sql<CompletenessSummary & { grp: PriorityGroup }>`
+    SELECT c.grp, sum(c.services)::int AS connected,
+           coalesce(sum(c.services) FILTER (WHERE ${r.monthly}), 0)::int AS monthly,
+           coalesce(sum(c.services) FILTER (WHERE ${r.gapFree}), 0)::int AS "gapFree",
+           coalesce(sum(c.services) FILTER (WHERE ${r.overdue}), 0)::int AS overdue
+    FROM rollup_completeness c
+    GROUP BY c.grp`.execute(db);
+  return new Map(rows.rows.map(({ grp, ...summary }) => [grp, summary]));
+}
+
+/** Per service: the same rules over its rollup_service row (r, joined to online_services s). */
+function serviceRules(asOf: CompletenessAsOf) {
+  return rules(
+    {
+      first: sql.ref('r.first_month'),
+      last: sql.ref('r.last_month'),
+      contiguous: sql`(r.months = month_span(r.first_month, r.last_month))`,
+      beforeLast: sql.ref('r.before_last'),
+    },
+    asOf,
+  );
+}
+
+function filterSql(filter: CompletenessFilter, asOf: CompletenessAsOf): RawBuilder<unknown> {
+  const r = serviceRules(asOf);
+  return {
+    alle: sql`true`,
+    ueberfaellig: r.overdue,
+    luecken: sql`${r.monthly} AND NOT ${r.gapFree}`,
+    lueckenlos: r.gapFree,
+  }[filter];
+}
+
+export interface CompletenessListed {
+  id: number;
+  name: string;
+  serviceType: '1' | '2/3' | '4' | '5';
+  isFocus: boolean;
+  /** Delivered months 'YYYY-MM', oldest first. */
+  months: string[];
+}
+
+/** One page of services of the filter, by name, with their delivered months. */
+export async function listCompletenessPage(
+  db: Kysely<Database>,
+  asOf: CompletenessAsOf,
+  filter: CompletenessFilter,
+  page: { limit: number; offset: number },
+): Promise<CompletenessListed[]> {
+  const rows = await sql<Omit<CompletenessListed, 'months'> & { months: string | null }>`
+    WITH listed AS (
+      SELECT s.id, s.sort_name FROM online_services s LEFT JOIN rollup_service r ON r.service_id = s.id
+      WHERE ${filterSql(filter, asOf)}
+      ORDER BY s.sort_name, s.id
+      LIMIT ${page.limit} OFFSET ${page.offset}
+    )
+    SELECT s.id, s.name, s.service_type AS "serviceType", s.is_focus AS "isFocus",
+           (SELECT string_agg(to_char(m.month, 'YYYY-MM'), ',' ORDER BY m.month)
+              FROM rollup_service_month m WHERE m.service_id = s.id) AS months
+    FROM listed l JOIN online_services s ON s.id = l.id
+    ORDER BY l.sort_name, l.id`.execute(db);
+  return rows.rows.map((r) => ({ ...r, months: r.months ? r.months.split(',') : [] }));
+}
