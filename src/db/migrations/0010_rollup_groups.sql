@@ -47,9 +47,9 @@ GROUP BY g.dimension, g.group_key, r.land, r.month;
 -- Lists over all services (completeness, reports) page in the database, ordered by name. The key
 -- folds case and German umlauts so that "Ärztekammer" sorts beside "Arzt…", not after "Z";
 -- expressions only (immutable), so PGlite and PostgreSQL order alike whatever their locale.
-ALTER TABLE online_services
-  ADD COLUMN sort_name text GENERATED ALWAYS AS (
-    translate(lower(name), 'ÄÖÜäöüßÉÈÊéèêÁÀÂáàâÓÒÔóòôÚÙÛúùûÍÌÎíìîÇç', 'aouaouseeeeeeaaaaaaoooooouuuuuuiiiiiicc')
-  ) STORED;
+CREATE FUNCTION sort_key(name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT translate(lower(name), 'ÄÖÜäöüßÉÈÊéèêÁÀÂáàâÓÒÔóòôÚÙÛúùûÍÌÎíìîÇç', 'aouaouseeeeeeaaaaaaoooooouuuuuuiiiiiicc')
+$$;
+ALTER TABLE online_services ADD COLUMN sort_name text GENERATED ALWAYS AS (sort_key(name)) STORED;
 CREATE INDEX online_services_sort_name_idx ON online_services (sort_name, id);
 CREATE INDEX rollup_service_last_month_idx ON rollup_service (last_month);

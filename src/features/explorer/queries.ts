@@ -149,7 +149,7 @@ async function listAllGroupTotals(
  * service whose first or last month lies in the period has one; one that spans the period has one
  * if it has no gaps, else its monthly roll-up is asked (the rare case of a gap covering the period).
  */
-function servicesWithData(f: Filter): RawBuilder<unknown> {
+export function servicesWithData(f: Filter): RawBuilder<unknown> {
   const from = `${f.from}-01`;
   const to = `${f.to}-01`;
   return sql`

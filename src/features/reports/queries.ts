@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, GranularityColumn } from '../../db/schema.js';
+import { servicesWithData } from '../explorer/queries.js';
 
 /**
  * The report tables read the roll-ups rollup_service (all months) and rollup_service_month (a period),
@@ -118,3 +119,76 @@ export async function listServiceReport(db: Kysely<Database>, period: Period): P
 export const collator = new Intl.Collator('de', { sensitivity: 'base', numeric: true });
 
 export const GRANULARITY_ORDER: readonly GranularityColumn[] = ['bund', 'land', 'kreis', 'gemeinde'];
+
+export interface ServiceReportPage {
+  rows: ServiceReportRow[];
+  /** Over all services, not only the page. */
+  figures: { services: number; withData: number; transactions: number };
+}
+
+/**
+ * The SQL order of a column of the service report: what sortRows does in TypeScript, with names
+ * folded by sort_key() (migration 0010) instead of German collation; rows without a value last.
+ */
+const SERVICE_SORT_SQL: Record<string, RawBuilder<unknown>> = {
+  service: sql`s.sort_name`,
+  authority: sql`(SELECT sort_key(a.name) FROM authorities a WHERE a.id = s.authority_id)`,
+  source: sql`coalesce((SELECT string_agg(sort_key(p.name), ', ' ORDER BY sort_key(p.name))
+                         FROM portal_services ps JOIN portals p ON p.id = ps.portal_id
+                         WHERE ps.service_id = s.id), 'einzelanbindung (kein portal)')`,
+  first: sql`r.first_month`,
+  last: sql`r.last_month`,
+  granularity: sql`array_position(ARRAY['bund', 'land', 'kreis', 'gemeinde'], s.granularity)`,
+  transactions: sql`coalesce(r.total, 0)`,
+};
+
+/**
+ * One page of the report per service, sorted in the database: the order picks the page's ids first
+ * (only the joins the sort needs), then the page's rows get their details. Over all months it reads
+ * rollup_service and the group roll-ups; a period reads rollup_service_month.
+ */
+export async function listServiceReportPage(
+  db: Kysely<Database>,
+  period: Period,
+  sort: string,
+  dir: 'asc' | 'desc',
+  page: { limit: number; offset: number },
+): Promise<ServiceReportPage> {
+  const key = SERVICE_SORT_SQL[sort];
+  if (!key) throw new RangeError(`Unknown sort key ${sort}`);
+  const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
+  const rows = await sql<ServiceReportRow>`
+    WITH per_service AS (${perService(period)}),
+    page AS (
+      SELECT s.id, s.sort_name, ${key} AS k
+      FROM online_services s LEFT JOIN per_service r ON r.service_id = s.id
+      ORDER BY k ${direction} NULLS LAST, s.sort_name, s.id
+      LIMIT ${page.limit} OFFSET ${page.offset}
+    )
+    SELECT s.id, s.name, a.name AS authority, s.granularity,
+           coalesce((SELECT json_agg(p.name) FROM portal_services ps JOIN portals p ON p.id = ps.portal_id
+                     WHERE ps.service_id = s.id), '[]') AS portals,
+           to_char(r.first_month, 'YYYY-MM') AS "firstMonth", to_char(r.last_month, 'YYYY-MM') AS "lastMonth",
+           coalesce(r.months, 0)::int AS "monthsDelivered", coalesce(r.total, 0)::bigint AS transactions
+    FROM page JOIN online_services s ON s.id = page.id
+    LEFT JOIN authorities a ON a.id = s.authority_id
+    LEFT JOIN per_service r ON r.service_id = s.id
+    ORDER BY page.k ${direction} NULLS LAST, page.sort_name, page.id`.execute(db);
+  const from = `${period.from ?? '0001-01'}-01`;
+  const to = `${period.to ?? '9999-12'}-01`;
+  const figures = await sql<ServiceReportPage['figures']>`
+    SELECT (SELECT coalesce(sum(services), 0) FROM rollup_completeness)::int AS services,
+           ${
+             period.from || period.to
+               ? sql`(SELECT count(*) FROM (${servicesWithData({ from: period.from ?? '0001-01', to: period.to ?? '9999-12', serviceIds: [] })}) w)`
+               : sql`(SELECT coalesce(sum(services), 0) FROM rollup_completeness WHERE first_month IS NOT NULL)`
+           }::int AS "withData",
+           (SELECT coalesce(sum(total), 0) FROM rollup_group_month
+             WHERE dimension = 'typ' AND month BETWEEN ${from}::date AND ${to}::date)::bigint AS transactions`.execute(
+    db,
+  );
+  return {
+    rows: rows.rows.map((r) => ({ ...r, portals: [...r.portals].sort(collator.compare) })),
+    figures: figures.rows[0]!,
+  };
+}

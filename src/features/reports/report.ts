@@ -235,12 +235,13 @@ export function sortRows<R>(table: ReportTable<R>, rows: readonly R[], key: stri
 }
 
 /** The query string of a report URL; absent values are left out. */
-export function reportSearch(q: { period: Period; sort?: string; dir?: SortDir }): string {
+export function reportSearch(q: { period: Period; sort?: string; dir?: SortDir; page?: number }): string {
   const params = new URLSearchParams();
   if (q.period.from) params.set('from', q.period.from);
   if (q.period.to) params.set('to', q.period.to);
   if (q.sort) params.set('sort', q.sort);
   if (q.dir) params.set('dir', q.dir);
+  if (q.page && q.page > 1) params.set('seite', String(q.page));
   const s = params.toString();
   return s ? `?${s}` : '';
 }

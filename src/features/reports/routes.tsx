@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
 import { sendPage } from '../../web/render.js';
 import { reportCsv, reportXlsx } from './export.js';
-import { listPortalReport, listServiceReport } from './queries.js';
+import { listPortalReport, listServiceReport, listServiceReportPage } from './queries.js';
 import {
   parseReportQuery,
   PORTAL_TABLE,
@@ -11,7 +11,7 @@ import {
   type ReportQuery,
   type ReportTable,
 } from './report.js';
-import { PortalReportPage, ReportErrorPage, ServiceReportPage } from './views.js';
+import { PortalReportPage, ReportErrorPage, SERVICE_REPORT_PAGE_SIZE, ServiceReportPage } from './views.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const berlinDate = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin' });
@@ -52,17 +52,54 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     return sendPage(reply, <PortalReportPage table={PORTAL_TABLE} query={result.query} rows={result.rows} />);
   });
 
+  // Pages of SERVICE_REPORT_PAGE_SIZE rows sorted in the database: at 100,000 services the whole
+  // table would be megabytes of HTML. The exports keep every row.
   app.get('/berichte/dienste', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const result = await load(SERVICE_TABLE, request, (p) => listServiceReport(app.db.kysely, p));
-    if (!result.ok)
+    const raw = request.query as Record<string, unknown>;
+    const parsed = parseReportQuery(SERVICE_TABLE, raw, new Date());
+    const seite = typeof raw.seite === 'string' && raw.seite !== '' ? raw.seite : '1';
+    const errors = [
+      ...(parsed.ok ? [] : parsed.error),
+      ...(/^[1-9][0-9]{0,5}$/.test(seite)
+        ? []
+        : [
+            {
+              code: 'page_invalid',
+              message: `Ungültige Seitenzahl „${seite}“; erwartet wird eine Zahl ab 1.`,
+              messageEn: `Invalid page "${seite}"; expected a number from 1.`,
+            },
+          ]),
+    ];
+    if (!parsed.ok || errors.length > 0)
       return sendPage(
         reply,
-        <ReportErrorPage table={SERVICE_TABLE} query={fallback(SERVICE_TABLE)} errors={result.errors} />,
+        <ReportErrorPage table={SERVICE_TABLE} query={fallback(SERVICE_TABLE)} errors={errors} />,
         400,
       );
+    const query = parsed.value;
+    const first = await listServiceReportPage(app.db.kysely, query.period, query.sort, query.dir, {
+      limit: SERVICE_REPORT_PAGE_SIZE,
+      offset: 0,
+    });
+    const pageCount = Math.max(1, Math.ceil(first.figures.services / SERVICE_REPORT_PAGE_SIZE));
+    const page = Math.min(Number(seite), pageCount);
+    const result =
+      page === 1
+        ? first
+        : await listServiceReportPage(app.db.kysely, query.period, query.sort, query.dir, {
+            limit: SERVICE_REPORT_PAGE_SIZE,
+            offset: (page - 1) * SERVICE_REPORT_PAGE_SIZE,
+          });
     return sendPage(
       reply,
-      <ServiceReportPage table={SERVICE_TABLE} query={result.query} rows={result.rows} />,
+      <ServiceReportPage
+        table={SERVICE_TABLE}
+        query={query}
+        rows={result.rows}
+        figures={result.figures}
+        page={page}
+        pageCount={pageCount}
+      />,
     );
   });
 

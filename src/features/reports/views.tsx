@@ -6,6 +6,8 @@ import { monthLabel } from '../../web/labels.js';
 import type { DomainError } from '../../domain/result.js';
 import type { Period, PortalReportRow, ServiceReportRow } from './queries.js';
 import { reportSearch, sourceName, type ReportColumn, type ReportQuery, type ReportTable } from './report.js';
+import type { ServiceReportPage as ServiceReportPageData } from './queries.js';
+import { Pagination } from '../../web/pagination.js';
 
 export const REPORT_PATHS = { portale: '/berichte', dienste: '/berichte/dienste' } as const;
 
@@ -194,25 +196,32 @@ export function PortalReportPage(props: {
   );
 }
 
+export const SERVICE_REPORT_PAGE_SIZE = 100;
+
 export function ServiceReportPage(props: {
   table: ReportTable<ServiceReportRow>;
   query: ReportQuery;
   rows: ServiceReportRow[];
+  figures: ServiceReportPageData['figures'];
+  page: number;
+  pageCount: number;
   errors?: DomainError[];
 }) {
-  const { table, query, rows } = props;
-  const withData = rows.filter((r) => r.monthsDelivered > 0).length;
-  const total = rows.reduce((sum, r) => sum + r.transactions, 0);
+  const { table, query, rows, figures, page, pageCount } = props;
+  const firstRow = (page - 1) * SERVICE_REPORT_PAGE_SIZE + 1;
   return (
     <ReportFrame table={table} query={query} errors={props.errors}>
       <p class="kern-body" id="summe">
-        {formatInt(rows.length)} Onlinedienste, davon {formatInt(withData)} mit Daten im Zeitraum;{' '}
-        {formatInt(total)} Transaktionen insgesamt.
+        {formatInt(figures.services)} Onlinedienste, davon {formatInt(figures.withData)} mit Daten im
+        Zeitraum; {formatInt(figures.transactions)} Transaktionen insgesamt.
+        {pageCount > 1
+          ? ` Gezeigt ${formatInt(firstRow)} bis ${formatInt(firstRow + rows.length - 1)}; die Exporte enthalten alle.`
+          : ''}
       </p>
       <DataTable
         id="report"
         class="zsk-table"
-        caption={`${table.title}, ${periodText(query.period)}`}
+        caption={`${table.title}, ${periodText(query.period)}${pageCount > 1 ? `, Seite ${formatInt(page)} von ${formatInt(pageCount)}` : ''}`}
         columns={sortableColumns(table, query)}
       >
         {rows.map((r) => (
@@ -230,6 +239,12 @@ export function ServiceReportPage(props: {
         ))}
       </DataTable>
       {rows.length === 0 ? <p class="kern-body">Noch keine Onlinedienste angelegt.</p> : null}
+      <Pagination
+        page={page}
+        pages={pageCount}
+        href={(p) => `/berichte/dienste${reportSearch({ ...query, page: p })}`}
+        label="Seiten des Berichts"
+      />
     </ReportFrame>
   );
 }

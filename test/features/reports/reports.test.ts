@@ -2,7 +2,11 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
-import { listPortalReport, listServiceReport } from '../../../src/features/reports/queries.js';
+import {
+  listPortalReport,
+  listServiceReport,
+  listServiceReportPage,
+} from '../../../src/features/reports/queries.js';
 import { PORTAL_TABLE, SERVICE_TABLE, sortRows, sourceName } from '../../../src/features/reports/report.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { signIn, type SignedIn } from '../../helpers/auth.js';
@@ -364,5 +368,58 @@ describe('exports', () => {
     expect(res.json()).toMatchObject({
       error: { code: 'report_query_invalid', details: [{ code: 'sort_unknown' }] },
     });
+  });
+});
+
+describe('report per service, paged in the database', () => {
+  const all = { from: null, to: null };
+  for (const column of SERVICE_TABLE.columns) {
+    for (const dir of ['asc', 'desc'] as const) {
+      it(`orders by ${column.key} ${dir} as the exports do`, async () => {
+        const exported = sortRows(SERVICE_TABLE, await listServiceReport(t.db.kysely, all), column.key, dir);
+        const page = await listServiceReportPage(t.db.kysely, all, column.key, dir, {
+          limit: 100,
+          offset: 0,
+        });
+        expect(page.rows.map((r) => r.name)).toEqual(exported.map((r) => r.name));
+        const second = await listServiceReportPage(t.db.kysely, all, column.key, dir, {
+          limit: 2,
+          offset: 2,
+        });
+        expect(second.rows.map((r) => r.name)).toEqual(exported.slice(2, 4).map((r) => r.name));
+      });
+    }
+  }
+
+  it('gives the figures over all services, for all months and for a period', async () => {
+    const page = await listServiceReportPage(t.db.kysely, all, 'service', 'asc', { limit: 1, offset: 0 });
+    expect(page.figures).toEqual({ services: 5, withData: 4, transactions: 350 + 1_253_473 + 10 + 5 });
+    const year = await listServiceReportPage(
+      t.db.kysely,
+      { from: '2024-02', to: '2024-04' },
+      'service',
+      'asc',
+      {
+        limit: 1,
+        offset: 0,
+      },
+    );
+    // S1 200 + 0, S2 1.000, S3 3; S4 has only 2024-01.
+    expect(year.figures).toEqual({ services: 5, withData: 3, transactions: 1203 });
+  });
+
+  it('answers a page number out of range with the last page and a wrong one with 400', async () => {
+    const last = await t.app.inject({
+      url: '/berichte/dienste?seite=99',
+      headers: { cookie: viewer.cookie },
+    });
+    expect(last.statusCode).toBe(200);
+    expect(last.body).toContain('S1 Landesdienst');
+    const wrong = await t.app.inject({
+      url: '/berichte/dienste?seite=zwei',
+      headers: { cookie: viewer.cookie },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('Ungültige Seitenzahl „zwei“');
   });
 });
