@@ -19,15 +19,19 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openMigratedDatabase, type Db } from '../src/db/database.js';
-import { rebuildRollups } from '../src/db/rollups.js';
+import { rebuildGroupRollups, rebuildRollups } from '../src/db/rollups.js';
 import { addMonths, lastClosedMonth } from '../src/domain/months.js';
 import { ensureShippedRegions } from '../src/features/regions/repository.js';
+import { listServiceLandTotals, listServiceMonthTotals } from '../src/features/evaluations/queries.js';
+import { loadCompletenessReport } from '../src/features/evaluations/service.js';
+import { loadExploration } from '../src/features/explorer/service.js';
+import type { Dimension } from '../src/features/explorer/params.js';
 import {
-  listDeliveredMonths,
-  listServiceLandTotals,
-  listServiceMonthTotals,
-} from '../src/features/evaluations/queries.js';
-import { listPortalReport, listServiceReport, type Period } from '../src/features/reports/queries.js';
+  listPortalReport,
+  listServiceReport,
+  listServiceReportPage,
+  type Period,
+} from '../src/features/reports/queries.js';
 
 const { values } = parseArgs({
   options: {
@@ -216,6 +220,11 @@ async function generate(db: Db): Promise<Record<string, number>> {
       BULK_SETUP,
     );
   });
+  // Bulk loads run with triggers off (replica role): the roll-ups over groups of services are built
+  // once, from the per-service roll-ups, as migration 0010/0011 would.
+  await phase('group roll-ups (rollup_group_month, rollup_completeness)', async () => {
+    await rebuildGroupRollups(db.kysely);
+  });
   await phase('VACUUM ANALYZE', async () => {
     await inParallel(
       db.pool,
@@ -223,6 +232,7 @@ async function generate(db: Db): Promise<Record<string, number>> {
         'VACUUM (ANALYZE) counts',
         'VACUUM (ANALYZE) rollup_service_land_month',
         'VACUUM (ANALYZE) rollup_service_month',
+        'VACUUM (ANALYZE) rollup_group_month',
       ],
       [],
     );
@@ -326,13 +336,13 @@ function baseQueries(period: Period) {
   };
 }
 
-/** Explorer-style question (no page yet): transactions per Land and service type over twelve months. */
-async function explorerFromRollups(db: Db): Promise<unknown[]> {
+/** The Land × type question of the explorer over all services, from rollup_group_month. */
+async function landByTypeFromRollups(db: Db): Promise<unknown[]> {
   const result = await db.pool.query(
-    `SELECT r.land, s.service_type, sum(r.total)::bigint AS total
-     FROM rollup_service_land_month r JOIN online_services s ON s.id = r.service_id
-     WHERE r.month BETWEEN $1::date AND $2::date
-     GROUP BY r.land, s.service_type ORDER BY 1, 2`,
+    `SELECT r.land, r.group_key AS service_type, sum(r.total)::bigint AS total
+     FROM rollup_group_month r
+     WHERE r.dimension = 'typ' AND r.month BETWEEN $1::date AND $2::date
+     GROUP BY r.land, r.group_key ORDER BY 1, 2`,
     [`${yearFrom}-01`, `${lastMonth}-01`],
   );
   return result.rows;
@@ -358,7 +368,8 @@ async function main(): Promise<void> {
         SELECT relname AS table, reltuples::bigint AS rows,
                pg_size_pretty(pg_total_relation_size(c.oid)) AS size
         FROM pg_class c WHERE relname IN ('counts', 'rollup_service_month', 'rollup_service_land_month',
-                                          'online_services', 'rollup_service')
+                                          'online_services', 'rollup_service', 'rollup_group_month',
+                                          'rollup_completeness')
         ORDER BY pg_total_relation_size(c.oid) DESC`)
     ).rows as { table: string; rows: number; size: string }[];
     const services = (await db.pool.query('SELECT min(id) AS lo, max(id) AS hi FROM online_services'))
@@ -369,8 +380,6 @@ async function main(): Promise<void> {
     // Deterministic spread of service ids over the whole range, Kreis services included.
     const serviceAt = (i: number) =>
       services.lo + (((i + 1) * 7_919 * 104_729) % (services.hi - services.lo + 1));
-    const hasServiceSummary =
-      (await db.pool.query(`SELECT to_regclass('rollup_service') IS NOT NULL AS ok`)).rows[0].ok === true;
     const all: Period = { from: null, to: null };
     const year: Period = { from: yearFrom, to: lastMonth };
     const base = baseQueries(all);
@@ -379,6 +388,25 @@ async function main(): Promise<void> {
       (text: string, params: (i: number) => unknown[] = () => []) =>
       async (i: number) =>
         (await basePool.query(text, params(i))).rows;
+
+    const asOf = new Date(`${addMonths(lastMonth, 1)}-20T12:00:00Z`);
+    const explore = (dimension: Dimension) => async () =>
+      (
+        await loadExploration(db.kysely, {
+          dimension,
+          from: yearFrom,
+          to: lastMonth,
+          mode: 'absolut',
+          serviceIds: [],
+        })
+      ).groups;
+    const reportPage = (period: Period, sort: string, page: number) => async () =>
+      (
+        await listServiceReportPage(db.kysely, period, sort, sort === 'service' ? 'asc' : 'desc', {
+          limit: 100,
+          offset: (page - 1) * 100,
+        })
+      ).rows;
 
     const cases: {
       name: string;
@@ -396,23 +424,16 @@ async function main(): Promise<void> {
         base: baseRun(base.lands, (i) => [serviceAt(i)]),
       },
       {
-        name: 'completeness overview (all services)',
-        rollup: () => listDeliveredMonths(db.kysely),
+        // The page as the app loads it: figures per priority group (rollup_completeness), the
+        // overdue preview and the first 50 services by name.
+        name: 'completeness page (figures, overdue, first page)',
+        rollup: async () => (await loadCompletenessReport(db.kysely, asOf)).services,
         base: baseRun(base.completeness),
       },
       {
-        // A proposed restructure of the overview (not yet in the app): first and last month and the
-        // number of months per service answer monthly / gap-free / overdue without listing months.
-        name: 'completeness spans (rollup_service, proposal)',
+        name: 'completeness table, all services, page 1000 by name',
         rollup: async () =>
-          hasServiceSummary
-            ? (
-                await db.pool.query(`
-                  SELECT s.id, s.name, s.service_type, s.is_focus, r.first_month, r.last_month, r.months
-                  FROM online_services s LEFT JOIN rollup_service r ON r.service_id = s.id`)
-              ).rows
-            : [],
-        base: baseRun(base.spans),
+          (await loadCompletenessReport(db.kysely, asOf, { filter: 'alle', page: 1000 })).services,
       },
       {
         name: 'report per portal, all months',
@@ -420,30 +441,38 @@ async function main(): Promise<void> {
         base: baseRun(base.portals),
       },
       {
-        // Before migration 0003 every report aggregated rollup_service_month; a period covering all
-        // months still does, so this is the old query on the same data.
-        name: 'report per portal, all months via rollup_service_month (before 0003)',
-        rollup: () => listPortalReport(db.kysely, { from: firstMonth, to: null }),
-      },
-      {
         name: 'report per portal, 12 months',
         rollup: () => listPortalReport(db.kysely, year),
         base: baseRun(baseYear.portals),
       },
       {
-        name: 'report per service, all months',
-        rollup: () => listServiceReport(db.kysely, all),
+        name: 'report per service, page 1 by transactions, all months',
+        rollup: reportPage(all, 'transactions', 1),
         base: baseRun(base.services),
       },
       {
-        name: 'report per service, all months via rollup_service_month (before 0003)',
-        rollup: () => listServiceReport(db.kysely, { from: firstMonth, to: null }),
+        name: 'report per service, page 500 by name, all months',
+        rollup: reportPage(all, 'service', 500),
+      },
+      {
+        name: 'report per service, page 1 by transactions, 12 months',
+        rollup: reportPage(year, 'transactions', 1),
+      },
+      {
+        // What the exports read: every service in one list.
+        name: 'report per service, all rows (export), all months',
+        rollup: () => listServiceReport(db.kysely, all),
       },
       {
         name: 'explorer: Land × type, 12 months',
-        rollup: () => explorerFromRollups(db),
+        rollup: () => landByTypeFromRollups(db),
         base: baseRun(base.explorer),
       },
+      { name: 'explorer: by Land, 12 months (page default)', rollup: explore('land') },
+      { name: 'explorer: by type, 12 months', rollup: explore('typ') },
+      { name: 'explorer: by authority, 12 months', rollup: explore('behoerde') },
+      { name: 'explorer: by portal, 12 months', rollup: explore('portal') },
+      { name: 'explorer: top 25 services, 12 months', rollup: explore('dienst') },
     ];
 
     const results: { name: string; rollup: Stats; base: Stats | null }[] = [];

@@ -211,10 +211,12 @@ export async function loadCompletenessReport(
     ...assessCompleteness(s.months, now, { graceDays }),
   });
   const [services, overdue] = await Promise.all([
-    listCompletenessPage(db, asOf, filter, {
-      limit: COMPLETENESS_PAGE_SIZE,
-      offset: (page - 1) * COMPLETENESS_PAGE_SIZE,
-    }),
+    listed > 0
+      ? listCompletenessPage(db, asOf, filter, {
+          limit: COMPLETENESS_PAGE_SIZE,
+          offset: (page - 1) * COMPLETENESS_PAGE_SIZE,
+        })
+      : Promise.resolve([]),
     summary.overdue > 0
       ? listCompletenessPage(db, asOf, 'ueberfaellig', { limit: OVERDUE_PREVIEW, offset: 0 })
       : Promise.resolve([]),
