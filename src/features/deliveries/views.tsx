@@ -6,7 +6,8 @@ import { formatDateTime, formatInt } from '../../web/format.js';
 import { ErrorSummary, Notice, SubmitButton, type FieldErrors } from '../../web/form.js';
 import { monthLabel } from '../../web/labels.js';
 import { Layout } from '../../web/layout.js';
-import type { DeliveryRow, TargetInfo } from './history.js';
+import { Pagination } from '../../web/pagination.js';
+import type { DeliveryPage as DeliveryListPage, DeliveryRow, TargetInfo } from './history.js';
 import { PENDING_HOURS, type PendingUpload } from './upload.js';
 
 export const CHANNEL_LABEL: Record<Channel, string> = {
@@ -90,11 +91,13 @@ export function HistoryPage({
   canManage,
 }: {
   info: TargetInfo;
-  deliveries: DeliveryRow[];
+  deliveries: DeliveryListPage;
   canManage: boolean;
 }) {
+  const { rows, page, pages, total } = deliveries;
+  const href = (p: number) => `${info.base}/lieferungen${p > 1 ? `?seite=${p}` : ''}`;
   return (
-    <Layout title={`Lieferungen: ${info.name}`}>
+    <Layout title={`Lieferungen: ${info.name}${pages > 1 ? `, Seite ${page} von ${pages}` : ''}`}>
       <h1 class="kern-heading-large">Lieferungen</h1>
       <p class="kern-body">
         {kindWord(info)} <strong>{info.name}</strong>: jede Datenlieferung über API, Formular oder Datei, mit
@@ -102,13 +105,23 @@ export function HistoryPage({
         Verantwortlichen herunter.
       </p>
       <TargetLinks info={info} canManage={canManage} />
-      {deliveries.length === 0 ? (
+      {total === 0 ? (
         <p class="kern-body">Noch keine Lieferungen.</p>
       ) : (
+        <p class="kern-body" id="lieferungen-anzahl">
+          {total === 1 ? '1 Lieferung' : `${formatInt(total)} Lieferungen`}
+          {pages > 1 ? `, Seite ${page} von ${pages}` : ''}
+        </p>
+      )}
+      {total === 0 ? null : (
         <DataTable
           id="lieferungen"
           small
-          caption={`Lieferungen (neueste zuerst)`}
+          caption={
+            pages > 1
+              ? `Lieferungen (neueste zuerst), Seite ${page} von ${pages}`
+              : 'Lieferungen (neueste zuerst)'
+          }
           columns={[
             { label: 'Eingang', nowrap: true },
             { label: 'Kanal' },
@@ -122,7 +135,7 @@ export function HistoryPage({
             { label: 'Status' },
           ]}
         >
-          {deliveries.map((d) => (
+          {rows.map((d) => (
             <tr class="kern-table__row" key={d.id}>
               <th scope="row" class="kern-table__cell zsk-nowrap">
                 <a href={`/lieferungen/${d.id}`}>
@@ -147,6 +160,7 @@ export function HistoryPage({
           ))}
         </DataTable>
       )}
+      <Pagination page={page} pages={pages} href={href} label="Seiten der Lieferungen" />
     </Layout>
   );
 }

@@ -1,4 +1,5 @@
 import { DataTable } from '../../web/data-table.js';
+import { Pagination } from '../../web/pagination.js';
 import { Layout } from '../../web/layout.js';
 import { formatInt } from '../../web/format.js';
 import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/labels.js';
@@ -113,53 +114,7 @@ function FilterForm({ filter, options }: { filter: ServiceFilter; options: Filte
   );
 }
 
-/** Page numbers to show: first, last, and two either side of the current one; null = a gap (…). */
-export function pageWindow(page: number, pages: number): (number | null)[] {
-  const result: (number | null)[] = [];
-  for (let p = 1; p <= pages; p++) {
-    if (p === 1 || p === pages || Math.abs(p - page) <= 2) result.push(p);
-    else if (result.at(-1) !== null) result.push(null);
-  }
-  return result;
-}
-
-function Pagination({ filter, page, pages }: { filter: ServiceFilter; page: number; pages: number }) {
-  if (pages <= 1) return null;
-  return (
-    <nav class="zsk-pagination" aria-label="Seiten der Liste">
-      <ul>
-        {page > 1 ? (
-          <li>
-            <a href={serviceListHref(filter, page - 1)} rel="prev">
-              Zurück<span class="kern-sr-only"> zu Seite {page - 1}</span>
-            </a>
-          </li>
-        ) : null}
-        {pageWindow(page, pages).map((p, i) =>
-          p === null ? (
-            <li key={`gap-${i}`} aria-hidden="true">
-              <span>…</span>
-            </li>
-          ) : (
-            <li key={p}>
-              <a href={serviceListHref(filter, p)} aria-current={p === page ? 'page' : undefined}>
-                <span class="kern-sr-only">Seite </span>
-                {p}
-              </a>
-            </li>
-          ),
-        )}
-        {page < pages ? (
-          <li>
-            <a href={serviceListHref(filter, page + 1)} rel="next">
-              Weiter<span class="kern-sr-only"> zu Seite {page + 1}</span>
-            </a>
-          </li>
-        ) : null}
-      </ul>
-    </nav>
-  );
-}
+export { pageWindow } from '../../web/pagination.js';
 
 export function ServiceListPage({ data, options }: { data: ServiceListData; options: FilterOptions }) {
   const { rows, figures, filter, page, pages } = data;
@@ -255,7 +210,7 @@ export function ServiceListPage({ data, options }: { data: ServiceListData; opti
           )}
         </p>
       ) : null}
-      <Pagination filter={filter} page={page} pages={pages} />
+      <Pagination page={page} pages={pages} href={(p) => serviceListHref(filter, p)} />
     </Layout>
   );
 }
