@@ -282,7 +282,7 @@ export async function savePendingUpload(
   return id;
 }
 
-/** A pending upload of this user for this target, not expired; null otherwise. */
+/** A previewed upload of this user for this target, not expired and not confirmed; null otherwise. */
 export async function findPendingUpload(
   db: Kysely<Database>,
   id: string,
@@ -297,6 +297,7 @@ export async function findPendingUpload(
     .where('id', '=', id)
     .where('user_id', '=', userId)
     .where(cols.service_id === null ? 'portal_id' : 'service_id', '=', cols.service_id ?? cols.portal_id!)
+    .where('status', '=', 'pending')
     .where('expires_at', '>', now)
     .executeTakeFirst();
   if (!row) return null;
@@ -308,29 +309,4 @@ export async function findPendingUpload(
     preview: row.preview as UploadPreview,
     createdAt: row.created_at,
   };
-}
-
-/**
- * Removes the pending upload and hands back its file. Taking it in one statement means two clicks on
- * "Speichern" cannot store the file twice.
- */
-export async function takePendingUpload(
-  db: Kysely<Database>,
-  id: string,
-  userId: number,
-  target: DeliveryTarget,
-  now = new Date(),
-): Promise<{ channel: UploadChannel; fileName: string; mediaType: string; content: Buffer } | null> {
-  const cols = targetColumns(target);
-  const row = await db
-    .deleteFrom('pending_uploads')
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .where(cols.service_id === null ? 'portal_id' : 'service_id', '=', cols.service_id ?? cols.portal_id!)
-    .where('expires_at', '>', now)
-    .returning(['channel', 'file_name', 'media_type', 'content'])
-    .executeTakeFirst();
-  return row
-    ? { channel: row.channel, fileName: row.file_name, mediaType: row.media_type, content: row.content }
-    : null;
 }

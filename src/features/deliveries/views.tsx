@@ -9,6 +9,7 @@ import { Layout } from '../../web/layout.js';
 import { Pagination } from '../../web/pagination.js';
 import type { DeliveryPage as DeliveryListPage, DeliveryRow, TargetInfo } from './history.js';
 import { PENDING_HOURS, type PendingUpload } from './upload.js';
+import type { UploadProgress } from './upload-progress.js';
 
 export const CHANNEL_LABEL: Record<Channel, string> = {
   api: 'API',
@@ -437,22 +438,158 @@ export function PreviewPage({
       <p class="kern-body kern-body--small">
         Geprüft in {formatInt(p.checkMs)} ms. Die Vorschau bleibt {PENDING_HOURS} Stunden gültig.
       </p>
-      <form method="post" action={action} class="zsk-actions">
-        <CsrfField />
-        {ok ? (
-          <button type="submit" name="aktion" value="speichern" class="kern-btn kern-btn--primary">
-            <span class="kern-label">Lieferung speichern</span>
+      <div id="lieferung-speichern">
+        <form method="post" action={action} class="zsk-actions">
+          <CsrfField />
+          {ok ? (
+            // With htmx the delivery is stored in the background and the progress replaces the form;
+            // without JavaScript the form post waits and then shows the stored delivery.
+            <button
+              type="submit"
+              name="aktion"
+              value="speichern"
+              class="kern-btn kern-btn--primary"
+              hx-post={action}
+              hx-target="#lieferung-speichern"
+              hx-swap="outerHTML"
+              hx-disabled-elt="this"
+            >
+              <span class="kern-label">Lieferung speichern</span>
+            </button>
+          ) : null}
+          <button type="submit" name="aktion" value="verwerfen" class="kern-btn kern-btn--secondary">
+            <span class="kern-label">Verwerfen</span>
           </button>
-        ) : null}
-        <button type="submit" name="aktion" value="verwerfen" class="kern-btn kern-btn--secondary">
-          <span class="kern-label">Verwerfen</span>
-        </button>
-      </form>
+        </form>
+      </div>
       {!ok ? (
         <p class="kern-body">
           <a href={`${info.base}/hochladen`}>Korrigierte Datei hochladen</a>
         </p>
       ) : null}
+    </Layout>
+  );
+}
+
+const percentOf = (p: UploadProgress) =>
+  p.rowsTotal > 0 ? Math.min(100, Math.floor((p.rowsDone * 100) / p.rowsTotal)) : 0;
+
+/**
+ * What the progress region shows: while running a <progress> bar with percent and rows, polled every
+ * second (hx-get); done or failed it carries no trigger, so the polling stops with it.
+ */
+export function UploadProgressBody({
+  info,
+  progress: p,
+  delivery,
+}: {
+  info: TargetInfo;
+  progress: UploadProgress;
+  delivery: DeliveryRow | null;
+}) {
+  const url = `${info.base}/hochladen/${p.id}/fortschritt`;
+  if (p.status === 'done' && p.deliveryId !== null) {
+    const rejected = delivery?.status === 'rejected';
+    return (
+      <div id="upload-fortschritt-inhalt">
+        <Notice kind={rejected ? 'danger' : 'success'}>
+          {rejected
+            ? 'Die Lieferung wurde abgelehnt; es wurde keine Zahl gespeichert.'
+            : 'Die Lieferung ist gespeichert.'}
+        </Notice>
+        {delivery ? <Figures d={delivery} /> : null}
+        <p class="kern-body">
+          <a href={`/lieferungen/${p.deliveryId}`}>Lieferung {p.deliveryId} ansehen</a>
+        </p>
+      </div>
+    );
+  }
+  if (p.status === 'failed' || p.status === 'done') {
+    return (
+      <div id="upload-fortschritt-inhalt">
+        <Notice kind="danger">{p.failure ?? 'Die Lieferung wurde nicht gespeichert.'}</Notice>
+        <p class="kern-body">
+          <a href={`${info.base}/hochladen`}>Datei erneut hochladen</a>
+        </p>
+      </div>
+    );
+  }
+  const percent = percentOf(p);
+  return (
+    <div id="upload-fortschritt-inhalt" hx-get={url} hx-trigger="every 1s" hx-swap="outerHTML">
+      <label class="kern-label" for="upload-fortschritt-balken">
+        Fortschritt beim Speichern von {p.fileName}
+      </label>
+      <progress
+        id="upload-fortschritt-balken"
+        class="zsk-progress"
+        max={100}
+        value={percent}
+        aria-describedby="upload-fortschritt-text"
+      >
+        {percent} %
+      </progress>
+      <p class="kern-body" id="upload-fortschritt-text">
+        {percent} % – {formatInt(p.rowsDone)} von {formatInt(p.rowsTotal)} Zeilen gespeichert
+      </p>
+      <p class="kern-body kern-body--small">
+        Die Seite zeigt den Stand von selbst an. <a href={url}>Stand neu laden</a>
+      </p>
+    </div>
+  );
+}
+
+/**
+ * The progress with its heading. The role="status" wrapper stays while the body inside is replaced,
+ * so screen readers announce each new stand and the result.
+ */
+export function UploadProgressRegion({
+  info,
+  progress,
+  delivery,
+  focus = false,
+}: {
+  info: TargetInfo;
+  progress: UploadProgress;
+  delivery: DeliveryRow | null;
+  /** After the confirm button (htmx) the button is gone: focus moves here instead of to the page. */
+  focus?: boolean;
+}) {
+  return (
+    <section
+      id="upload-fortschritt"
+      class="zsk-upload-status"
+      aria-labelledby="upload-fortschritt-titel"
+      tabIndex={-1}
+      autofocus={focus || undefined}
+    >
+      <h2 class="kern-heading-medium" id="upload-fortschritt-titel">
+        Speichern der Lieferung
+      </h2>
+      <div role="status">
+        <UploadProgressBody info={info} progress={progress} delivery={delivery} />
+      </div>
+    </section>
+  );
+}
+
+/** The status page: reached by reloading after a confirm with htmx, or on a second confirm. */
+export function UploadProgressPage({
+  info,
+  progress,
+  delivery,
+}: {
+  info: TargetInfo;
+  progress: UploadProgress;
+  delivery: DeliveryRow | null;
+}) {
+  return (
+    <Layout title={`Lieferung speichern: ${progress.fileName}`}>
+      <h1 class="kern-heading-large">Lieferung speichern</h1>
+      <p class="kern-body">
+        {kindWord(info)} <strong>{info.name}</strong>, Datei <strong>{progress.fileName}</strong>.
+      </p>
+      <UploadProgressRegion info={info} progress={progress} delivery={delivery} />
     </Layout>
   );
 }
