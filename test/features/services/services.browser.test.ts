@@ -153,8 +153,30 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.getByText('Alle 3 Zeilen sind gültig').waitFor();
       await page.getByRole('table', { name: 'Geänderte Zahlen' }).waitFor();
       await check('upload-preview.png');
+
+      // Storing runs in the background: a progress bar polls the status every second. The polls are
+      // held back until axe has checked the running state, then let through.
+      let releasePolls!: () => void;
+      const held = new Promise<void>((resolve) => (releasePolls = resolve));
+      await page.route('**/fortschritt', async (route) => {
+        await held;
+        await route.continue();
+      });
       await page.getByRole('button', { name: 'Lieferung speichern' }).click();
+      await page.getByRole('progressbar', { name: 'Fortschritt beim Speichern von april.csv' }).waitFor();
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('upload-fortschritt');
+      await expect(page.locator('#upload-fortschritt [role=status]').textContent()).resolves.toMatch(
+        /von 3 Zeilen gespeichert/,
+      );
+      expect(page.url()).toMatch(/\/hochladen\/[A-Za-z0-9_-]+\/fortschritt$/);
+      await check('upload-progress.png');
+      releasePolls();
       await page.getByText('Die Lieferung ist gespeichert.').waitFor();
+      await page.unroute('**/fortschritt');
+      await expect(page.getByRole('progressbar').count()).resolves.toBe(0);
+      await check('upload-stored.png');
+      await page.getByRole('link', { name: /^Lieferung \d+ ansehen$/ }).click();
+      await page.getByRole('heading', { name: /^Lieferung \d+$/, level: 1 }).waitFor();
       await check('delivery.png');
       expect(unexpected()).toEqual([]);
     });
