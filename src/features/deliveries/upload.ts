@@ -7,7 +7,7 @@ import type { RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
 import type { Database, GranularityColumn } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
-import { parseDeliveryCsv, rowsFromRecords, type CsvRows } from './csv.js';
+import { parseDeliveryCsvStream, rowsFromRecords, type CsvRows } from './csv.js';
 import type { ChangedCount, DeliverySummary, DeliveryTarget } from './ingest.js';
 
 export type UploadChannel = 'csv' | 'xlsx';
@@ -34,10 +34,7 @@ export async function parseUpload(
   content: Buffer,
   needsServiceId: boolean,
 ): Promise<CsvRows> {
-  if (channel === 'csv') {
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(content);
-    return parseDeliveryCsv(text, needsServiceId);
-  }
+  if (channel === 'csv') return parseDeliveryCsvStream(content, needsServiceId);
   return parseXlsx(content, needsServiceId);
 }
 
