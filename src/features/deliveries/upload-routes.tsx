@@ -27,16 +27,12 @@ import {
   xlsxTemplate,
   type UploadPreview,
 } from './upload.js';
-import {
-  PreviewPage,
-  UploadPage,
-  UploadProgressBody,
-  UploadProgressPage,
-  UploadProgressRegion,
-} from './views.js';
+import { PreviewPage, UploadPage, UploadProgressBody, UploadProgressPage } from './views.js';
 
 type Params = { Params: { id: string; upload?: string }; Querystring: { monat?: string; format?: string } };
 
+const PROGRESS_GONE =
+  'Zu dieser Adresse gibt es keine Lieferung, die gespeichert wird: Sie ist abgelaufen oder gehört zu einem anderen Konto.';
 const GONE = 'Diese Vorschau gibt es nicht mehr: Sie wurde gespeichert, verworfen oder ist abgelaufen.';
 
 /** A request of htmx (polling, the confirm button), not a history restore that wants the whole page. */
@@ -258,8 +254,21 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           request.session!.user.id,
           info.target,
         );
-        if (!progress) throw notFound('Zu dieser Adresse gibt es keine Lieferung, die gespeichert wird.');
         reply.header('vary', 'HX-Request');
+        if (!progress && isHtmx(request)) {
+          // An answer the poll swaps in (a 404 would not be swapped, and polling would go on).
+          const gone: UploadProgress = {
+            id: request.params.upload!,
+            fileName: '',
+            status: 'failed',
+            rowsDone: 0,
+            rowsTotal: 0,
+            deliveryId: null,
+            failure: PROGRESS_GONE,
+          };
+          return sendFragment(reply, <UploadProgressBody info={info} progress={gone} delivery={null} />);
+        }
+        if (!progress) throw notFound(PROGRESS_GONE);
         if (isHtmx(request)) {
           return sendFragment(
             reply,
@@ -295,9 +304,10 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         const progress = await loadUploadProgress(db, id, userId, info.target);
         if (!progress || progress.status === 'pending') throw notFound(GONE);
         if (!isHtmx(request)) return reply.redirect(statusUrl, 303);
-        return sendFragment(
+        reply.header('HX-Push-Url', statusUrl);
+        return sendPage(
           reply,
-          <UploadProgressRegion info={info} progress={progress} delivery={await deliveryOf(progress)} />,
+          <UploadProgressPage info={info} progress={progress} delivery={await deliveryOf(progress)} focus />,
         );
       }
       const job = storeClaimedUpload(db, { id, userId, target: info.target, upload, log: request.log });
@@ -307,9 +317,9 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           .catch((error: unknown) => request.log.error({ err: error, upload: id }, 'upload not stored'))
           .finally(() => storing.delete(job));
         reply.header('HX-Push-Url', statusUrl);
-        return sendFragment(
+        return sendPage(
           reply,
-          <UploadProgressRegion
+          <UploadProgressPage
             info={info}
             progress={{
               id,

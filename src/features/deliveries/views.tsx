@@ -438,30 +438,29 @@ export function PreviewPage({
       <p class="kern-body kern-body--small">
         Geprüft in {formatInt(p.checkMs)} ms. Die Vorschau bleibt {PENDING_HOURS} Stunden gültig.
       </p>
-      <div id="lieferung-speichern">
-        <form method="post" action={action} class="zsk-actions">
-          <CsrfField />
-          {ok ? (
-            // With htmx the delivery is stored in the background and the progress replaces the form;
-            // without JavaScript the form post waits and then shows the stored delivery.
-            <button
-              type="submit"
-              name="aktion"
-              value="speichern"
-              class="kern-btn kern-btn--primary"
-              hx-post={action}
-              hx-target="#lieferung-speichern"
-              hx-swap="outerHTML"
-              hx-disabled-elt="this"
-            >
-              <span class="kern-label">Lieferung speichern</span>
-            </button>
-          ) : null}
-          <button type="submit" name="aktion" value="verwerfen" class="kern-btn kern-btn--secondary">
-            <span class="kern-label">Verwerfen</span>
+      <form method="post" action={action} class="zsk-actions">
+        <CsrfField />
+        {ok ? (
+          // With htmx the delivery is stored in the background and the progress page's content
+          // replaces this one; without JavaScript the form post waits and then shows the delivery.
+          <button
+            type="submit"
+            name="aktion"
+            value="speichern"
+            class="kern-btn kern-btn--primary"
+            hx-post={action}
+            hx-select="#inhalt"
+            hx-target="#inhalt"
+            hx-swap="outerHTML"
+            hx-disabled-elt="this"
+          >
+            <span class="kern-label">Lieferung speichern</span>
           </button>
-        </form>
-      </div>
+        ) : null}
+        <button type="submit" name="aktion" value="verwerfen" class="kern-btn kern-btn--secondary">
+          <span class="kern-label">Verwerfen</span>
+        </button>
+      </form>
       {!ok ? (
         <p class="kern-body">
           <a href={`${info.base}/hochladen`}>Korrigierte Datei hochladen</a>
@@ -552,7 +551,7 @@ export function UploadProgressRegion({
   info: TargetInfo;
   progress: UploadProgress;
   delivery: DeliveryRow | null;
-  /** After the confirm button (htmx) the button is gone: focus moves here instead of to the page. */
+  /** After the confirm button (htmx) the button is gone: focus moves here instead of to the body. */
   focus?: boolean;
 }) {
   return (
@@ -573,15 +572,20 @@ export function UploadProgressRegion({
   );
 }
 
-/** The status page: reached by reloading after a confirm with htmx, or on a second confirm. */
+/**
+ * The progress page. After the confirm button (htmx) its main content replaces the preview's, and its
+ * address is pushed to the history, so reloading shows the same page (or the delivery once stored).
+ */
 export function UploadProgressPage({
   info,
   progress,
   delivery,
+  focus = false,
 }: {
   info: TargetInfo;
   progress: UploadProgress;
   delivery: DeliveryRow | null;
+  focus?: boolean;
 }) {
   return (
     <Layout title={`Lieferung speichern: ${progress.fileName}`}>
@@ -589,7 +593,7 @@ export function UploadProgressPage({
       <p class="kern-body">
         {kindWord(info)} <strong>{info.name}</strong>, Datei <strong>{progress.fileName}</strong>.
       </p>
-      <UploadProgressRegion info={info} progress={progress} delivery={delivery} />
+      <UploadProgressRegion info={info} progress={progress} delivery={delivery} focus={focus} />
     </Layout>
   );
 }

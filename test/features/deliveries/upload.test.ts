@@ -249,7 +249,7 @@ describe('progress of a confirmed upload (htmx)', () => {
     const previewUrl = res.headers.location as string;
     const preview = await t.app.inject({ url: previewUrl, headers: html(manager) });
     expect(preview.body).toContain(`hx-post="${previewUrl}"`);
-    expect(preview.body).toContain('hx-target="#lieferung-speichern"');
+    expect(preview.body).toContain('hx-select="#inhalt"');
 
     const confirm = await t.app.inject({
       method: 'POST',
@@ -259,7 +259,8 @@ describe('progress of a confirmed upload (htmx)', () => {
     });
     expect(confirm.statusCode).toBe(200);
     expect(confirm.headers['hx-push-url']).toBe(`${previewUrl}/fortschritt`);
-    expect(confirm.body).not.toContain('<html');
+    // The progress page: htmx takes its main content (hx-select) in place of the preview's.
+    expect(confirm.body).toContain('<h1 class="kern-heading-large">Lieferung speichern</h1>');
     expect(confirm.body).toContain('<div role="status">');
     expect(confirm.body).toMatch(/<label class="kern-label" for="upload-fortschritt-balken">/);
     expect(confirm.body).toMatch(/<progress id="upload-fortschritt-balken"[^>]*max="100"/);
@@ -316,6 +317,14 @@ describe('progress of a confirmed upload (htmx)', () => {
     const stale = await t.app.inject({ url: `${previewUrl}/fortschritt`, headers: hx(manager) });
     expect(stale.body).toContain('Das Speichern wurde unterbrochen');
     expect(stale.body).not.toContain('hx-trigger');
+    // A poll for an upload that is gone gets an answer it can swap in, which ends the polling.
+    const gone = await t.app.inject({
+      url: `/dienste/${serviceId}/hochladen/weg/fortschritt`,
+      headers: hx(manager),
+    });
+    expect(gone.statusCode).toBe(200);
+    expect(gone.body).toContain('keine Lieferung, die gespeichert wird');
+    expect(gone.body).not.toContain('hx-trigger');
   });
 
   it('a failure while storing stores nothing, marks the upload failed and says so', async () => {

@@ -165,6 +165,10 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.getByRole('button', { name: 'Lieferung speichern' }).click();
       await page.getByRole('progressbar', { name: 'Fortschritt beim Speichern von april.csv' }).waitFor();
       await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('upload-fortschritt');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+        'Lieferung speichern',
+      );
+      await expect(page.title()).resolves.toMatch(/^Lieferung speichern: april\.csv/);
       await expect(page.locator('#upload-fortschritt [role=status]').textContent()).resolves.toMatch(
         /von 3 Zeilen gespeichert/,
       );
