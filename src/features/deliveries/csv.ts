@@ -45,6 +45,7 @@ export function parseDeliveryCsv(text: string, needsServiceId: boolean): CsvRows
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const YIELD_EVERY = 5_000;
 
 function* chunksOf(content: Buffer, size: number): Generator<Buffer> {
   for (let i = 0; i < content.length; i += size) yield content.subarray(i, i + size);
@@ -53,8 +54,8 @@ function* chunksOf(content: Buffer, size: number): Generator<Buffer> {
 /**
  * The same reading as parseDeliveryCsv for an uploaded file, as a stream: csv-parse's streaming API
  * takes the file in chunks and hands records over as they are complete, so a file of 100,000 rows
- * does not hold the event loop for the whole parse (progress polls and other requests are answered
- * in between) and no decoded copy of the whole text is made. Fields are decoded from bytes by
+ * does not hold the event loop for the whole parse (it yields every 5,000 records: progress polls and
+ * other requests are answered in between) and no decoded copy of the whole text is made. Fields are decoded from bytes by
  * csv-parse, so a character split across two chunks stays whole.
  */
 export async function parseDeliveryCsvStream(
@@ -72,7 +73,11 @@ export async function parseDeliveryCsvStream(
   try {
     const parser = parseStream({ delimiter, relax_column_count: true, skip_empty_lines: false, trim: true });
     Readable.from(chunksOf(body, chunkSize)).pipe(parser);
-    for await (const record of parser) records.push(record as string[]);
+    for await (const record of parser) {
+      // Stream callbacks run as (next-)ticks, which never let the event loop reach waiting I/O; a
+      // macrotask break now and then does.
+      if (records.push(record as string[]) % YIELD_EVERY === 0) await new Promise(setImmediate);
+    }
   } catch (e) {
     throw csvError(`Die CSV-Datei ist fehlerhaft: ${(e as Error).message}`);
   }

@@ -285,8 +285,8 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
 
     /**
      * Confirm or cancel. With htmx (the confirm button) storing runs in the background and the answer
-     * is the progress region, which polls the status every second. Without JavaScript the form post
-     * waits until the delivery is stored and then shows it, as before; no refresh is needed.
+     * is the progress page, whose progress region polls the status every second. Without JavaScript
+     * the form post waits until the delivery is stored and then shows it, as before; no refresh.
      */
     app.post<Params>(`${prefix}/:id/hochladen/:upload`, { config: { access } }, async (request, reply) => {
       const info = await target(request);
@@ -310,8 +310,17 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           <UploadProgressPage info={info} progress={progress} delivery={await deliveryOf(progress)} focus />,
         );
       }
-      const job = storeClaimedUpload(db, { id, userId, target: info.target, upload, log: request.log });
+      const store = () =>
+        storeClaimedUpload(db, { id, userId, target: info.target, upload, log: request.log });
       if (isHtmx(request)) {
+        // Started once the answer is out: parsing and PGlite's in-process queries would otherwise
+        // keep the event loop from sending it until the delivery is stored. A client gone before the
+        // answer (close without finish) does not stop it either.
+        const sent = new Promise<void>((resolve) => {
+          reply.raw.once('finish', resolve);
+          reply.raw.once('close', resolve);
+        });
+        const job = sent.then(store);
         storing.add(job);
         void job
           .catch((error: unknown) => request.log.error({ err: error, upload: id }, 'upload not stored'))
@@ -335,7 +344,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           />,
         );
       }
-      const summary = await job;
+      const summary = await store();
       return reply.redirect(summary ? `/lieferungen/${summary.deliveryId}?gespeichert=1` : statusUrl, 303);
     });
   }
