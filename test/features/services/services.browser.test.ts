@@ -214,5 +214,28 @@ describe.skipIf(!HAS_CHROMIUM)(
       await check('history.png');
       expect(unexpected()).toEqual([]);
     });
+
+    it('confirms an upload without JavaScript: the form post waits and shows the stored delivery', async () => {
+      const plain = await browser.newContext({ javaScriptEnabled: false, locale: 'de-DE' });
+      try {
+        const [name, value] = supplier.cookie.split('=') as [string, string];
+        await plain.addCookies([{ name, value, url: server.baseUrl }]);
+        const noJs = await plain.newPage();
+        await noJs.goto(`${server.baseUrl}${serviceUrl}/hochladen`);
+        await noJs.getByLabel(/^Datei/).setInputFiles({
+          name: 'juni.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from('monat;ars;anzahl\n2024-06;06;7\n'),
+        });
+        await noJs.getByRole('button', { name: 'Datei prüfen' }).click();
+        await noJs.getByText('Alle 1 Zeilen sind gültig').waitFor();
+        await noJs.getByRole('button', { name: 'Lieferung speichern' }).click();
+        await noJs.getByRole('heading', { name: /^Lieferung \d+$/, level: 1 }).waitFor();
+        await noJs.getByText('Die Lieferung ist gespeichert.').waitFor();
+        expect(noJs.url()).toMatch(/\/lieferungen\/\d+\?gespeichert=1$/);
+      } finally {
+        await plain.close();
+      }
+    });
   },
 );
