@@ -3,8 +3,10 @@
  *
  * A CSV file of N counts (default 100,000; Kreis granularity, 400 Kreise x consecutive months) goes
  * through the real HTTP routes of the web UI on the embedded database (PGlite), as a signed-in service
- * manager: upload and check (POST /dienste/:id/hochladen), preview page, confirmation. Baselines in the
- * same run: the same rows through the delivery API (one PUT, JSON) and a raw COPY into counts.
+ * manager: upload and check (POST /dienste/:id/hochladen), preview page, confirmation; then the same
+ * file confirmed as the htmx button does (answer with the progress bar, status polled every second
+ * until stored). Baselines in the same run: the same rows through the delivery API (one PUT, JSON)
+ * and a raw COPY into counts.
  * Prints the time of each phase, rows/s and the ratios.
  */
 import { parseArgs } from 'node:util';
@@ -143,6 +145,56 @@ try {
     .executeTakeFirstOrThrow();
   if (stored.created !== TOTAL) throw new Error(`expected ${TOTAL} new counts, got ${stored.created}`);
 
+  // The same file confirmed by the htmx button: the answer comes at once with the progress bar,
+  // which polls the status every second until the delivery is stored.
+  const hxService = await newService(db, 'Upload-Benchmark htmx');
+  await db.kysely
+    .insertInto('memberships')
+    .values({ user_id: user.id, service_id: hxService, role: 'service_manager' })
+    .execute();
+  const hxPreview = await (async () => {
+    const form = new FormData();
+    form.append('_csrf', session.csrfToken);
+    form.append('datei', new Blob([csv], { type: 'text/csv' }), 'benchmark.csv');
+    const res = await fetch(`${base}/dienste/${hxService}/hochladen`, {
+      method: 'POST',
+      headers: { cookie, accept: 'text/html' },
+      body: form,
+      redirect: 'manual',
+    });
+    if (res.status !== 303) throw new Error(`upload answered ${res.status}`);
+    return res.headers.get('location')!;
+  })();
+  const [, hxAnswerMs] = await time(async () => {
+    const res = await fetch(`${base}${hxPreview}`, {
+      method: 'POST',
+      headers: {
+        cookie,
+        accept: 'text/html',
+        'hx-request': 'true',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ _csrf: session.csrfToken, aktion: 'speichern' }),
+    });
+    const html = await res.text();
+    if (res.status !== 200 || !html.includes('<progress'))
+      throw new Error(`htmx confirm answered ${res.status}: ${html.slice(0, 500)}`);
+  });
+  const [polls, hxDoneMs] = await time(async () => {
+    for (let n = 1; ; n++) {
+      const res = await fetch(`${base}${hxPreview}/fortschritt`, {
+        headers: { cookie, 'hx-request': 'true' },
+      });
+      const html = await res.text();
+      if (!html.includes('hx-trigger')) {
+        if (!html.includes('Die Lieferung ist gespeichert.'))
+          throw new Error(`status: ${html.slice(0, 500)}`);
+        return n;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  });
+
   const apiService = await newService(db, 'API-Benchmark');
   const { token } = await createAccessToken(db.kysely, { serviceId: apiService, label: 'bench' });
   const [, apiMs] = await time(async () => {
@@ -165,12 +217,16 @@ try {
 
   const uiMs = uploadMs + previewMs + confirmMs;
   const rate = (ms: number) => `${fmt.format(Math.round(TOTAL / (ms / 1000))).padStart(7)} rows/s`;
-  const line = (label: string, ms: number) =>
-    console.log(`${label.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${rate(ms)}`);
+  const line = (label: string, ms: number, withRate = true) =>
+    console.log(
+      `${label.padEnd(42)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${withRate ? rate(ms) : ''}`.trimEnd(),
+    );
   line('UI 1 upload + check (dry run)', uploadMs);
   line('UI 2 preview page', previewMs);
   line('UI 3 confirm (store)', confirmMs);
   line('UI total', uiMs);
+  line('UI 3 by htmx: answer with progress bar', hxAnswerMs, false);
+  line(`UI 3 by htmx: stored (${polls} polls)`, hxAnswerMs + hxDoneMs);
   line('baseline: delivery API, one PUT', apiMs);
   line('baseline: raw COPY', copyMs);
   console.log(

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 /** PostgreSQL's code for a transaction chosen as the victim of a deadlock. */
@@ -13,7 +13,7 @@ const DEADLOCK_DETECTED = '40P01';
  */
 export async function transactionWithRetry<T>(
   db: Kysely<Database>,
-  run: (trx: Kysely<Database>) => Promise<T>,
+  run: (trx: Transaction<Database>) => Promise<T>,
   attempts = 3,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {

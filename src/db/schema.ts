@@ -231,7 +231,16 @@ export interface PendingUploadsTable {
   preview: Json<unknown>;
   created_at: DefaultNow;
   expires_at: Timestamp;
+  /** 0012: progress of the confirmed upload. */
+  status: ColumnType<UploadStatus, UploadStatus | undefined, UploadStatus>;
+  rows_done: Generated<number>;
+  rows_total: number | null;
+  delivery_id: number | null;
+  failure: string | null;
+  progress_at: Timestamp | null;
 }
+
+export type UploadStatus = 'pending' | 'running' | 'done' | 'failed';
 
 export interface CountsTable {
   service_id: number;

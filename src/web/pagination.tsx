@@ -9,8 +9,8 @@ export function pageWindow(page: number, pages: number): (number | null)[] {
 }
 
 /**
- * Links to the pages of a long list: back, numbers around the current page, next. `href` gives the
- * address of a page (keeping the list's filters); `label` names the navigation for screen readers.
+ * Links to the pages of a long list: previous, numbered pages (the current one marked with
+ * aria-current) and next. Plain links, so paging works without JavaScript and every page has a URL.
  */
 export function Pagination({
   page,
@@ -21,6 +21,7 @@ export function Pagination({
   page: number;
   pages: number;
   href: (page: number) => string;
+  /** The accessible name of the navigation landmark; several lists on a page need different ones. */
   label?: string;
 }) {
   if (pages <= 1) return null;

@@ -238,6 +238,11 @@ export const MATRIX: Record<string, Entry> = {
     path: (f) => `/dienste/${f.service}/hochladen/unbekannt`,
     expect: manageService(404),
   },
+  // Progress of a confirmed upload: the uploader only (an unknown upload is 404 for every manager).
+  'GET /dienste/:id/hochladen/:upload/fortschritt': {
+    path: (f) => `/dienste/${f.service}/hochladen/unbekannt/fortschritt`,
+    expect: manageService(404),
+  },
   'POST /dienste/:id/hochladen/:upload': {
     path: (f) => `/dienste/${f.service}/hochladen/unbekannt`,
     expect: manageService(404, 401),
@@ -253,6 +258,11 @@ export const MATRIX: Record<string, Entry> = {
   },
   'GET /portale/:id/hochladen/:upload': {
     path: (f) => `/portale/${f.portal}/hochladen/unbekannt`,
+    expect: managePortal(404),
+  },
+  // Progress of a confirmed upload: the uploader only (an unknown upload is 404 for every manager).
+  'GET /portale/:id/hochladen/:upload/fortschritt': {
+    path: (f) => `/portale/${f.portal}/hochladen/unbekannt/fortschritt`,
     expect: managePortal(404),
   },
   'POST /portale/:id/hochladen/:upload': {

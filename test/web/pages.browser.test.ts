@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/seed.js';
@@ -216,6 +217,34 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     const table = page.getByRole('table', { name: 'Onlinedienste und ihre Transaktionszahlen' });
     await expect(table.locator('tbody tr').count()).resolves.toBe(2);
     await expect(page.getByRole('link', { name: 'Filter zurücksetzen' }).count()).resolves.toBe(1);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('pages the delivery history: page 2 with its pager, zero axe violations', async () => {
+    const service = await server.db.kysely
+      .selectFrom('online_services')
+      .select('id')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await sql`
+      INSERT INTO deliveries (service_id, channel, status, rows_total, created_at)
+      SELECT ${service.id}, 'api', 'accepted', 1, timestamptz '2020-01-01 00:00Z' + n * interval '1 hour'
+      FROM generate_series(1, 120) n`.execute(server.db.kysely);
+    await open(`/dienste/${service.id}/lieferungen?seite=2`);
+    const pager = page.getByRole('navigation', { name: 'Seiten der Lieferungen' });
+    await expect(pager.getByRole('link', { name: 'Seite 2' }).getAttribute('aria-current')).resolves.toBe(
+      'page',
+    );
+    await expect(
+      page
+        .getByRole('table', { name: /Seite 2 von \d+/ })
+        .locator('tbody tr')
+        .count(),
+    ).resolves.toBe(50);
+    await pager.getByRole('link', { name: /Weiter/ }).click();
+    await page.waitForURL(/seite=3/);
+    await expectNoAxeViolations(page);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../../http/errors.js';
 import type { IncomingRow } from './ingest.js';
@@ -36,6 +38,46 @@ export function parseDeliveryCsv(text: string, needsServiceId: boolean): CsvRows
   try {
     // Empty lines are kept, so record i is file line i + 1 and row numbers match what people see.
     records = parse(content, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: true });
+  } catch (e) {
+    throw csvError(`Die CSV-Datei ist fehlerhaft: ${(e as Error).message}`);
+  }
+  return rowsFromRecords(records, needsServiceId);
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const YIELD_EVERY = 5_000;
+
+function* chunksOf(content: Buffer, size: number): Generator<Buffer> {
+  for (let i = 0; i < content.length; i += size) yield content.subarray(i, i + size);
+}
+
+/**
+ * The same reading as parseDeliveryCsv for an uploaded file, as a stream: csv-parse's streaming API
+ * takes the file in chunks and hands records over as they are complete, so a file of 100,000 rows
+ * does not hold the event loop for the whole parse (it yields every 5,000 records: progress polls and
+ * other requests are answered in between) and no decoded copy of the whole text is made. Fields are decoded from bytes by
+ * csv-parse, so a character split across two chunks stays whole.
+ */
+export async function parseDeliveryCsvStream(
+  content: Buffer,
+  needsServiceId: boolean,
+  chunkSize = 64 * 1024,
+): Promise<CsvRows> {
+  const body = content.subarray(0, 3).equals(UTF8_BOM) ? content.subarray(3) : content;
+  const lineEnd = body.indexOf(0x0a);
+  const headerLine = body.subarray(0, lineEnd < 0 ? body.length : lineEnd).toString('utf8');
+  if (headerLine.trim() === '')
+    throw csvError('Die CSV-Datei ist leer; erwartet wird die Kopfzeile month;ars;count.');
+  const delimiter = count(headerLine, ';') >= count(headerLine, ',') ? ';' : ',';
+  const records: string[][] = [];
+  try {
+    const parser = parseStream({ delimiter, relax_column_count: true, skip_empty_lines: false, trim: true });
+    Readable.from(chunksOf(body, chunkSize)).pipe(parser);
+    for await (const record of parser) {
+      // Stream callbacks run as (next-)ticks, which never let the event loop reach waiting I/O; a
+      // macrotask break now and then does.
+      if (records.push(record as string[]) % YIELD_EVERY === 0) await new Promise(setImmediate);
+    }
   } catch (e) {
     throw csvError(`Die CSV-Datei ist fehlerhaft: ${(e as Error).message}`);
   }

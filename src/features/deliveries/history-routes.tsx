@@ -1,12 +1,28 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canManagePortal, canManageService } from '../accounts/authz.js';
 import { notAllowed } from '../../http/access.js';
-import { notFound } from '../../http/errors.js';
+import { AppError, notFound } from '../../http/errors.js';
 import { sendPage } from '../../web/render.js';
 import { listDeliveries, loadDelivery, loadDeliveryFile, loadTarget } from './history.js';
 import { DeliveryPage, HistoryPage } from './views.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
+const PAGE = /^[1-9][0-9]{0,8}$/;
+
+/**
+ * `?seite=N`: a page that is no positive whole number is refused (400) with a message that says so;
+ * a page past the end shows the last page, as the list of services does.
+ */
+function pageOf(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  if (!PAGE.test(raw))
+    throw new AppError(
+      400,
+      'page_invalid',
+      `„${raw.slice(0, 20)}“ ist keine Seitenzahl; erlaubt sind ganze Zahlen ab 1.`,
+    );
+  return Number(raw);
+}
 
 /**
  * The delivery history. Every signed-in user reads it (transparency decision: all signed-in users see
@@ -29,7 +45,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
     { kind: 'service', prefix: '/dienste' },
     { kind: 'portal', prefix: '/portale' },
   ] as const) {
-    app.get<{ Params: { id: string } }>(
+    app.get<{ Params: { id: string }; Querystring: { seite?: string } }>(
       `${prefix}/:id/lieferungen`,
       { config: { access: 'signed-in' } },
       async (request, reply) => {
@@ -40,7 +56,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
           throw notFound(
             kind === 'service' ? 'Diesen Onlinedienst gibt es nicht.' : 'Dieses Portal gibt es nicht.',
           );
-        const deliveries = await listDeliveries(db, info.target);
+        const deliveries = await listDeliveries(db, info.target, pageOf(request.query.seite));
         const canManage = await mayManage(request, {
           serviceId: kind === 'service' ? Number(request.params.id) : null,
           portalId: kind === 'portal' ? Number(request.params.id) : null,

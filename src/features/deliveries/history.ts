@@ -59,8 +59,17 @@ export interface DeliveryRow {
   hasFile: boolean;
 }
 
-/** Deliveries listed per page of the history; older ones are not shown (yet). */
-export const HISTORY_LIMIT = 200;
+/** Deliveries per page of the history. */
+export const HISTORY_PAGE_SIZE = 50;
+
+export interface DeliveryPage {
+  rows: DeliveryRow[];
+  /** 1-based; a page past the end is the last page. */
+  page: number;
+  pages: number;
+  /** All deliveries of the target, over all pages. */
+  total: number;
+}
 
 const SELECT_DELIVERY = sql`
   SELECT d.id, d.service_id AS "serviceId", s.name AS "serviceName", d.portal_id AS "portalId",
@@ -77,18 +86,30 @@ const SELECT_DELIVERY = sql`
   LEFT JOIN access_tokens t ON t.id = d.token_id`;
 
 /**
- * The deliveries of a service, newest first: its own and those of the portals it belongs to (a
- * portal delivery may hold rows of the service), or the deliveries of a portal.
+ * One page of the deliveries of a service, newest first: its own and those of the portals it belongs
+ * to (a portal delivery may hold rows of the service), or of a portal. Offset paging: the history is
+ * read newest first and rarely beyond the first pages, and "Seite X von Y" needs the total anyway.
  */
-export async function listDeliveries(db: Kysely<Database>, target: DeliveryTarget): Promise<DeliveryRow[]> {
+export async function listDeliveries(
+  db: Kysely<Database>,
+  target: DeliveryTarget,
+  requestedPage = 1,
+  pageSize = HISTORY_PAGE_SIZE,
+): Promise<DeliveryPage> {
   const where =
     target.kind === 'service'
       ? sql`WHERE d.service_id = ${target.serviceId}
              OR d.portal_id IN (SELECT portal_id FROM portal_services WHERE service_id = ${target.serviceId})`
       : sql`WHERE d.portal_id = ${target.portalId}`;
+  const counted = await sql<{
+    total: number;
+  }>`SELECT count(*)::int AS total FROM deliveries d ${where}`.execute(db);
+  const total = counted.rows[0]?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(1, requestedPage), pages);
   const rows = await sql<DeliveryRow>`${SELECT_DELIVERY} ${where}
-    ORDER BY d.created_at DESC, d.id DESC LIMIT ${HISTORY_LIMIT}`.execute(db);
-  return rows.rows;
+    ORDER BY d.created_at DESC, d.id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`.execute(db);
+  return { rows: rows.rows, page, pages, total };
 }
 
 export async function loadDelivery(

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Granularity } from '../../domain/ars.js';
 import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
@@ -34,6 +34,15 @@ export interface IngestRequest {
    * same transaction as the delivery, so a committed key always has its answer.
    */
   idempotency?: { key: string; requestHash: string; respond: (summary: DeliverySummary) => unknown };
+  /**
+   * Called after each stored slice with the valid rows stored so far (and once with 0 before the
+   * first): progress for people waiting on a large upload. Synchronous on purpose: the transaction
+   * must not wait for whatever the caller does with it (on PGlite, one connection, a query outside
+   * the transaction could only run after it).
+   */
+  onProgress?: (rowsDone: number, rowsTotal: number) => void;
+  /** Runs last inside the delivery's transaction: what must commit or roll back with it. */
+  alsoInTransaction?: (trx: Transaction<Database>, summary: DeliverySummary) => Promise<void>;
   now?: Date;
 }
 
@@ -244,11 +253,13 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
         trx,
         valid.map((v) => v.serviceId),
       );
+      request.onProgress?.(0, valid.length);
       for (let i = 0; i < valid.length; i += SLICE) {
         const s = await upsertCounts(trx, valid.slice(i, i + SLICE), delivery.id, request.actor);
         totals.created += s.created;
         totals.updated += s.updated;
         totals.unchanged += s.unchanged;
+        request.onProgress?.(Math.min(i + SLICE, valid.length), valid.length);
       }
     }
     const summary: DeliverySummary = {
@@ -278,6 +289,7 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
         })
         .execute();
     }
+    await request.alsoInTransaction?.(trx, summary);
     return summary;
   });
 }

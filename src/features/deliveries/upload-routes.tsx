@@ -3,9 +3,16 @@ import multipart from '@fastify/multipart';
 import { lastClosedMonth, parseMonth } from '../../domain/months.js';
 import { verifyCsrf } from '../../http/csrf.js';
 import { AppError, notFound } from '../../http/errors.js';
-import { sendPage } from '../../web/render.js';
+import { sendFragment, sendPage } from '../../web/render.js';
 import { ingestDelivery } from './ingest.js';
-import { loadTarget, type TargetInfo } from './history.js';
+import { loadDelivery, loadTarget, type TargetInfo } from './history.js';
+import {
+  claimPendingUpload,
+  discardPendingUpload,
+  loadUploadProgress,
+  storeClaimedUpload,
+  type UploadProgress,
+} from './upload-progress.js';
 import {
   CSV_MEDIA_TYPE,
   PREVIEW_CHANGES,
@@ -16,14 +23,21 @@ import {
   findPendingUpload,
   parseUpload,
   savePendingUpload,
-  takePendingUpload,
   templateRows,
   xlsxTemplate,
   type UploadPreview,
 } from './upload.js';
-import { PreviewPage, UploadPage } from './views.js';
+import { PreviewPage, UploadPage, UploadProgressBody, UploadProgressPage } from './views.js';
 
 type Params = { Params: { id: string; upload?: string }; Querystring: { monat?: string; format?: string } };
+
+const PROGRESS_GONE =
+  'Zu dieser Adresse gibt es keine Lieferung, die gespeichert wird: Sie ist abgelaufen oder gehört zu einem anderen Konto.';
+const GONE = 'Diese Vorschau gibt es nicht mehr: Sie wurde gespeichert, verworfen oder ist abgelaufen.';
+
+/** A request of htmx (polling, the confirm button), not a history restore that wants the whole page. */
+const isHtmx = (request: FastifyRequest) =>
+  request.headers['hx-request'] === 'true' && request.headers['hx-history-restore-request'] !== 'true';
 
 const KINDS = [
   { kind: 'service', prefix: '/dienste' },
@@ -38,6 +52,15 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   const db = app.db.kysely;
   const maxBytes = app.config.bodyLimitBytes;
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 12 } });
+  // Uploads stored in the background (confirmed by htmx): closing the app waits for them, so a
+  // shutdown does not cut a transaction off halfway (it would roll back, but the upload would stay
+  // "running" until it counts as stale).
+  const storing = new Set<Promise<unknown>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...storing]);
+  });
+  const deliveryOf = async (progress: UploadProgress) =>
+    progress.deliveryId === null ? null : loadDelivery(db, progress.deliveryId);
 
   for (const { kind, prefix } of KINDS) {
     const access = { manage: kind, param: 'id' } as const;
@@ -195,10 +218,17 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         request.session!.user.id,
         info.target,
       );
-      if (!pending)
-        throw notFound(
-          'Diese Vorschau gibt es nicht mehr: Sie wurde gespeichert, verworfen oder ist abgelaufen.',
+      if (!pending) {
+        // Confirmed already: the preview's address leads to the upload's progress (or its delivery).
+        const progress = await loadUploadProgress(
+          db,
+          request.params.upload!,
+          request.session!.user.id,
+          info.target,
         );
+        if (progress) return reply.redirect(`${info.base}/hochladen/${progress.id}/fortschritt`, 303);
+        throw notFound(GONE);
+      }
       const ars = [...new Set(pending.preview.changes.map((c) => c.ars))];
       const names = ars.length
         ? await db.selectFrom('regions').select(['ars', 'name']).where('ars', 'in', ars).execute()
@@ -213,26 +243,109 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       );
     });
 
+    app.get<Params>(
+      `${prefix}/:id/hochladen/:upload/fortschritt`,
+      { config: { access } },
+      async (request, reply) => {
+        const info = await target(request);
+        const progress = await loadUploadProgress(
+          db,
+          request.params.upload!,
+          request.session!.user.id,
+          info.target,
+        );
+        reply.header('vary', 'HX-Request');
+        if (!progress && isHtmx(request)) {
+          // An answer the poll swaps in (a 404 would not be swapped, and polling would go on).
+          const gone: UploadProgress = {
+            id: request.params.upload!,
+            fileName: '',
+            status: 'failed',
+            rowsDone: 0,
+            rowsTotal: 0,
+            deliveryId: null,
+            failure: PROGRESS_GONE,
+          };
+          return sendFragment(reply, <UploadProgressBody info={info} progress={gone} delivery={null} />);
+        }
+        if (!progress) throw notFound(PROGRESS_GONE);
+        if (isHtmx(request)) {
+          return sendFragment(
+            reply,
+            <UploadProgressBody info={info} progress={progress} delivery={await deliveryOf(progress)} />,
+          );
+        }
+        if (progress.status === 'pending')
+          return reply.redirect(`${info.base}/hochladen/${progress.id}`, 303);
+        if (progress.status === 'done' && progress.deliveryId !== null)
+          return reply.redirect(`/lieferungen/${progress.deliveryId}?gespeichert=1`, 303);
+        return sendPage(reply, <UploadProgressPage info={info} progress={progress} delivery={null} />);
+      },
+    );
+
+    /**
+     * Confirm or cancel. With htmx (the confirm button) storing runs in the background and the answer
+     * is the progress page, whose progress region polls the status every second. Without JavaScript
+     * the form post waits until the delivery is stored and then shows it, as before; no refresh.
+     */
     app.post<Params>(`${prefix}/:id/hochladen/:upload`, { config: { access } }, async (request, reply) => {
       const info = await target(request);
       const action = (request.body as Record<string, unknown> | undefined)?.aktion;
       const userId = request.session!.user.id;
-      const taken = await takePendingUpload(db, request.params.upload!, userId, info.target);
-      if (!taken)
-        throw notFound(
-          'Diese Vorschau gibt es nicht mehr: Sie wurde gespeichert, verworfen oder ist abgelaufen.',
+      const id = request.params.upload!;
+      const statusUrl = `${info.base}/hochladen/${id}/fortschritt`;
+      if (action !== 'speichern') {
+        if (!(await discardPendingUpload(db, id, userId, info.target))) throw notFound(GONE);
+        return reply.redirect(`${info.base}/hochladen?verworfen=1`, 303);
+      }
+      const upload = await claimPendingUpload(db, id, userId, info.target);
+      if (!upload) {
+        // A second click or a resent form: the upload is being stored, or was.
+        const progress = await loadUploadProgress(db, id, userId, info.target);
+        if (!progress || progress.status === 'pending') throw notFound(GONE);
+        if (!isHtmx(request)) return reply.redirect(statusUrl, 303);
+        reply.header('HX-Push-Url', statusUrl);
+        return sendPage(
+          reply,
+          <UploadProgressPage info={info} progress={progress} delivery={await deliveryOf(progress)} focus />,
         );
-      if (action !== 'speichern') return reply.redirect(`${info.base}/hochladen?verworfen=1`, 303);
-      const parsed = await parseUpload(taken.channel, taken.content, kind === 'portal');
-      const summary = await ingestDelivery(db, {
-        channel: taken.channel,
-        actor: { userId, tokenId: null },
-        target: info.target,
-        rows: parsed.rows,
-        firstRowNumber: parsed.firstRowNumber,
-        file: { name: taken.fileName, mediaType: taken.mediaType, content: taken.content },
-      });
-      return reply.redirect(`/lieferungen/${summary.deliveryId}?gespeichert=1`, 303);
+      }
+      const store = () =>
+        storeClaimedUpload(db, { id, userId, target: info.target, upload, log: request.log });
+      if (isHtmx(request)) {
+        // Started once the answer is out: parsing and PGlite's in-process queries would otherwise
+        // keep the event loop from sending it until the delivery is stored. A client gone before the
+        // answer (close without finish) does not stop it either.
+        const sent = new Promise<void>((resolve) => {
+          reply.raw.once('finish', resolve);
+          reply.raw.once('close', resolve);
+        });
+        const job = sent.then(store);
+        storing.add(job);
+        void job
+          .catch((error: unknown) => request.log.error({ err: error, upload: id }, 'upload not stored'))
+          .finally(() => storing.delete(job));
+        reply.header('HX-Push-Url', statusUrl);
+        return sendPage(
+          reply,
+          <UploadProgressPage
+            info={info}
+            progress={{
+              id,
+              fileName: upload.fileName,
+              status: 'running',
+              rowsDone: 0,
+              rowsTotal: upload.rowsTotal,
+              deliveryId: null,
+              failure: null,
+            }}
+            delivery={null}
+            focus
+          />,
+        );
+      }
+      const summary = await store();
+      return reply.redirect(summary ? `/lieferungen/${summary.deliveryId}?gespeichert=1` : statusUrl, 303);
     });
   }
 }

@@ -7,7 +7,7 @@ import type { RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
 import type { Database, GranularityColumn } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
-import { parseDeliveryCsv, rowsFromRecords, type CsvRows } from './csv.js';
+import { parseDeliveryCsvStream, rowsFromRecords, type CsvRows } from './csv.js';
 import type { ChangedCount, DeliverySummary, DeliveryTarget } from './ingest.js';
 
 export type UploadChannel = 'csv' | 'xlsx';
@@ -34,10 +34,7 @@ export async function parseUpload(
   content: Buffer,
   needsServiceId: boolean,
 ): Promise<CsvRows> {
-  if (channel === 'csv') {
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(content);
-    return parseDeliveryCsv(text, needsServiceId);
-  }
+  if (channel === 'csv') return parseDeliveryCsvStream(content, needsServiceId);
   return parseXlsx(content, needsServiceId);
 }
 
@@ -282,7 +279,7 @@ export async function savePendingUpload(
   return id;
 }
 
-/** A pending upload of this user for this target, not expired; null otherwise. */
+/** A previewed upload of this user for this target, not expired and not confirmed; null otherwise. */
 export async function findPendingUpload(
   db: Kysely<Database>,
   id: string,
@@ -297,6 +294,7 @@ export async function findPendingUpload(
     .where('id', '=', id)
     .where('user_id', '=', userId)
     .where(cols.service_id === null ? 'portal_id' : 'service_id', '=', cols.service_id ?? cols.portal_id!)
+    .where('status', '=', 'pending')
     .where('expires_at', '>', now)
     .executeTakeFirst();
   if (!row) return null;
@@ -308,29 +306,4 @@ export async function findPendingUpload(
     preview: row.preview as UploadPreview,
     createdAt: row.created_at,
   };
-}
-
-/**
- * Removes the pending upload and hands back its file. Taking it in one statement means two clicks on
- * "Speichern" cannot store the file twice.
- */
-export async function takePendingUpload(
-  db: Kysely<Database>,
-  id: string,
-  userId: number,
-  target: DeliveryTarget,
-  now = new Date(),
-): Promise<{ channel: UploadChannel; fileName: string; mediaType: string; content: Buffer } | null> {
-  const cols = targetColumns(target);
-  const row = await db
-    .deleteFrom('pending_uploads')
-    .where('id', '=', id)
-    .where('user_id', '=', userId)
-    .where(cols.service_id === null ? 'portal_id' : 'service_id', '=', cols.service_id ?? cols.portal_id!)
-    .where('expires_at', '>', now)
-    .returning(['channel', 'file_name', 'media_type', 'content'])
-    .executeTakeFirst();
-  return row
-    ? { channel: row.channel, fileName: row.file_name, mediaType: row.media_type, content: row.content }
-    : null;
 }

@@ -6,8 +6,10 @@ import { formatDateTime, formatInt } from '../../web/format.js';
 import { ErrorSummary, Notice, SubmitButton, type FieldErrors } from '../../web/form.js';
 import { monthLabel } from '../../web/labels.js';
 import { Layout } from '../../web/layout.js';
-import type { DeliveryRow, TargetInfo } from './history.js';
+import { Pagination } from '../../web/pagination.js';
+import type { DeliveryPage as DeliveryListPage, DeliveryRow, TargetInfo } from './history.js';
 import { PENDING_HOURS, type PendingUpload } from './upload.js';
+import type { UploadProgress } from './upload-progress.js';
 
 export const CHANNEL_LABEL: Record<Channel, string> = {
   api: 'API',
@@ -90,11 +92,13 @@ export function HistoryPage({
   canManage,
 }: {
   info: TargetInfo;
-  deliveries: DeliveryRow[];
+  deliveries: DeliveryListPage;
   canManage: boolean;
 }) {
+  const { rows, page, pages, total } = deliveries;
+  const href = (p: number) => `${info.base}/lieferungen${p > 1 ? `?seite=${p}` : ''}`;
   return (
-    <Layout title={`Lieferungen: ${info.name}`}>
+    <Layout title={`Lieferungen: ${info.name}${pages > 1 ? `, Seite ${page} von ${pages}` : ''}`}>
       <h1 class="kern-heading-large">Lieferungen</h1>
       <p class="kern-body">
         {kindWord(info)} <strong>{info.name}</strong>: jede Datenlieferung über API, Formular oder Datei, mit
@@ -102,13 +106,23 @@ export function HistoryPage({
         Verantwortlichen herunter.
       </p>
       <TargetLinks info={info} canManage={canManage} />
-      {deliveries.length === 0 ? (
+      {total === 0 ? (
         <p class="kern-body">Noch keine Lieferungen.</p>
       ) : (
+        <p class="kern-body" id="lieferungen-anzahl">
+          {total === 1 ? '1 Lieferung' : `${formatInt(total)} Lieferungen`}
+          {pages > 1 ? `, Seite ${page} von ${pages}` : ''}
+        </p>
+      )}
+      {total === 0 ? null : (
         <DataTable
           id="lieferungen"
           small
-          caption={`Lieferungen (neueste zuerst)`}
+          caption={
+            pages > 1
+              ? `Lieferungen (neueste zuerst), Seite ${page} von ${pages}`
+              : 'Lieferungen (neueste zuerst)'
+          }
           columns={[
             { label: 'Eingang', nowrap: true },
             { label: 'Kanal' },
@@ -122,7 +136,7 @@ export function HistoryPage({
             { label: 'Status' },
           ]}
         >
-          {deliveries.map((d) => (
+          {rows.map((d) => (
             <tr class="kern-table__row" key={d.id}>
               <th scope="row" class="kern-table__cell zsk-nowrap">
                 <a href={`/lieferungen/${d.id}`}>
@@ -147,6 +161,7 @@ export function HistoryPage({
           ))}
         </DataTable>
       )}
+      <Pagination page={page} pages={pages} href={href} label="Seiten der Lieferungen" />
     </Layout>
   );
 }
@@ -426,7 +441,19 @@ export function PreviewPage({
       <form method="post" action={action} class="zsk-actions">
         <CsrfField />
         {ok ? (
-          <button type="submit" name="aktion" value="speichern" class="kern-btn kern-btn--primary">
+          // With htmx the delivery is stored in the background and the progress page's content
+          // replaces this one; without JavaScript the form post waits and then shows the delivery.
+          <button
+            type="submit"
+            name="aktion"
+            value="speichern"
+            class="kern-btn kern-btn--primary"
+            hx-post={action}
+            hx-select="#inhalt"
+            hx-target="#inhalt"
+            hx-swap="outerHTML"
+            hx-disabled-elt="this"
+          >
             <span class="kern-label">Lieferung speichern</span>
           </button>
         ) : null}
@@ -439,6 +466,134 @@ export function PreviewPage({
           <a href={`${info.base}/hochladen`}>Korrigierte Datei hochladen</a>
         </p>
       ) : null}
+    </Layout>
+  );
+}
+
+const percentOf = (p: UploadProgress) =>
+  p.rowsTotal > 0 ? Math.min(100, Math.floor((p.rowsDone * 100) / p.rowsTotal)) : 0;
+
+/**
+ * What the progress region shows: while running a <progress> bar with percent and rows, polled every
+ * second (hx-get); done or failed it carries no trigger, so the polling stops with it.
+ */
+export function UploadProgressBody({
+  info,
+  progress: p,
+  delivery,
+}: {
+  info: TargetInfo;
+  progress: UploadProgress;
+  delivery: DeliveryRow | null;
+}) {
+  const url = `${info.base}/hochladen/${p.id}/fortschritt`;
+  if (p.status === 'done' && p.deliveryId !== null) {
+    const rejected = delivery?.status === 'rejected';
+    return (
+      <div id="upload-fortschritt-inhalt">
+        <Notice kind={rejected ? 'danger' : 'success'}>
+          {rejected
+            ? 'Die Lieferung wurde abgelehnt; es wurde keine Zahl gespeichert.'
+            : 'Die Lieferung ist gespeichert.'}
+        </Notice>
+        {delivery ? <Figures d={delivery} /> : null}
+        <p class="kern-body">
+          <a href={`/lieferungen/${p.deliveryId}`}>Lieferung {p.deliveryId} ansehen</a>
+        </p>
+      </div>
+    );
+  }
+  if (p.status === 'failed' || p.status === 'done') {
+    return (
+      <div id="upload-fortschritt-inhalt">
+        <Notice kind="danger">{p.failure ?? 'Die Lieferung wurde nicht gespeichert.'}</Notice>
+        <p class="kern-body">
+          <a href={`${info.base}/hochladen`}>Datei erneut hochladen</a>
+        </p>
+      </div>
+    );
+  }
+  const percent = percentOf(p);
+  return (
+    <div id="upload-fortschritt-inhalt" hx-get={url} hx-trigger="every 1s" hx-swap="outerHTML">
+      <label class="kern-label" for="upload-fortschritt-balken">
+        Fortschritt beim Speichern von {p.fileName}
+      </label>
+      <progress
+        id="upload-fortschritt-balken"
+        class="zsk-progress"
+        max={100}
+        value={percent}
+        aria-describedby="upload-fortschritt-text"
+      >
+        {percent} %
+      </progress>
+      <p class="kern-body" id="upload-fortschritt-text">
+        {percent} % – {formatInt(p.rowsDone)} von {formatInt(p.rowsTotal)} Zeilen gespeichert
+      </p>
+      <p class="kern-body kern-body--small">
+        Die Seite zeigt den Stand von selbst an. <a href={url}>Stand neu laden</a>
+      </p>
+    </div>
+  );
+}
+
+/**
+ * The progress with its heading. The role="status" wrapper stays while the body inside is replaced,
+ * so screen readers announce each new stand and the result.
+ */
+export function UploadProgressRegion({
+  info,
+  progress,
+  delivery,
+  focus = false,
+}: {
+  info: TargetInfo;
+  progress: UploadProgress;
+  delivery: DeliveryRow | null;
+  /** After the confirm button (htmx) the button is gone: focus moves here instead of to the body. */
+  focus?: boolean;
+}) {
+  return (
+    <section
+      id="upload-fortschritt"
+      class="zsk-upload-status"
+      aria-labelledby="upload-fortschritt-titel"
+      tabIndex={-1}
+      autofocus={focus || undefined}
+    >
+      <h2 class="kern-heading-medium" id="upload-fortschritt-titel">
+        Speichern der Lieferung
+      </h2>
+      <div role="status">
+        <UploadProgressBody info={info} progress={progress} delivery={delivery} />
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The progress page. After the confirm button (htmx) its main content replaces the preview's, and its
+ * address is pushed to the history, so reloading shows the same page (or the delivery once stored).
+ */
+export function UploadProgressPage({
+  info,
+  progress,
+  delivery,
+  focus = false,
+}: {
+  info: TargetInfo;
+  progress: UploadProgress;
+  delivery: DeliveryRow | null;
+  focus?: boolean;
+}) {
+  return (
+    <Layout title={`Lieferung speichern: ${progress.fileName}`}>
+      <h1 class="kern-heading-large">Lieferung speichern</h1>
+      <p class="kern-body">
+        {kindWord(info)} <strong>{info.name}</strong>, Datei <strong>{progress.fileName}</strong>.
+      </p>
+      <UploadProgressRegion info={info} progress={progress} delivery={delivery} focus={focus} />
     </Layout>
   );
 }

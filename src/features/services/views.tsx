@@ -1,5 +1,5 @@
-import { Pagination } from '../../web/pagination.js';
 import { DataTable } from '../../web/data-table.js';
+import { Pagination } from '../../web/pagination.js';
 import { Layout } from '../../web/layout.js';
 import { formatInt } from '../../web/format.js';
 import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/labels.js';

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
@@ -111,5 +112,77 @@ describe('delivery history', () => {
     expect((await get(`/lieferungen/${csvDelivery}/datei`, viewer)).statusCode).toBe(403);
     expect((await get(`/lieferungen/${rejectedDelivery}/datei`, manager)).statusCode).toBe(404);
     expect((await get('/lieferungen/999999', viewer)).statusCode).toBe(404);
+  });
+});
+
+describe('history pages', () => {
+  let pagedService: number;
+  beforeAll(async () => {
+    pagedService = await createService(t.db.kysely, { name: 'Vielliefernder Dienst', granularity: 'land' });
+    // 120 deliveries, rows_total = n and one minute apart: delivery 120 is the newest.
+    await sql`
+      INSERT INTO deliveries (service_id, channel, status, rows_total, created_at)
+      SELECT ${pagedService}, 'api', 'accepted', n, timestamptz '2024-01-01 00:00Z' + n * interval '1 minute'
+      FROM generate_series(1, 120) n`.execute(t.db.kysely);
+  });
+
+  const rowsOf = (body: string) => body.split('<tr class="kern-table__row">').slice(2);
+  const idsOn = async (page: number) => {
+    const { rows } = await sql<{ id: number }>`
+      SELECT id FROM deliveries WHERE service_id = ${pagedService}
+      ORDER BY created_at DESC, id DESC LIMIT 50 OFFSET ${(page - 1) * 50}`.execute(t.db.kysely);
+    return rows.map((r) => r.id);
+  };
+
+  it('shows 50 deliveries per page with the total, "Seite X von Y" and links to the other pages', async () => {
+    const res = await get(`/dienste/${pagedService}/lieferungen`, viewer);
+    expect(res.statusCode).toBe(200);
+    expect(rowsOf(res.body)).toHaveLength(50);
+    expect(res.body).toContain('120 Lieferungen, Seite 1 von 3');
+    expect(res.body).toContain('<nav class="zsk-pagination" aria-label="Seiten der Lieferungen">');
+    expect(res.body).toContain(`href="/dienste/${pagedService}/lieferungen?seite=2" rel="next"`);
+    expect(res.body).not.toContain('rel="prev"');
+    expect(res.body).toMatch(
+      new RegExp(
+        `href="/dienste/${pagedService}/lieferungen" aria-current="page"><span class="kern-sr-only">Seite </span>1</a>`,
+      ),
+    );
+  });
+
+  it('page 2 holds the next 50 deliveries, newest first', async () => {
+    const res = await get(`/dienste/${pagedService}/lieferungen?seite=2`, viewer);
+    expect(res.statusCode).toBe(200);
+    const rows = rowsOf(res.body);
+    expect(rows).toHaveLength(50);
+    const ids = rows.map((r) => Number(/href="\/lieferungen\/(\d+)"/.exec(r)![1]));
+    expect(ids).toEqual(await idsOn(2));
+    expect(res.body).toContain('Seite 2 von 3');
+    expect(res.body).toContain(`href="/dienste/${pagedService}/lieferungen" rel="prev"`);
+    expect(res.body).toContain(`href="/dienste/${pagedService}/lieferungen?seite=3" rel="next"`);
+    expect(res.body).toContain('aria-current="page"><span class="kern-sr-only">Seite </span>2</a>');
+  });
+
+  it('the last page holds the rest; a page past the end shows the last page', async () => {
+    for (const seite of ['3', '99']) {
+      const res = await get(`/dienste/${pagedService}/lieferungen?seite=${seite}`, viewer);
+      expect(res.statusCode).toBe(200);
+      expect(rowsOf(res.body)).toHaveLength(20);
+      expect(res.body).toContain('Seite 3 von 3');
+      expect(res.body).not.toContain('rel="next"');
+    }
+  });
+
+  it('refuses a page that is no positive whole number with a clear message', async () => {
+    for (const seite of ['0', '-1', 'zwei', '1.5', '']) {
+      const res = await get(`/dienste/${pagedService}/lieferungen?seite=${seite}`, viewer);
+      expect(res.statusCode, seite).toBe(400);
+      expect(res.body).toContain('keine Seitenzahl');
+    }
+  });
+
+  it('a short history has no pager', async () => {
+    const res = await get(`/portale/${portalId}/lieferungen`, viewer);
+    expect(res.body).toContain('1 Lieferung');
+    expect(res.body).not.toContain('zsk-pagination');
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
+import { monthRange } from '../../../src/domain/months.js';
 import { ingestDelivery, type IngestRequest } from '../../../src/features/deliveries/ingest.js';
 import { createTestDb, ENGINE, type TestDb } from '../../helpers/db.js';
 import { createPortal, createService } from '../../helpers/factories.js';
@@ -123,4 +124,55 @@ describe(`ingestDelivery (${ENGINE})`, () => {
     expect(summary.errors).toMatchObject([{ row: 2, field: 'serviceId', code: 'service_not_in_portal' }]);
     expect(await storedCount(inPortal)).toBe(0);
   });
+
+  it('reports progress after each slice of 10,000 rows, and one failure inside the transaction stores nothing', async () => {
+    const kreisService = await createService(db.kysely, { granularity: 'kreis' });
+    const kreise = (
+      await db.kysely
+        .selectFrom('regions')
+        .select('ars')
+        .where((eb) => eb.or([eb('level', '=', 'kreis'), eb('is_kreis', '=', true)]))
+        .orderBy('ars')
+        .execute()
+    ).map((r) => r.ars);
+    const months = monthRange('2020-01', '2022-12');
+    const rows = months.flatMap((month) => kreise.map((ars) => ({ month, ars, count: 1 }))).slice(0, 10_500);
+    expect(rows).toHaveLength(10_500);
+
+    const failing = await deliver(kreisService, rows, {
+      onProgress: () => {},
+      alsoInTransaction: () => Promise.reject(new Error('Abbruch nach dem letzten Slice')),
+    }).catch((e: Error) => e);
+    expect(failing).toBeInstanceOf(Error);
+    expect(await storedCount(kreisService)).toBe(0);
+    const none = await db.kysely
+      .selectFrom('deliveries')
+      .select('id')
+      .where('service_id', '=', kreisService)
+      .execute();
+    expect(none).toHaveLength(0);
+
+    const reported: [number, number][] = [];
+    let insideWith: number | null = null;
+    const summary = await deliver(kreisService, rows, {
+      onProgress: (done, total) => reported.push([done, total]),
+      alsoInTransaction: async (trx, s) => {
+        insideWith = s.deliveryId;
+        // Inside the transaction: the delivery is visible to it, the counts are written.
+        const n = await trx
+          .selectFrom('counts')
+          .select('ars')
+          .where('service_id', '=', kreisService)
+          .execute();
+        expect(n).toHaveLength(10_500);
+      },
+    });
+    expect(reported).toEqual([
+      [0, 10_500],
+      [10_000, 10_500],
+      [10_500, 10_500],
+    ]);
+    expect(insideWith).toBe(summary.deliveryId);
+    expect(summary.created).toBe(10_500);
+  }, 120_000);
 });

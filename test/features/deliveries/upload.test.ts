@@ -1,6 +1,9 @@
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { ENGINE } from '../../helpers/db.js';
+import { monthRange } from '../../../src/domain/months.js';
 import { grantPortal, grantService, signIn, type SignedIn } from '../../helpers/auth.js';
 import { createPortal, createService } from '../../helpers/factories.js';
 import { multipartBody } from '../../helpers/multipart.js';
@@ -156,14 +159,30 @@ describe('CSV upload', () => {
       .executeTakeFirstOrThrow();
     expect(file.file_name).toBe('korrigiert.csv');
     expect(Buffer.from(file.content).toString('utf8')).toBe(csv);
-    // The pending upload is gone: a second confirmation stores nothing.
+    // The upload is marked done with its delivery, its file kept once (with the delivery).
+    const id = previewUrl.split('/').pop()!;
+    const done = await t.db.kysely
+      .selectFrom('pending_uploads')
+      .select(['status', 'rows_done', 'rows_total', 'delivery_id', 'content'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(done).toMatchObject({ status: 'done', rows_done: 3, rows_total: 3, delivery_id: d.id });
+    expect(done.content).toHaveLength(0);
+    // A second confirmation stores nothing: it leads to the stored delivery.
     const twice = await t.app.inject({
       method: 'POST',
       url: previewUrl,
       headers: html(manager),
       payload: { _csrf: manager.csrfToken, aktion: 'speichern' },
     });
-    expect(twice.statusCode).toBe(404);
+    expect(twice.statusCode).toBe(303);
+    expect(twice.headers.location).toBe(`${previewUrl}/fortschritt`);
+    const status = await t.app.inject({ url: twice.headers.location as string, headers: html(manager) });
+    expect(status.statusCode).toBe(303);
+    expect(status.headers.location).toBe(`/lieferungen/${d.id}?gespeichert=1`);
+    expect((await t.app.inject({ url: previewUrl, headers: html(manager) })).headers.location).toBe(
+      `${previewUrl}/fortschritt`,
+    );
     expect(await deliveries()).toHaveLength(before + 1);
   });
 
@@ -207,6 +226,208 @@ describe('CSV upload', () => {
     expect(res.body).toContain('Unbekannte Spalte „datum“');
     const empty = await upload(`/dienste/${serviceId}`, 'leer.csv', 'monat;ars;anzahl\n');
     expect(empty.statusCode).toBe(422);
+  });
+});
+
+describe('progress of a confirmed upload (htmx)', () => {
+  const hx = (who: SignedIn) => ({ ...html(who), 'hx-request': 'true' });
+
+  async function pollUntilDone(url: string, who = manager) {
+    for (let i = 0; i < 200; i++) {
+      const res = await t.app.inject({ url, headers: hx(who) });
+      expect(res.statusCode).toBe(200);
+      if (!res.body.includes('hx-trigger')) return res;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('upload still running');
+  }
+
+  it('answers the confirm button with a polling progress bar, then the result with a link to the delivery', async () => {
+    const res = await upload(
+      `/dienste/${serviceId}`,
+      'juli.csv',
+      'monat;ars;anzahl\n2024-09;06;1\n2024-09;09;2\n',
+    );
+    const previewUrl = res.headers.location as string;
+    const preview = await t.app.inject({ url: previewUrl, headers: html(manager) });
+    expect(preview.body).toContain(`hx-post="${previewUrl}"`);
+    expect(preview.body).toContain('hx-select="#inhalt"');
+
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: previewUrl,
+      headers: hx(manager),
+      payload: { _csrf: manager.csrfToken, aktion: 'speichern' },
+    });
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.headers['hx-push-url']).toBe(`${previewUrl}/fortschritt`);
+    // The progress page: htmx takes its main content (hx-select) in place of the preview's.
+    expect(confirm.body).toContain('<h1 class="kern-heading-large">Lieferung speichern</h1>');
+    expect(confirm.body).toContain('<div role="status">');
+    expect(confirm.body).toMatch(/<label class="kern-label" for="upload-fortschritt-balken">/);
+    expect(confirm.body).toMatch(/<progress id="upload-fortschritt-balken"[^>]*max="100"/);
+    expect(confirm.body).toContain(`hx-get="${previewUrl}/fortschritt"`);
+    expect(confirm.body).toContain('hx-trigger="every 1s"');
+    expect(confirm.body).toContain('von 2 Zeilen gespeichert');
+    expect(confirm.body).toContain('autofocus');
+
+    const done = await pollUntilDone(`${previewUrl}/fortschritt`);
+    const d = (await deliveries()).at(-1)!;
+    expect(done.body).toContain('Die Lieferung ist gespeichert.');
+    expect(done.body).toContain(`href="/lieferungen/${d.id}"`);
+    expect(done.body).toMatch(/<strong>2<\/strong> Zeilen/);
+    expect(done.body).not.toContain('<progress');
+    expect(d).toMatchObject({ channel: 'csv', status: 'accepted', rows_total: 2 });
+  });
+
+  it('shows the progress page without htmx while running, and only to the uploader', async () => {
+    const res = await upload(`/dienste/${serviceId}`, 'august.csv', 'monat;ars;anzahl\n2024-08;06;1\n');
+    const previewUrl = res.headers.location as string;
+    const id = previewUrl.split('/').pop()!;
+    // As another instance would see it halfway through.
+    await t.db.kysely
+      .updateTable('pending_uploads')
+      .set({ status: 'running', rows_done: 0, rows_total: 1, progress_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    const page = await t.app.inject({ url: `${previewUrl}/fortschritt`, headers: html(manager) });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h1 class="kern-heading-large">Lieferung speichern</h1>');
+    expect(page.body).toContain('0 % – 0 von 1 Zeilen gespeichert');
+    expect(page.body).toContain(`<a href="${previewUrl}/fortschritt">Stand neu laden</a>`);
+    // Running: neither a second confirm nor a cancel can touch it.
+    const cancel = await t.app.inject({
+      method: 'POST',
+      url: previewUrl,
+      headers: html(manager),
+      payload: { _csrf: manager.csrfToken, aktion: 'verwerfen' },
+    });
+    expect(cancel.statusCode).toBe(404);
+
+    const colleague = await signIn(t, {});
+    await grantService(t.db.kysely, colleague.userId, serviceId);
+    expect(
+      (await t.app.inject({ url: `${previewUrl}/fortschritt`, headers: html(colleague) })).statusCode,
+    ).toBe(404);
+
+    // A running upload without a sign of life for minutes was cut off: it says so.
+    await t.db.kysely
+      .updateTable('pending_uploads')
+      .set({ progress_at: new Date(Date.now() - 10 * 60_000) })
+      .where('id', '=', id)
+      .execute();
+    const stale = await t.app.inject({ url: `${previewUrl}/fortschritt`, headers: hx(manager) });
+    expect(stale.body).toContain('Das Speichern wurde unterbrochen');
+    expect(stale.body).not.toContain('hx-trigger');
+    // A poll for an upload that is gone gets an answer it can swap in, which ends the polling.
+    const gone = await t.app.inject({
+      url: `/dienste/${serviceId}/hochladen/weg/fortschritt`,
+      headers: hx(manager),
+    });
+    expect(gone.statusCode).toBe(200);
+    expect(gone.body).toContain('keine Lieferung, die gespeichert wird');
+    expect(gone.body).not.toContain('hx-trigger');
+  });
+
+  // PGlite is one connection: progress written outside the delivery's transaction becomes visible
+  // only after it. PostgreSQL shows it between the slices, as another instance would read it.
+  it.skipIf(ENGINE !== 'postgres')(
+    'shows the rows stored so far while the transaction runs (PostgreSQL)',
+    async () => {
+      const kreisService = await createService(t.db.kysely, { name: 'Kreisdienst', granularity: 'kreis' });
+      await grantService(t.db.kysely, manager.userId, kreisService);
+      const kreise = (
+        await t.db.kysely
+          .selectFrom('regions')
+          .select('ars')
+          .where((eb) => eb.or([eb('level', '=', 'kreis'), eb('is_kreis', '=', true)]))
+          .orderBy('ars')
+          .execute()
+      ).map((r) => r.ars);
+      const lines = monthRange('2019-01', '2024-12')
+        .flatMap((month) => kreise.map((ars) => `${month};${ars};1`))
+        .slice(0, 25_000);
+      const res = await upload(
+        `/dienste/${kreisService}`,
+        'gross.csv',
+        `monat;ars;anzahl\n${lines.join('\n')}\n`,
+      );
+      const previewUrl = res.headers.location as string;
+      const id = previewUrl.split('/').pop()!;
+      await t.app.inject({
+        method: 'POST',
+        url: previewUrl,
+        headers: hx(manager),
+        payload: { _csrf: manager.csrfToken, aktion: 'speichern' },
+      });
+      const seen = new Set<number>();
+      for (let i = 0; i < 2000; i++) {
+        const row = await t.db.kysely
+          .selectFrom('pending_uploads')
+          .select(['status', 'rows_done'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        seen.add(row.rows_done);
+        if (row.status !== 'running') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(
+        [...seen].some((n) => n > 0 && n < 25_000),
+        [...seen].join(', '),
+      ).toBe(true);
+      const done = await pollUntilDone(`${previewUrl}/fortschritt`);
+      expect(done.body).toContain('Die Lieferung ist gespeichert.');
+      expect(done.body).toMatch(/<strong>25\.000<\/strong> Zeilen/);
+    },
+    120_000,
+  );
+
+  it('a failure while storing stores nothing, marks the upload failed and says so', async () => {
+    const failService = await createService(t.db.kysely, { name: 'Fehlerdienst', granularity: 'land' });
+    await grantService(t.db.kysely, manager.userId, failService);
+    // The file row is written last in the delivery's transaction: failing there tests the rollback of
+    // the delivery and of its counts.
+    await sql`
+      CREATE FUNCTION test_refuse_file() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'Testfehler beim Speichern der Datei'; END $$`.execute(t.db.kysely);
+    await sql`
+      CREATE TRIGGER test_refuse_file BEFORE INSERT ON delivery_files
+      FOR EACH ROW WHEN (NEW.file_name = 'kaputt.csv') EXECUTE FUNCTION test_refuse_file()`.execute(
+      t.db.kysely,
+    );
+    try {
+      const res = await upload(`/dienste/${failService}`, 'kaputt.csv', 'monat;ars;anzahl\n2024-07;06;1\n');
+      const previewUrl = res.headers.location as string;
+      const confirm = await t.app.inject({
+        method: 'POST',
+        url: previewUrl,
+        headers: hx(manager),
+        payload: { _csrf: manager.csrfToken, aktion: 'speichern' },
+      });
+      expect(confirm.statusCode).toBe(200);
+      const failed = await pollUntilDone(`${previewUrl}/fortschritt`);
+      expect(failed.body).toContain('Es wurde nichts gespeichert');
+      expect(failed.body).toContain(`href="/dienste/${failService}/hochladen"`);
+      const stored = await t.db.kysely
+        .selectFrom('counts')
+        .select('ars')
+        .where('service_id', '=', failService)
+        .execute();
+      expect(stored).toHaveLength(0);
+      const none = await t.db.kysely
+        .selectFrom('deliveries')
+        .select('id')
+        .where('service_id', '=', failService)
+        .execute();
+      expect(none).toHaveLength(0);
+      // Without htmx the status page says the same (no redirect to a delivery that does not exist).
+      const page = await t.app.inject({ url: `${previewUrl}/fortschritt`, headers: html(manager) });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Es wurde nichts gespeichert');
+    } finally {
+      await sql`DROP TRIGGER test_refuse_file ON delivery_files`.execute(t.db.kysely);
+      await sql`DROP FUNCTION test_refuse_file()`.execute(t.db.kysely);
+    }
   });
 });
 

@@ -153,8 +153,34 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.getByText('Alle 3 Zeilen sind gültig').waitFor();
       await page.getByRole('table', { name: 'Geänderte Zahlen' }).waitFor();
       await check('upload-preview.png');
+
+      // Storing runs in the background: a progress bar polls the status every second. The polls are
+      // held back until axe has checked the running state, then let through.
+      let releasePolls!: () => void;
+      const held = new Promise<void>((resolve) => (releasePolls = resolve));
+      await page.route('**/fortschritt', async (route) => {
+        await held;
+        await route.continue();
+      });
       await page.getByRole('button', { name: 'Lieferung speichern' }).click();
+      await page.getByRole('progressbar', { name: 'Fortschritt beim Speichern von april.csv' }).waitFor();
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('upload-fortschritt');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+        'Lieferung speichern',
+      );
+      await expect(page.title()).resolves.toMatch(/^Lieferung speichern: april\.csv/);
+      await expect(page.locator('#upload-fortschritt [role=status]').textContent()).resolves.toMatch(
+        /von 3 Zeilen gespeichert/,
+      );
+      expect(page.url()).toMatch(/\/hochladen\/[A-Za-z0-9_-]+\/fortschritt$/);
+      await check('upload-progress.png');
+      releasePolls();
       await page.getByText('Die Lieferung ist gespeichert.').waitFor();
+      await page.unroute('**/fortschritt');
+      await expect(page.getByRole('progressbar').count()).resolves.toBe(0);
+      await check('upload-stored.png');
+      await page.getByRole('link', { name: /^Lieferung \d+ ansehen$/ }).click();
+      await page.getByRole('heading', { name: /^Lieferung \d+$/, level: 1 }).waitFor();
       await check('delivery.png');
       expect(unexpected()).toEqual([]);
     });
@@ -187,6 +213,29 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(channels).toEqual(['Excel', 'CSV', 'Formular']);
       await check('history.png');
       expect(unexpected()).toEqual([]);
+    });
+
+    it('confirms an upload without JavaScript: the form post waits and shows the stored delivery', async () => {
+      const plain = await browser.newContext({ javaScriptEnabled: false, locale: 'de-DE' });
+      try {
+        const [name, value] = supplier.cookie.split('=') as [string, string];
+        await plain.addCookies([{ name, value, url: server.baseUrl }]);
+        const noJs = await plain.newPage();
+        await noJs.goto(`${server.baseUrl}${serviceUrl}/hochladen`);
+        await noJs.getByLabel(/^Datei/).setInputFiles({
+          name: 'juni.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from('monat;ars;anzahl\n2024-06;06;7\n'),
+        });
+        await noJs.getByRole('button', { name: 'Datei prüfen' }).click();
+        await noJs.getByText('Alle 1 Zeilen sind gültig').waitFor();
+        await noJs.getByRole('button', { name: 'Lieferung speichern' }).click();
+        await noJs.getByRole('heading', { name: /^Lieferung \d+$/, level: 1 }).waitFor();
+        await noJs.getByText('Die Lieferung ist gespeichert.').waitFor();
+        expect(noJs.url()).toMatch(/\/lieferungen\/\d+\?gespeichert=1$/);
+      } finally {
+        await plain.close();
+      }
     });
   },
 );
