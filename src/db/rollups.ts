@@ -48,12 +48,13 @@ export async function rebuildRollups(
 
 /**
  * Recomputes the roll-ups over groups of services: rollup_group_month from rollup_service_land_month
- * and the service groups, rollup_completeness from rollup_service (migration 0011; its triggers keep
- * it current, but not while session_replication_role = replica). Group rows mix services, so this is all or nothing: for bulk loads (bench:query) and repairs, in a transaction
+ * and the service groups, rollup_completeness and rollup_source from rollup_service (migrations 0011,
+ * 0013; their triggers keep them current, but not while session_replication_role = replica). Group rows mix services, so this is all or nothing: for bulk loads (bench:query) and repairs, in a transaction
  * that keeps writers out (deliveries change group rows of every group their service belongs to).
  */
 export async function rebuildGroupRollups(db: Kysely<Database>): Promise<void> {
   await sql`SELECT rebuild_rollup_completeness()`.execute(db);
+  await sql`SELECT rebuild_rollup_source()`.execute(db);
   await sql`DELETE FROM rollup_group_month`.execute(db);
   await sql`
     INSERT INTO rollup_group_month (dimension, group_key, land, month, total)

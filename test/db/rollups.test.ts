@@ -161,8 +161,41 @@ describe(`roll-ups over groups of services (${ENGINE})`, () => {
       { source: 'test', format: 'json' },
     );
     expect(report.errors).toEqual([]);
+    // A new authority and granularity for y (the direct source and the granularity buckets).
+    const authority = await db.kysely
+      .insertInto('authorities')
+      .values({ name: 'Amt Y', land: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await removeService(db.kysely, portal, y, admin);
+    await db.kysely
+      .transaction()
+      .execute((trx) =>
+        regroupServices(trx, [y], () =>
+          trx
+            .updateTable('online_services')
+            .set({ authority_id: authority.id, granularity: 'bund' })
+            .where('id', '=', y)
+            .execute(),
+        ),
+      );
+    await addServices(db.kysely, portal, [x], admin);
     const snapshot = await groupSnapshot();
     expect(snapshot).toEqual(await recomputed());
+    for (const [table, rebuild] of [
+      ['rollup_source', 'rebuild_rollup_source'],
+      ['rollup_completeness', 'rebuild_rollup_completeness'],
+    ] as const) {
+      const rows = async () =>
+        (
+          await sql<{ r: string }>`SELECT t::text AS r FROM ${sql.table(table)} t ORDER BY 1`.execute(
+            db.kysely,
+          )
+        ).rows;
+      const maintained = await rows();
+      await sql`SELECT ${sql.raw(rebuild)}()`.execute(db.kysely);
+      expect(await rows(), table).toEqual(maintained);
+    }
     // x: 8 (Kreis in 06, 2024-01) and 7 (09, 2024-02); y: 3 (06, 2024-01), its 4 retracted.
     expect(snapshot.filter((r) => r.startsWith('(themenfeld,Bildung,'))).toEqual([
       '(themenfeld,Bildung,06,2024-01-01,11)',

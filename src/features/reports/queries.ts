@@ -67,7 +67,8 @@ const perService = (period: Period) =>
  * per authority the services that belong to no portal ("Einzelanbindung").
  */
 export async function listPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
-  const rows = await sql<Omit<PortalReportRow, 'granularities'> & Record<GranularityColumn, boolean>>`
+  if (!period.from && !period.to) return listPortalReportAllMonths(db);
+  const rows = await sql<FlaggedPortalRow>`
     WITH per_service AS (${perService(period)}),
     sources AS (
       SELECT 'portal' AS kind, p.id AS source_id, p.name, ps.service_id
@@ -92,10 +93,46 @@ export async function listPortalReport(db: Kysely<Database>, period: Period): Pr
     LEFT JOIN online_services s ON s.id = src.service_id
     LEFT JOIN per_service r ON r.service_id = src.service_id
     GROUP BY src.kind, src.source_id, src.name`.execute(db);
-  return rows.rows.map(({ bund, land, kreis, gemeinde, ...r }) => {
-    const flags: Record<GranularityColumn, boolean> = { bund, land, kreis, gemeinde };
-    return { ...r, granularities: GRANULARITY_ORDER.filter((g) => flags[g]) };
-  });
+  return rows.rows.map(withGranularities);
+}
+
+type FlaggedPortalRow = Omit<PortalReportRow, 'granularities'> & Record<GranularityColumn, boolean>;
+
+const withGranularities = ({ bund, land, kreis, gemeinde, ...r }: FlaggedPortalRow): PortalReportRow => {
+  const flags: Record<GranularityColumn, boolean> = { bund, land, kreis, gemeinde };
+  return { ...r, granularities: GRANULARITY_ORDER.filter((g) => flags[g]) };
+};
+
+/**
+ * The report per source over all months from rollup_source (migration 0013): services of each source
+ * counted per granularity and first/last month, so the cost does not grow with the services.
+ */
+async function listPortalReportAllMonths(db: Kysely<Database>): Promise<PortalReportRow[]> {
+  const rows = await sql<FlaggedPortalRow>`
+    WITH per_source AS (
+      SELECT kind, source_id, sum(services) AS services, min(first_month) AS first_month,
+             max(last_month) AS last_month,
+             bool_or(granularity = 'bund') AS bund, bool_or(granularity = 'land') AS land,
+             bool_or(granularity = 'kreis') AS kreis, bool_or(granularity = 'gemeinde') AS gemeinde,
+             sum(total) AS total
+      FROM rollup_source GROUP BY kind, source_id
+    ),
+    sources AS (
+      SELECT 'portal' AS kind, p.id AS source_id, p.name FROM portals p
+      UNION ALL
+      SELECT 'direct', r.source_id, a.name FROM per_source r LEFT JOIN authorities a ON a.id = r.source_id
+      WHERE r.kind = 'direct'
+    )
+    SELECT src.kind, src.source_id AS "sourceId", src.name, coalesce(r.services, 0)::int AS services,
+           to_char(r.first_month, 'YYYY-MM') AS "firstMonth", to_char(r.last_month, 'YYYY-MM') AS "lastMonth",
+           coalesce(r.bund, false) AS bund, coalesce(r.land, false) AS land,
+           coalesce(r.kreis, false) AS kreis, coalesce(r.gemeinde, false) AS gemeinde,
+           coalesce(r.total, 0)::bigint AS transactions
+    FROM sources src
+    LEFT JOIN per_source r ON r.kind = src.kind AND r.source_id IS NOT DISTINCT FROM src.source_id`.execute(
+    db,
+  );
+  return rows.rows.map(withGranularities);
 }
 
 /** One row per online service, with its portals; services without data in the period have 0. */
