@@ -245,7 +245,8 @@ export async function deleteCounts(
 
 /**
  * A CTE (named by_group) adding per-service Land and month deltas — rows (service_id, land, month,
- * total) — to rollup_group_month, for every group the service belongs to (view service_groups). Rows
+ * total) — to rollup_group_month, for every group the service belongs to (view service_groups), per
+ * Land only where the dimension keeps it (per_land). Rows
  * go in key order so that concurrent deliveries of different services, which meet on the same group
  * rows, lock them in the same order and cannot deadlock. A group row stays when its total returns to
  * 0 (as a delivered 0 would); the explorer lists groups that have members.
@@ -253,10 +254,11 @@ export async function deleteCounts(
 export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`by_group AS (
       INSERT INTO rollup_group_month AS r (dimension, group_key, land, month, total)
-      SELECT g.dimension, g.group_key, d.land, d.month, sum(d.total)
+      SELECT g.dimension, g.group_key, CASE WHEN g.per_land THEN d.land ELSE '' END AS land, d.month,
+             sum(d.total)
       FROM ${landDelta} d JOIN service_groups g ON g.service_id = d.service_id
-      GROUP BY g.dimension, d.month, g.group_key, d.land
-      ORDER BY g.dimension, d.month, g.group_key, d.land
+      GROUP BY g.dimension, d.month, g.group_key, 3
+      ORDER BY g.dimension, d.month, g.group_key, 3
       ON CONFLICT (dimension, month, group_key, land) DO UPDATE SET total = r.total + excluded.total
     )`;
 }

@@ -58,9 +58,9 @@ export async function rebuildGroupRollups(db: Kysely<Database>): Promise<void> {
   await sql`DELETE FROM rollup_group_month`.execute(db);
   await sql`
     INSERT INTO rollup_group_month (dimension, group_key, land, month, total)
-    SELECT g.dimension, g.group_key, r.land, r.month, sum(r.total)
+    SELECT g.dimension, g.group_key, CASE WHEN g.per_land THEN r.land ELSE '' END, r.month, sum(r.total)
     FROM rollup_service_land_month r JOIN service_groups g ON g.service_id = r.service_id
-    GROUP BY g.dimension, g.group_key, r.land, r.month`.execute(db);
+    GROUP BY 1, 2, 3, 4`.execute(db);
 }
 
 /**

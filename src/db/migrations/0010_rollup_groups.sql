@@ -5,30 +5,34 @@
 -- The groups each service belongs to, per explorer dimension: one row per service and group, a
 -- service without a link in a dimension belongs to the group '' (no authority, no portal, …). One
 -- definition used by the roll-up maintenance (src/db/counts.ts, src/db/rollups.ts) and the explorer.
+-- per_land: the roll-up keeps this dimension per Land. Only the types do (every service has exactly
+-- one, so they give the totals per Land of all services and Land × type); the others are summed over
+-- the Länder (land ''), which keeps e.g. 1,000 authorities at 36 rows each instead of 17 × 36.
 CREATE VIEW service_groups AS
-  SELECT s.id AS service_id, 'typ' AS dimension, s.service_type AS group_key FROM online_services s
+  SELECT s.id AS service_id, 'typ' AS dimension, s.service_type AS group_key, true AS per_land
+  FROM online_services s
   UNION ALL
-  SELECT s.id, 'fokus', CASE WHEN s.is_focus THEN 'ja' ELSE 'nein' END FROM online_services s
+  SELECT s.id, 'fokus', CASE WHEN s.is_focus THEN 'ja' ELSE 'nein' END, false FROM online_services s
   UNION ALL
-  SELECT s.id, 'behoerde', coalesce(s.authority_id::text, '') FROM online_services s
+  SELECT s.id, 'behoerde', coalesce(s.authority_id::text, ''), false FROM online_services s
   UNION ALL
-  SELECT s.id, 'portal', coalesce(ps.portal_id::text, '')
+  SELECT s.id, 'portal', coalesce(ps.portal_id::text, ''), false
   FROM online_services s LEFT JOIN portal_services ps ON ps.service_id = s.id
   UNION ALL
-  SELECT s.id, 'ozg', coalesce(o.ozg_id, '')
+  SELECT s.id, 'ozg', coalesce(o.ozg_id, ''), false
   FROM online_services s LEFT JOIN online_service_ozg o ON o.service_id = s.id
   UNION ALL
   -- One row per service and Themenfeld: two OZG services of one Themenfeld count once. LATERAL rather
   -- than GROUP BY over the branch, so that a filter on service_id reaches the online_services scan.
-  SELECT s.id, 'themenfeld', coalesce(t.themenfeld, '')
+  SELECT s.id, 'themenfeld', coalesce(t.themenfeld, ''), false
   FROM online_services s
   LEFT JOIN LATERAL (
     SELECT DISTINCT z.themenfeld FROM online_service_ozg o JOIN ozg_services z ON z.id = o.ozg_id
     WHERE o.service_id = s.id AND z.themenfeld IS NOT NULL
   ) t ON true;
 
--- Transactions per group, Land and month: rollup_service_land_month summed over the members of each
--- group. Kept current in the same transaction as every change of counts, and moved between groups
+-- Transactions per group, Land (or '' where the dimension is not kept per Land) and month:
+-- rollup_service_land_month summed over the members of each group. Kept current in the same transaction as every change of counts, and moved between groups
 -- when a service's groups change (regroupServices in src/db/rollups.ts). Land '00' = nationwide.
 CREATE TABLE rollup_group_month (
   dimension text NOT NULL,
@@ -40,9 +44,9 @@ CREATE TABLE rollup_group_month (
 );
 
 INSERT INTO rollup_group_month (dimension, group_key, land, month, total)
-SELECT g.dimension, g.group_key, r.land, r.month, sum(r.total)
+SELECT g.dimension, g.group_key, CASE WHEN g.per_land THEN r.land ELSE '' END, r.month, sum(r.total)
 FROM rollup_service_land_month r JOIN service_groups g ON g.service_id = r.service_id
-GROUP BY g.dimension, g.group_key, r.land, r.month;
+GROUP BY 1, 2, 3, 4;
 
 -- Lists over all services (completeness, reports) page in the database, ordered by name. The key
 -- folds case and German umlauts so that "Ärztekammer" sorts beside "Arzt…", not after "Z";
