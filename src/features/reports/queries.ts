@@ -157,6 +157,65 @@ export const collator = new Intl.Collator('de', { sensitivity: 'base', numeric: 
 
 export const GRANULARITY_ORDER: readonly GranularityColumn[] = ['bund', 'land', 'kreis', 'gemeinde'];
 
+type PageWindow = { limit: number; offset: number };
+
+/** The ids of one page in the order of the column (only the joins the order needs). */
+async function pageBy(
+  db: Kysely<Database>,
+  period: Period,
+  sort: string,
+  dir: 'asc' | 'desc',
+  page: PageWindow,
+): Promise<number[]> {
+  const key = SERVICE_SORT_SQL[sort];
+  if (!key) throw new RangeError(`Unknown sort key ${sort}`);
+  const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
+  const rows = await sql<{ id: number }>`
+    WITH per_service AS (${perService(period)})
+    SELECT s.id FROM online_services s LEFT JOIN per_service r ON r.service_id = s.id
+    ORDER BY ${key} ${direction} NULLS LAST, s.sort_name, s.id
+    LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
+  return rows.rows.map((r) => r.id);
+}
+
+/**
+ * The default order (transactions over all months) without sorting every service: services with
+ * transactions come in the order of the index on rollup_service.total (ties by name), the others
+ * (0 or no data, all tied at 0) by name; descending puts the first part first, ascending the second.
+ */
+async function pageByTransactions(
+  db: Kysely<Database>,
+  dir: 'asc' | 'desc',
+  page: PageWindow,
+): Promise<number[]> {
+  const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
+  const withTotals = async (w: PageWindow) =>
+    (
+      await sql<{ id: number }>`
+        SELECT r.service_id AS id FROM rollup_service r JOIN online_services s ON s.id = r.service_id
+        WHERE r.total > 0 ORDER BY r.total ${direction}, s.sort_name, s.id
+        LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
+    ).rows.map((r) => r.id);
+  const zeros = async (w: PageWindow) =>
+    (
+      await sql<{ id: number }>`
+        SELECT s.id FROM online_services s
+        WHERE NOT EXISTS (SELECT 1 FROM rollup_service r WHERE r.service_id = s.id AND r.total > 0)
+        ORDER BY s.sort_name, s.id LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
+    ).rows.map((r) => r.id);
+  const counted = await sql<{ positive: number; all: number }>`
+    SELECT (SELECT count(*) FROM rollup_service WHERE total > 0)::int AS positive,
+           (SELECT coalesce(sum(services), 0) FROM rollup_completeness)::int AS "all"`.execute(db);
+  const { positive, all } = counted.rows[0]!;
+  const [first, firstSize, second] =
+    dir === 'desc' ? [withTotals, positive, zeros] : [zeros, all - positive, withTotals];
+  const fromFirst = Math.max(0, Math.min(page.limit, firstSize - page.offset));
+  const ids = fromFirst > 0 ? await first({ limit: fromFirst, offset: page.offset }) : [];
+  const rest = page.limit - fromFirst;
+  if (rest > 0) ids.push(...(await second({ limit: rest, offset: Math.max(0, page.offset - firstSize) })));
+  return ids;
+}
+
 export interface ServiceReportPage {
   rows: ServiceReportRow[];
   /** Over all services, not only the page. */
@@ -180,8 +239,8 @@ const SERVICE_SORT_SQL: Record<string, RawBuilder<unknown>> = {
 };
 
 /**
- * One page of the report per service, sorted in the database: the order picks the page's ids first
- * (only the joins the sort needs), then the page's rows get their details. Over all months it reads
+ * One page of the report per service, sorted in the database: the order picks the page's ids first,
+ * then the page's rows get their details. Over all months it reads
  * rollup_service and the group roll-ups; a period reads rollup_service_month.
  */
 export async function listServiceReportPage(
@@ -191,17 +250,13 @@ export async function listServiceReportPage(
   dir: 'asc' | 'desc',
   page: { limit: number; offset: number },
 ): Promise<ServiceReportPage> {
-  const key = SERVICE_SORT_SQL[sort];
-  if (!key) throw new RangeError(`Unknown sort key ${sort}`);
-  const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
+  const ids =
+    sort === 'transactions' && !period.from && !period.to
+      ? await pageByTransactions(db, dir, page)
+      : await pageBy(db, period, sort, dir, page);
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${perService(period)}),
-    page AS (
-      SELECT s.id, s.sort_name, ${key} AS k
-      FROM online_services s LEFT JOIN per_service r ON r.service_id = s.id
-      ORDER BY k ${direction} NULLS LAST, s.sort_name, s.id
-      LIMIT ${page.limit} OFFSET ${page.offset}
-    )
+    page AS (SELECT * FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, position))
     SELECT s.id, s.name, a.name AS authority, s.granularity,
            coalesce((SELECT json_agg(p.name) FROM portal_services ps JOIN portals p ON p.id = ps.portal_id
                      WHERE ps.service_id = s.id), '[]') AS portals,
@@ -210,7 +265,7 @@ export async function listServiceReportPage(
     FROM page JOIN online_services s ON s.id = page.id
     LEFT JOIN authorities a ON a.id = s.authority_id
     LEFT JOIN per_service r ON r.service_id = s.id
-    ORDER BY page.k ${direction} NULLS LAST, page.sort_name, page.id`.execute(db);
+    ORDER BY page.position`.execute(db);
   const from = `${period.from ?? '0001-01'}-01`;
   const to = `${period.to ?? '9999-12'}-01`;
   const figures = await sql<ServiceReportPage['figures']>`

@@ -387,6 +387,8 @@ describe('report per service, paged in the database', () => {
           offset: 2,
         });
         expect(second.rows.map((r) => r.name)).toEqual(exported.slice(2, 4).map((r) => r.name));
+        const last = await listServiceReportPage(t.db.kysely, all, column.key, dir, { limit: 2, offset: 3 });
+        expect(last.rows.map((r) => r.name)).toEqual(exported.slice(3, 5).map((r) => r.name));
       });
     }
   }
