@@ -48,6 +48,8 @@ export interface ExplorerForm {
   bis: string;
   wert: string;
   dienst: string[];
+  /** Narrows the list of services to choose from (name contains it); not part of the question. */
+  suche: string;
 }
 
 export type ParseResult =
@@ -63,7 +65,7 @@ const all = (v: string | string[] | undefined): string[] =>
 /** The default view: every service, by Land, over the latest twelve closed months. */
 export function defaultForm(now: Date): ExplorerForm {
   const to = lastClosedMonth(now);
-  return { nach: 'land', von: addMonths(to, -11), bis: to, wert: 'absolut', dienst: [] };
+  return { nach: 'land', von: addMonths(to, -11), bis: to, wert: 'absolut', dienst: [], suche: '' };
 }
 
 /**
@@ -80,6 +82,7 @@ export function parseExplorerQuery(query: Query, now: Date): ParseResult {
     dienst: all(query.dienst)
       .map((d) => d.trim())
       .filter(Boolean),
+    suche: (first(query.suche) ?? '').trim().slice(0, 100),
   };
   const errors: ExplorerFieldError[] = [];
 

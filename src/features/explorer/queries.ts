@@ -218,9 +218,39 @@ export interface ServiceOption {
   name: string;
 }
 
-/** Every online service for the comparison choice, by name. */
-export async function listServiceOptions(db: Kysely<Database>): Promise<ServiceOption[]> {
+export interface ServiceOptions {
+  options: ServiceOption[];
+  /** All services; more than OPTIONS_ALL_UP_TO means the list holds the chosen and the found ones. */
+  total: number;
+}
+
+/** Up to this many services the form lists every one; beyond, the chosen ones and a name search. */
+export const OPTIONS_ALL_UP_TO = 200;
+export const OPTIONS_FOUND = 50;
+
+/**
+ * The services to tick for a comparison, by name: all of them in a small installation; at 100,000
+ * services a list of checkboxes would be megabytes, so then the chosen ones and up to OPTIONS_FOUND
+ * whose name contains the search text.
+ */
+export async function listServiceOptions(
+  db: Kysely<Database>,
+  choice: { chosen: number[]; search: string },
+): Promise<ServiceOptions> {
+  const total = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM online_services`.execute(db))
+    .rows[0]!.n;
+  if (total <= OPTIONS_ALL_UP_TO) {
+    const rows =
+      await sql<ServiceOption>`SELECT id, name FROM online_services ORDER BY sort_name, id`.execute(db);
+    return { options: rows.rows, total };
+  }
+  const pattern = `%${choice.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const rows = await sql<ServiceOption>`
-    SELECT id, name FROM online_services ORDER BY lower(name), id`.execute(db);
-  return rows.rows;
+    SELECT id, name, sort_name FROM online_services WHERE id = ANY(${choice.chosen}::int[])
+    UNION
+    (SELECT id, name, sort_name FROM online_services
+      WHERE ${choice.search === '' ? sql`false` : sql`name ILIKE ${pattern}`}
+      ORDER BY sort_name, id LIMIT ${OPTIONS_FOUND})
+    ORDER BY sort_name, id`.execute(db);
+  return { options: rows.rows.map(({ id, name }) => ({ id, name })), total };
 }

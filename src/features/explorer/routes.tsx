@@ -43,7 +43,10 @@ export async function explorerRoutes(app: FastifyInstance): Promise<void> {
           status,
         );
       }
-      const options = await listServiceOptions(app.db.kysely);
+      const options = await listServiceOptions(app.db.kysely, {
+        chosen: parsed.ok ? parsed.params.serviceIds : [],
+        search: parsed.form.suche,
+      });
       return sendPage(
         reply,
         <ExplorerPage

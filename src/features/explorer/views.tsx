@@ -4,7 +4,7 @@ import { formatDecimal, formatInt } from '../../web/format.js';
 import { monthLabel } from '../../web/labels.js';
 import { MAX_BARS } from '../evaluations/chart.js';
 import { DIMENSIONS, VALUE_MODES, type ExplorerFieldError, type ExplorerForm } from './params.js';
-import { TOP_SERVICES, type ServiceOption } from './queries.js';
+import { OPTIONS_ALL_UP_TO, OPTIONS_FOUND, TOP_SERVICES, type ServiceOptions } from './queries.js';
 import type { ExplorerResult } from './service.js';
 
 const dimensionLabel = (key: string) => DIMENSIONS.find((d) => d.key === key)?.label ?? key;
@@ -167,7 +167,7 @@ function fieldClass(errors: ExplorerFieldError[], field: ExplorerFieldError['fie
 
 export interface ExplorerPageProps extends ExplorerResultProps {
   form: ExplorerForm;
-  options: ServiceOption[];
+  options: ServiceOptions;
 }
 
 export function ExplorerPage({ form, options, result, errors, chartSvg }: ExplorerPageProps) {
@@ -258,8 +258,27 @@ export function ExplorerPage({ form, options, result, errors, chartSvg }: Explor
         </fieldset>
         <fieldset class={fieldClass(errors, 'dienst', 'kern-fieldset')} id="feld-dienst">
           <legend class="kern-label">Onlinedienste vergleichen (keine Auswahl: alle)</legend>
+          {options.total > OPTIONS_ALL_UP_TO ? (
+            <div class="kern-form-input">
+              <label class="kern-label" for="feld-suche">
+                Onlinedienste suchen <span class="kern-label__optional">(Teil des Namens)</span>
+              </label>
+              <div class="kern-hint" id="feld-suche-hinweis">
+                Von {formatInt(options.total)} Onlinediensten stehen hier die ausgewählten und bis zu{' '}
+                {formatInt(OPTIONS_FOUND)} zum Suchbegriff passende zur Wahl; „Auswerten“ sucht.
+              </div>
+              <input
+                class="kern-form-input__input"
+                id="feld-suche"
+                name="suche"
+                type="search"
+                value={form.suche}
+                aria-describedby="feld-suche-hinweis"
+              />
+            </div>
+          ) : null}
           <div class="kern-fieldset__body zsk-choice-list">
-            {options.map((o) => (
+            {options.options.map((o) => (
               <div class="kern-form-check" key={o.id}>
                 <input
                   class="kern-form-check__checkbox"

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { ingestDelivery, type IncomingRow } from '../../../src/features/deliveries/ingest.js';
 import {
@@ -6,6 +7,7 @@ import {
   type Dimension,
   type ExplorerParams,
 } from '../../../src/features/explorer/params.js';
+import { listServiceOptions } from '../../../src/features/explorer/queries.js';
 import { loadExploration } from '../../../src/features/explorer/service.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { signIn, type SignedIn } from '../../helpers/auth.js';
@@ -316,5 +318,38 @@ describe('GET /auswertungen', () => {
     expect(res.statusCode).toBe(400);
     expect(res.body).not.toContain('<img src=x>');
     expect(res.body).toContain('&lt;img src=x>');
+  });
+});
+
+describe('service choice at scale', () => {
+  it('lists every service up to 200, beyond only the chosen ones and the found ones', async () => {
+    const small = await listServiceOptions(t.db.kysely, { chosen: [], search: '' });
+    expect(small.options.map((o) => o.id).sort((a, b) => a - b)).toEqual(
+      Object.values(ids).sort((a, b) => a - b),
+    );
+    await sql`
+      INSERT INTO online_services (name, service_type, build_mode, granularity)
+      SELECT 'Massendienst ' || i || CASE WHEN i % 50 = 0 THEN ' 100%' ELSE '' END, '1', 'efa', 'land'
+      FROM generate_series(1, 250) i`.execute(t.db.kysely);
+    const none = await listServiceOptions(t.db.kysely, { chosen: [ids.a], search: '' });
+    expect(none.total).toBe(253);
+    expect(none.options.map((o) => o.id)).toEqual([ids.a]);
+    const found = await listServiceOptions(t.db.kysely, { chosen: [ids.a], search: '100%' });
+    // The % is a literal character, not a wildcard: five names contain "100%".
+    expect(found.options.map((o) => o.name)).toEqual([
+      'A Dienst',
+      'Massendienst 100 100%',
+      'Massendienst 150 100%',
+      'Massendienst 200 100%',
+      'Massendienst 250 100%',
+      'Massendienst 50 100%',
+    ]);
+    const page = await t.app.inject({
+      url: '/auswertungen?suche=Massendienst%2012',
+      headers: { cookie: viewer.cookie },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Von 253 Onlinediensten stehen hier');
+    expect(page.body.match(/name="dienst"/g)).toHaveLength(11); // 12, 120–129
   });
 });
