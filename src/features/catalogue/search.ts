@@ -112,8 +112,13 @@ export async function searchCatalogue(
         SELECT h.key, ol.ozg_id, h.v, h.s, h.m FROM leika_hits h
           LEFT JOIN LATERAL (${linksOf(sql`x.leika_key = h.key`)}) ol ON true
         UNION ALL
-        SELECT ol.leika_key, h.id, h.v, h.s, h.m FROM ozg_hits h
-          CROSS JOIN LATERAL (${linksOf(sql`x.ozg_id = h.id`)}) ol
+        SELECT ol.leika_key, h.id, h.v,
+               -- the LeiKa names of a matching OZG service decide among its equally scored hits
+               CASE WHEN h.m THEN greatest(h.s, (
+                 SELECT similarity(${t}, z.name) FROM leika_services z WHERE z.key = ol.leika_key))
+               ELSE h.s END,
+               h.m
+        FROM ozg_hits h CROSS JOIN LATERAL (${linksOf(sql`x.ozg_id = h.id`)}) ol
       ) p
       GROUP BY key, ozg_id HAVING bool_or(m)
       ORDER BY max(v) DESC, max(s) DESC, key LIMIT ${4 * limit}
