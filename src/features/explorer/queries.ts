@@ -109,8 +109,9 @@ const GROUP_LABEL_SQL: Record<GroupDimension, RawBuilder<unknown>> = {
   typ: sql`m.group_key`,
   fokus: sql`m.group_key`,
   themenfeld: sql`m.group_key`,
-  behoerde: sql`(SELECT a.name FROM authorities a WHERE a.id::text = m.group_key)`,
-  portal: sql`(SELECT p.name FROM portals p WHERE p.id::text = m.group_key)`,
+  // The key back to the id, so the lookup uses the primary key ('' = no link: no name).
+  behoerde: sql`(SELECT a.name FROM authorities a WHERE a.id = nullif(m.group_key, '')::int)`,
+  portal: sql`(SELECT p.name FROM portals p WHERE p.id = nullif(m.group_key, '')::int)`,
   ozg: sql`(SELECT z.name FROM ozg_services z WHERE z.id = m.group_key)`,
 };
 
