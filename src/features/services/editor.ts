@@ -279,6 +279,18 @@ const audited = (data: ServiceMasterData, authorityId: number | null): AuditedSe
   ozg: data.ozg,
 });
 
+/** The columns of online_services that the master-data form sets. */
+const serviceColumns = (data: ServiceMasterData, authorityId: number | null) => ({
+  name: data.name,
+  url: data.url,
+  authority_id: authorityId,
+  service_type: data.serviceType,
+  build_mode: data.buildMode,
+  is_focus: data.isFocus,
+  granularity: data.granularity,
+  description: data.description,
+});
+
 /** Creates the service and makes its creator its manager, with the audit, in one transaction. */
 export async function createService(
   db: Kysely<Database>,
@@ -291,14 +303,7 @@ export async function createService(
     const service = await trx
       .insertInto('online_services')
       .values({
-        name: data.name,
-        url: data.url,
-        authority_id: authorityId,
-        service_type: data.serviceType,
-        build_mode: data.buildMode,
-        is_focus: data.isFocus,
-        granularity: data.granularity,
-        description: data.description,
+        ...serviceColumns(data, authorityId),
         created_by: userId,
       })
       .returning('id')
@@ -414,17 +419,7 @@ export async function updateService(
     const store = async () => {
       await trx
         .updateTable('online_services')
-        .set({
-          name: data.name,
-          url: data.url,
-          authority_id: authorityId,
-          service_type: data.serviceType,
-          build_mode: data.buildMode,
-          is_focus: data.isFocus,
-          granularity: data.granularity,
-          description: data.description,
-          updated_at: new Date(),
-        })
+        .set({ ...serviceColumns(data, authorityId), updated_at: new Date() })
         .where('id', '=', serviceId)
         .execute();
       if (changed.includes('leika') || changed.includes('ozg')) await replaceLinks(trx, serviceId, data);
