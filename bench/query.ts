@@ -222,7 +222,7 @@ async function generate(db: Db): Promise<Record<string, number>> {
   });
   // Bulk loads run with triggers off (replica role): the roll-ups over groups of services are built
   // once, from the per-service roll-ups, as migration 0010/0011 would.
-  await phase('group roll-ups (rollup_group_month, rollup_completeness)', async () => {
+  await phase('group roll-ups (rollup_group_month, rollup_completeness, rollup_source)', async () => {
     await rebuildGroupRollups(db.kysely);
   });
   await phase('VACUUM ANALYZE', async () => {
@@ -371,7 +371,7 @@ async function main(): Promise<void> {
                pg_size_pretty(pg_total_relation_size(c.oid)) AS size
         FROM pg_class c WHERE relname IN ('counts', 'rollup_service_month', 'rollup_service_land_month',
                                           'online_services', 'rollup_service', 'rollup_group_month',
-                                          'rollup_completeness')
+                                          'rollup_completeness', 'rollup_source')
         ORDER BY pg_total_relation_size(c.oid) DESC`)
     ).rows as { table: string; rows: number; size: string }[];
     const services = (await db.pool.query('SELECT min(id) AS lo, max(id) AS hi FROM online_services'))
