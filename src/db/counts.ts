@@ -246,10 +246,10 @@ export async function deleteCounts(
 /**
  * A CTE (named by_group) adding per-service Land and month deltas — rows (service_id, land, month,
  * total) — to rollup_group_month, for every group the service belongs to (view service_groups), per
- * Land only where the dimension keeps it (per_land). Rows
- * go in key order so that concurrent deliveries of different services, which meet on the same group
- * rows, lock them in the same order and cannot deadlock. A group row stays when its total returns to
- * 0 (as a delivered 0 would); the explorer lists groups that have members.
+ * Land only where the dimension keeps it (per_land). Rows go in key order so that one statement locks
+ * shared group rows in the same order as any other (a delivery of several slices may still meet
+ * another over two statements: transactionWithRetry). A group row stays when its total returns to 0,
+ * as a delivered 0 would; the explorer leaves out groups whose total in the period is 0.
  */
 export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`by_group AS (
