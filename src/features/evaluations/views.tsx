@@ -554,7 +554,7 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
           Vollständigkeit je Onlinedienst
         </h2>
         <nav aria-label="Auswahl der Tabelle" class="zsk-filter-links">
-          <ul class="zsk-inline-list">
+          <ul>
             {COMPLETENESS_FILTERS.map((f) => (
               <li key={f.key}>
                 <a
@@ -573,7 +573,7 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
         {report.services.length === 0 ? null : (
           <DataTable
             id="completeness"
-            caption={`Vollständigkeit je Onlinedienst: ${filterLabel(report.filter)}, Seite ${formatInt(report.page)} von ${formatInt(report.pageCount)}`}
+            caption={`Auswahl „${filterLabel(report.filter)}“, Seite ${formatInt(report.page)} von ${formatInt(report.pageCount)}`}
             columns={[
               { label: 'Onlinedienst' },
               { label: 'Gruppe' },
