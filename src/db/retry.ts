@@ -6,9 +6,10 @@ const DEADLOCK_DETECTED = '40P01';
 
 /**
  * Runs a transaction, again (up to `attempts` times) when PostgreSQL ended it as a deadlock victim.
- * Deliveries of different services meet on shared roll-up rows (rollup_group_month, the completeness
- * buckets); each statement takes them in key order, but a delivery of several slices takes them over
- * several statements, so two could wait for each other. The victim's work is rolled back entirely, so
+ * Deliveries of different services, service edits and portal membership changes meet on shared
+ * roll-up rows (rollup_group_month, the completeness and source buckets); each statement takes them in
+ * key order, but a transaction of several statements may take them in another, so two could wait for
+ * each other. The victim's work is rolled back entirely, so
  * running it again is safe. Inside an outer transaction nothing is retried: that one is lost anyway.
  */
 export async function transactionWithRetry<T>(

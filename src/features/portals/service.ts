@@ -1,3 +1,4 @@
+import { transactionWithRetry } from '../../db/retry.js';
 import { regroupServices } from '../../db/rollups.js';
 import { parse } from 'csv-parse/sync';
 import { sql, type Kysely } from 'kysely';
@@ -226,7 +227,7 @@ export async function addServices(
   actorId: number,
 ): Promise<number> {
   if (serviceIds.length === 0) return 0;
-  return db.transaction().execute(async (trx) => {
+  return transactionWithRetry(db, async (trx) => {
     // Portal membership is a group of the explorer's roll-up: the services' figures move with them.
     const added = await regroupServices(trx, serviceIds, () =>
       trx
@@ -258,7 +259,7 @@ export async function removeService(
   serviceId: number,
   actorId: number,
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return transactionWithRetry(db, async (trx) => {
     const row = await regroupServices(trx, [serviceId], () =>
       trx
         .deleteFrom('portal_services')

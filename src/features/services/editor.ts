@@ -1,3 +1,4 @@
+import { transactionWithRetry } from '../../db/retry.js';
 import { sql, type Kysely } from 'kysely';
 import type { Actor } from '../../db/audit.js';
 import { writeAudit } from '../../db/audit.js';
@@ -393,7 +394,7 @@ export async function updateService(
   data: ServiceMasterData,
 ): Promise<string[]> {
   const actor: Actor = { userId, tokenId: null };
-  return db.transaction().execute(async (trx) => {
+  return transactionWithRetry(db, async (trx) => {
     // The service's delivery lock first (deliveries take it before they touch the service row), then
     // the row lock: a delivery cannot slip in between the count check and the granularity change.
     await lockServices(trx, [serviceId]);
