@@ -59,7 +59,7 @@ function FieldFrame({
 export interface TextFieldProps {
   name: string;
   label: string;
-  type?: 'text' | 'email' | 'password' | 'url' | 'number' | 'date';
+  type?: 'text' | 'email' | 'password' | 'url' | 'number' | 'date' | 'month' | 'search';
   value?: string;
   error?: string;
   hint?: string;

@@ -1,3 +1,4 @@
+import { TextField } from '../../web/form.js';
 import { DataTable } from '../../web/data-table.js';
 import { Layout } from '../../web/layout.js';
 import { formatDecimal, formatInt } from '../../web/format.js';
@@ -259,23 +260,13 @@ export function ExplorerPage({ form, options, result, errors, chartSvg }: Explor
         <fieldset class={fieldClass(errors, 'dienst', 'kern-fieldset')} id="feld-dienst">
           <legend class="kern-label">Onlinedienste vergleichen (keine Auswahl: alle)</legend>
           {options.total > OPTIONS_ALL_UP_TO ? (
-            <div class="kern-form-input">
-              <label class="kern-label" for="feld-suche">
-                Onlinedienste suchen <span class="kern-label__optional">(Teil des Namens)</span>
-              </label>
-              <div class="kern-hint" id="feld-suche-hinweis">
-                Von {formatInt(options.total)} Onlinediensten stehen hier die ausgewählten und bis zu{' '}
-                {formatInt(OPTIONS_FOUND)} zum Suchbegriff passende zur Wahl; „Auswerten“ sucht.
-              </div>
-              <input
-                class="kern-form-input__input"
-                id="feld-suche"
-                name="suche"
-                type="search"
-                value={form.suche}
-                aria-describedby="feld-suche-hinweis"
-              />
-            </div>
+            <TextField
+              name="suche"
+              type="search"
+              label="Onlinedienste suchen (Teil des Namens)"
+              hint={`Von ${formatInt(options.total)} Onlinediensten stehen hier die ausgewählten und bis zu ${formatInt(OPTIONS_FOUND)} zum Suchbegriff passende zur Wahl; „Auswerten“ sucht.`}
+              value={form.suche}
+            />
           ) : null}
           <div class="kern-fieldset__body zsk-choice-list">
             {options.options.map((o) => (

@@ -44,6 +44,35 @@ const month = (m: string | null) => (m ? monthLabel(m) : '');
 const granularityRank = (values: readonly string[]) =>
   values.map((g) => 'abcd'[GRANULARITY_ORDER.indexOf(g as never)]).join('');
 
+/** The columns both reports share: first and last month with data, transactions. */
+type ReportFigures = { firstMonth: string | null; lastMonth: string | null; transactions: number };
+
+const periodColumns = <R extends ReportFigures>(): ReportColumn<R>[] => [
+  {
+    key: 'first',
+    label: 'Daten von',
+    nowrap: true,
+    sortValue: (r) => r.firstMonth,
+    text: (r) => month(r.firstMonth),
+  },
+  {
+    key: 'last',
+    label: 'Daten bis',
+    nowrap: true,
+    sortValue: (r) => r.lastMonth,
+    text: (r) => month(r.lastMonth),
+  },
+];
+
+const transactionsColumn = <R extends ReportFigures>(): ReportColumn<R> => ({
+  key: 'transactions',
+  label: 'Anzahl Transaktionen',
+  numeric: true,
+  sortValue: (r) => r.transactions,
+  text: (r) => String(r.transactions),
+  number: (r) => r.transactions,
+});
+
 export const DIRECT_CONNECTION = 'Einzelanbindung';
 export const WITHOUT_AUTHORITY = 'ohne Behörde';
 
@@ -72,34 +101,14 @@ export const PORTAL_TABLE: ReportTable<PortalReportRow> = {
       text: (r) => String(r.services),
       number: (r) => r.services,
     },
-    {
-      key: 'first',
-      label: 'Daten von',
-      nowrap: true,
-      sortValue: (r) => r.firstMonth,
-      text: (r) => month(r.firstMonth),
-    },
-    {
-      key: 'last',
-      label: 'Daten bis',
-      nowrap: true,
-      sortValue: (r) => r.lastMonth,
-      text: (r) => month(r.lastMonth),
-    },
+    ...periodColumns(),
     {
       key: 'granularity',
       label: 'Granularität',
       sortValue: (r) => (r.granularities.length ? granularityRank(r.granularities) : null),
       text: (r) => r.granularities.map((g) => GRANULARITY_LABEL[g]).join(', '),
     },
-    {
-      key: 'transactions',
-      label: 'Anzahl Transaktionen',
-      numeric: true,
-      sortValue: (r) => r.transactions,
-      text: (r) => String(r.transactions),
-      number: (r) => r.transactions,
-    },
+    transactionsColumn(),
   ],
   defaultSort: { key: 'transactions', dir: 'desc' },
   tieBreak: (a, b) => collator.compare(sourceName(a), sourceName(b)) || (a.sourceId ?? 0) - (b.sourceId ?? 0),
@@ -120,34 +129,14 @@ export const SERVICE_TABLE: ReportTable<ServiceReportRow> = {
       text: (r) => r.authority ?? '',
     },
     { key: 'source', label: 'Portal / Datenquelle', sortValue: portalsText, text: portalsText },
-    {
-      key: 'first',
-      label: 'Daten von',
-      nowrap: true,
-      sortValue: (r) => r.firstMonth,
-      text: (r) => month(r.firstMonth),
-    },
-    {
-      key: 'last',
-      label: 'Daten bis',
-      nowrap: true,
-      sortValue: (r) => r.lastMonth,
-      text: (r) => month(r.lastMonth),
-    },
+    ...periodColumns(),
     {
       key: 'granularity',
       label: 'Granularität',
       sortValue: (r) => granularityRank([r.granularity]),
       text: (r) => GRANULARITY_LABEL[r.granularity],
     },
-    {
-      key: 'transactions',
-      label: 'Anzahl Transaktionen',
-      numeric: true,
-      sortValue: (r) => r.transactions,
-      text: (r) => String(r.transactions),
-      number: (r) => r.transactions,
-    },
+    transactionsColumn(),
   ],
   defaultSort: { key: 'transactions', dir: 'desc' },
   tieBreak: (a, b) => collator.compare(a.name, b.name) || a.id - b.id,

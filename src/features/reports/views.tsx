@@ -1,3 +1,4 @@
+import { TextField } from '../../web/form.js';
 import type { ComponentChildren } from 'preact';
 import { DataTable, type Column } from '../../web/data-table.js';
 import { Layout } from '../../web/layout.js';
@@ -94,38 +95,20 @@ function ReportFrame<R>({ table, query, errors, children }: FrameProps<R>) {
         </h2>
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />
-        <div class="kern-form-input">
-          <label class="kern-label" for="from">
-            Zeitraum von (Monat)
-          </label>
-          <div class="kern-hint" id="from-hint">
-            Format JJJJ-MM, leer: ab dem ersten Monat
-          </div>
-          <input
-            class="kern-form-input__input"
-            type="month"
-            id="from"
-            name="from"
-            value={query.period.from ?? ''}
-            aria-describedby="from-hint"
-          />
-        </div>
-        <div class="kern-form-input">
-          <label class="kern-label" for="to">
-            Zeitraum bis (Monat)
-          </label>
-          <div class="kern-hint" id="to-hint">
-            Format JJJJ-MM, leer: bis zum letzten Monat
-          </div>
-          <input
-            class="kern-form-input__input"
-            type="month"
-            id="to"
-            name="to"
-            value={query.period.to ?? ''}
-            aria-describedby="to-hint"
-          />
-        </div>
+        <TextField
+          name="from"
+          type="month"
+          label="Zeitraum von (Monat)"
+          hint="Format JJJJ-MM, leer: ab dem ersten Monat"
+          value={query.period.from ?? ''}
+        />
+        <TextField
+          name="to"
+          type="month"
+          label="Zeitraum bis (Monat)"
+          hint="Format JJJJ-MM, leer: bis zum letzten Monat"
+          value={query.period.to ?? ''}
+        />
         <button class="kern-btn kern-btn--primary" type="submit">
           <span class="kern-label">Anzeigen</span>
         </button>
