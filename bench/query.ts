@@ -405,8 +405,8 @@ async function main(): Promise<void> {
     const reportPage = (period: Period, sort: string, page: number) => async () =>
       (
         await listServiceReportPage(db.kysely, period, sort, sort === 'service' ? 'asc' : 'desc', {
-          limit: 100,
-          offset: (page - 1) * 100,
+          size: 100,
+          number: page,
         })
       ).rows;
 

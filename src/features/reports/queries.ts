@@ -187,6 +187,7 @@ async function pageByTransactions(
   db: Kysely<Database>,
   dir: 'asc' | 'desc',
   page: PageWindow,
+  services: number,
 ): Promise<number[]> {
   const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
   const withTotals = async (w: PageWindow) =>
@@ -203,12 +204,11 @@ async function pageByTransactions(
         WHERE NOT EXISTS (SELECT 1 FROM rollup_service r WHERE r.service_id = s.id AND r.total > 0)
         ORDER BY s.sort_name, s.id LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
     ).rows.map((r) => r.id);
-  const counted = await sql<{ positive: number; all: number }>`
-    SELECT (SELECT count(*) FROM rollup_service WHERE total > 0)::int AS positive,
-           (SELECT coalesce(sum(services), 0) FROM rollup_completeness)::int AS "all"`.execute(db);
-  const { positive, all } = counted.rows[0]!;
+  const counted = await sql<{ positive: number }>`
+    SELECT count(*)::int AS positive FROM rollup_service WHERE total > 0`.execute(db);
+  const { positive } = counted.rows[0]!;
   const [first, firstSize, second] =
-    dir === 'desc' ? [withTotals, positive, zeros] : [zeros, all - positive, withTotals];
+    dir === 'desc' ? [withTotals, positive, zeros] : [zeros, services - positive, withTotals];
   const fromFirst = Math.max(0, Math.min(page.limit, firstSize - page.offset));
   const ids = fromFirst > 0 ? await first({ limit: fromFirst, offset: page.offset }) : [];
   const rest = page.limit - fromFirst;
@@ -220,6 +220,9 @@ export interface ServiceReportPage {
   rows: ServiceReportRow[];
   /** Over all services, not only the page. */
   figures: { services: number; withData: number; transactions: number };
+  /** The page shown: the one asked for, or the last one if that lies beyond. */
+  page: number;
+  pageCount: number;
 }
 
 /**
@@ -239,21 +242,26 @@ const SERVICE_SORT_SQL: Record<string, RawBuilder<unknown>> = {
 };
 
 /**
- * One page of the report per service, sorted in the database: the order picks the page's ids first,
- * then the page's rows get their details. Over all months it reads
- * rollup_service and the group roll-ups; a period reads rollup_service_month.
+ * One page of the report per service, sorted in the database: the figures first (they give the
+ * number of pages), then the page's ids in the order of the column, then the page's rows with their
+ * details. Over all months it reads rollup_service and the group roll-ups; a period reads
+ * rollup_service_month.
  */
 export async function listServiceReportPage(
   db: Kysely<Database>,
   period: Period,
   sort: string,
   dir: 'asc' | 'desc',
-  page: { limit: number; offset: number },
+  requested: { size: number; number: number },
 ): Promise<ServiceReportPage> {
+  const figures = await serviceReportFigures(db, period);
+  const pageCount = Math.max(1, Math.ceil(figures.services / requested.size));
+  const page = Math.min(Math.max(1, requested.number), pageCount);
+  const window = { limit: requested.size, offset: (page - 1) * requested.size };
   const ids =
     sort === 'transactions' && !period.from && !period.to
-      ? await pageByTransactions(db, dir, page)
-      : await pageBy(db, period, sort, dir, page);
+      ? await pageByTransactions(db, dir, window, figures.services)
+      : await pageBy(db, period, sort, dir, window);
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${perService(period)}),
     page AS (SELECT * FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, position))
@@ -266,21 +274,30 @@ export async function listServiceReportPage(
     LEFT JOIN authorities a ON a.id = s.authority_id
     LEFT JOIN per_service r ON r.service_id = s.id
     ORDER BY page.position`.execute(db);
-  const from = `${period.from ?? '0001-01'}-01`;
-  const to = `${period.to ?? '9999-12'}-01`;
+  return {
+    rows: rows.rows.map((r) => ({ ...r, portals: [...r.portals].sort(collator.compare) })),
+    figures,
+    page,
+    pageCount,
+  };
+}
+
+/** The figures above the report per service, over all services, from the roll-ups. */
+async function serviceReportFigures(
+  db: Kysely<Database>,
+  period: Period,
+): Promise<ServiceReportPage['figures']> {
+  const from = period.from ?? '0001-01';
+  const to = period.to ?? '9999-12';
   const figures = await sql<ServiceReportPage['figures']>`
     SELECT (SELECT coalesce(sum(services), 0) FROM rollup_completeness)::int AS services,
            ${
              period.from || period.to
-               ? sql`(SELECT count(*) FROM (${servicesWithData({ from: period.from ?? '0001-01', to: period.to ?? '9999-12', serviceIds: [] })}) w)`
+               ? sql`(SELECT count(*) FROM (${servicesWithData({ from, to, serviceIds: [] })}) w)`
                : sql`(SELECT coalesce(sum(services), 0) FROM rollup_completeness WHERE first_month IS NOT NULL)`
            }::int AS "withData",
            (SELECT coalesce(sum(total), 0) FROM rollup_group_month
-             WHERE dimension = 'typ' AND month BETWEEN ${from}::date AND ${to}::date)::bigint AS transactions`.execute(
-    db,
-  );
-  return {
-    rows: rows.rows.map((r) => ({ ...r, portals: [...r.portals].sort(collator.compare) })),
-    figures: figures.rows[0]!,
-  };
+             WHERE dimension = 'typ' AND month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date)::bigint
+             AS transactions`.execute(db);
+  return figures.rows[0]!;
 }

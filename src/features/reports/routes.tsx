@@ -77,19 +77,10 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
         400,
       );
     const query = parsed.value;
-    const first = await listServiceReportPage(app.db.kysely, query.period, query.sort, query.dir, {
-      limit: SERVICE_REPORT_PAGE_SIZE,
-      offset: 0,
+    const result = await listServiceReportPage(app.db.kysely, query.period, query.sort, query.dir, {
+      size: SERVICE_REPORT_PAGE_SIZE,
+      number: Number(seite),
     });
-    const pageCount = Math.max(1, Math.ceil(first.figures.services / SERVICE_REPORT_PAGE_SIZE));
-    const page = Math.min(Number(seite), pageCount);
-    const result =
-      page === 1
-        ? first
-        : await listServiceReportPage(app.db.kysely, query.period, query.sort, query.dir, {
-            limit: SERVICE_REPORT_PAGE_SIZE,
-            offset: (page - 1) * SERVICE_REPORT_PAGE_SIZE,
-          });
     return sendPage(
       reply,
       <ServiceReportPage
@@ -97,8 +88,8 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
         query={query}
         rows={result.rows}
         figures={result.figures}
-        page={page}
-        pageCount={pageCount}
+        page={result.page}
+        pageCount={result.pageCount}
       />,
     );
   });

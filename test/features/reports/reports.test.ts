@@ -378,23 +378,23 @@ describe('report per service, paged in the database', () => {
       it(`orders by ${column.key} ${dir} as the exports do`, async () => {
         const exported = sortRows(SERVICE_TABLE, await listServiceReport(t.db.kysely, all), column.key, dir);
         const page = await listServiceReportPage(t.db.kysely, all, column.key, dir, {
-          limit: 100,
-          offset: 0,
+          size: 100,
+          number: 1,
         });
         expect(page.rows.map((r) => r.name)).toEqual(exported.map((r) => r.name));
         const second = await listServiceReportPage(t.db.kysely, all, column.key, dir, {
-          limit: 2,
-          offset: 2,
+          size: 2,
+          number: 2,
         });
         expect(second.rows.map((r) => r.name)).toEqual(exported.slice(2, 4).map((r) => r.name));
-        const last = await listServiceReportPage(t.db.kysely, all, column.key, dir, { limit: 2, offset: 3 });
+        const last = await listServiceReportPage(t.db.kysely, all, column.key, dir, { size: 3, number: 2 });
         expect(last.rows.map((r) => r.name)).toEqual(exported.slice(3, 5).map((r) => r.name));
       });
     }
   }
 
   it('gives the figures over all services, for all months and for a period', async () => {
-    const page = await listServiceReportPage(t.db.kysely, all, 'service', 'asc', { limit: 1, offset: 0 });
+    const page = await listServiceReportPage(t.db.kysely, all, 'service', 'asc', { size: 1, number: 1 });
     expect(page.figures).toEqual({ services: 5, withData: 4, transactions: 350 + 1_253_473 + 10 + 5 });
     const year = await listServiceReportPage(
       t.db.kysely,
@@ -402,8 +402,8 @@ describe('report per service, paged in the database', () => {
       'service',
       'asc',
       {
-        limit: 1,
-        offset: 0,
+        size: 1,
+        number: 1,
       },
     );
     // S1 200 + 0, S2 1.000, S3 3; S4 has only 2024-01.
