@@ -76,25 +76,43 @@ export async function listPending(db: Kysely<Database>, now = new Date()): Promi
   }));
 }
 
+/**
+ * Moves a registration out of pending_approval, audited; null if it was not pending (decided already,
+ * or by someone else at the same time).
+ */
+async function decide(
+  trx: Kysely<Database>,
+  userId: number,
+  decision: { status: 'active' } | { status: 'rejected'; reason: string },
+  actor: Actor,
+): Promise<{ id: number; email: string; name: string } | null> {
+  const row = await trx
+    .updateTable('users')
+    .set({
+      status: decision.status,
+      status_reason: decision.status === 'rejected' ? decision.reason : null,
+      updated_at: new Date(),
+    })
+    .where('id', '=', userId)
+    .where('status', '=', 'pending_approval')
+    .returning(['id', 'email', 'name'])
+    .executeTakeFirst();
+  if (!row) return null;
+  await writeAudit(trx, actor, {
+    action: decision.status === 'active' ? 'user.approve' : 'user.reject',
+    entity: 'user',
+    entityId: row.id,
+    oldValue: { status: 'pending_approval' },
+    newValue: decision,
+  });
+  return row;
+}
+
 /** Activates a confirmed registration and grants what the person was invited to; false if not pending. */
 export async function approve(app: FastifyInstance, userId: number, actor: Actor): Promise<boolean> {
   const user = await app.db.kysely.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('users')
-      .set({ status: 'active', status_reason: null, updated_at: new Date() })
-      .where('id', '=', userId)
-      .where('status', '=', 'pending_approval')
-      .returning(['id', 'email', 'name'])
-      .executeTakeFirst();
-    if (!row) return null;
-    await writeAudit(trx, actor, {
-      action: 'user.approve',
-      entity: 'user',
-      entityId: row.id,
-      oldValue: { status: 'pending_approval' },
-      newValue: { status: 'active' },
-    });
-    await grantPendingInvitations(trx, row.id, row.email, { actor });
+    const row = await decide(trx, userId, { status: 'active' }, actor);
+    if (row) await grantPendingInvitations(trx, row.id, row.email, { actor });
     return row;
   });
   if (!user) return false;
@@ -108,24 +126,9 @@ export async function reject(
   reason: string,
   actor: Actor,
 ): Promise<boolean> {
-  const user = await app.db.kysely.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('users')
-      .set({ status: 'rejected', status_reason: reason, updated_at: new Date() })
-      .where('id', '=', userId)
-      .where('status', '=', 'pending_approval')
-      .returning(['id', 'email', 'name'])
-      .executeTakeFirst();
-    if (!row) return null;
-    await writeAudit(trx, actor, {
-      action: 'user.reject',
-      entity: 'user',
-      entityId: row.id,
-      oldValue: { status: 'pending_approval' },
-      newValue: { status: 'rejected', reason },
-    });
-    return row;
-  });
+  const user = await app.db.kysely
+    .transaction()
+    .execute((trx) => decide(trx, userId, { status: 'rejected', reason }, actor));
   if (!user) return false;
   await app.mailer.send(rejectedMail(user.email, user.name, reason));
   return true;
