@@ -1,3 +1,4 @@
+import { containsPattern } from '../../db/like.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
@@ -64,7 +65,7 @@ export async function listAudit(
     if (filter.actor.toLowerCase() === 'system') {
       query = query.where('a.actor_user_id', 'is', null).where('a.actor_token_id', 'is', null);
     } else {
-      const pattern = `%${filter.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containsPattern(filter.actor);
       query = query.where((eb) =>
         eb.or([
           eb('u.name', 'ilike', pattern),

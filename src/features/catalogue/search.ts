@@ -1,3 +1,4 @@
+import { containsPattern, escapeLike } from '../../db/like.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
@@ -16,8 +17,6 @@ export interface CatalogueHit {
 export const SEARCH_MIN_LENGTH = 2;
 export const SEARCH_MAX_LENGTH = 100;
 export const SEARCH_DEFAULT_LIMIT = 25;
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The query as searched: trimmed, inner whitespace folded, cut to SEARCH_MAX_LENGTH. */
 export function normaliseQuery(q: string | undefined): string {
@@ -53,7 +52,7 @@ export async function searchCatalogue(
   const isKey = /^[0-9]+$/.test(digits);
   const n = Math.max(SEARCH_CANDIDATES_PER_SOURCE, 2 * limit);
   const prefix = `${escapeLike(digits)}%`;
-  const contains = `%${escapeLike(q)}%`;
+  const contains = containsPattern(q);
   // The query goes in as a parameter at every use, not as a CTE column: only a constant operand lets
   // the planner answer `<<->`, `<%` and ILIKE from the trigram index.
   const t = sql`${q}::text`;

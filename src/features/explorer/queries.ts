@@ -1,3 +1,4 @@
+import { containsPattern } from '../../db/like.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Dimension } from './params.js';
@@ -245,7 +246,7 @@ export async function listServiceOptions(
       await sql<ServiceOption>`SELECT id, name FROM online_services ORDER BY sort_name, id`.execute(db);
     return { options: rows.rows, total };
   }
-  const pattern = `%${choice.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const pattern = containsPattern(choice.search);
   const rows = await sql<ServiceOption>`
     SELECT id, name, sort_name FROM online_services WHERE id = ANY(${choice.chosen}::int[])
     UNION

@@ -1,3 +1,4 @@
+import { containsPattern } from '../../db/like.js';
 import { transactionWithRetry } from '../../db/retry.js';
 import { regroupServices } from '../../db/rollups.js';
 import { parse } from 'csv-parse/sync';
@@ -106,7 +107,7 @@ export async function candidateServices(
       ),
     );
   if (search) {
-    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(search);
     query = query.where(sql<boolean>`s.name ILIKE ${pattern}`);
   }
   return query

@@ -1,3 +1,4 @@
+import { containsPattern } from '../../db/like.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database, GranularityColumn, ServiceType } from '../../db/schema.js';
 import { assessCompleteness, type ServiceCompleteness } from '../../domain/completeness.js';
@@ -145,7 +146,7 @@ function filteredIds(db: Kysely<Database>, f: ServiceFilter) {
   }
   if (f.q) {
     // Typo-tolerant (trigram word similarity, GIN index on the name) and plain substring alike.
-    const contains = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const contains = containsPattern(f.q);
     query = query.where(sql<boolean>`(${f.q}::text <% s.name OR s.name ILIKE ${contains})`);
   }
   return query;
