@@ -245,27 +245,28 @@ export async function deleteCounts(
 
 /**
  * A CTE (named by_group) adding per-service Land and month deltas — rows (service_id, land, month,
- * total) — to rollup_group_month, for every group the service belongs to (view service_groups), per
+ * total, regions) — to rollup_group_month, for every group the service belongs to (view service_groups), per
  * Land only where the dimension keeps it (per_land). Rows go in key order so that one statement locks
  * shared group rows in the same order as any other (a delivery of several slices may still meet
- * another over two statements: transactionWithRetry). A group row stays when its total returns to 0,
- * as a delivered 0 would; the explorer leaves out groups whose total in the period is 0.
+ * another over two statements: transactionWithRetry). A group row stays when its counts are retracted
+ * or moved (regions 0): readers that ask whether a group has data in a month test regions > 0.
  */
 export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`by_group AS (
-      INSERT INTO rollup_group_month AS r (dimension, group_key, land, month, total)
+      INSERT INTO rollup_group_month AS r (dimension, group_key, land, month, total, regions)
       SELECT g.dimension, g.group_key, CASE WHEN g.per_land THEN d.land ELSE '' END AS land, d.month,
-             sum(d.total)
+             sum(d.total), sum(d.regions)
       FROM ${landDelta} d JOIN service_groups g ON g.service_id = d.service_id
       GROUP BY g.dimension, d.month, g.group_key, 3
       ORDER BY g.dimension, d.month, g.group_key, 3
-      ON CONFLICT (dimension, month, group_key, land) DO UPDATE SET total = r.total + excluded.total
+      ON CONFLICT (dimension, month, group_key, land) DO UPDATE
+        SET total = r.total + excluded.total, regions = r.regions + excluded.regions
     )`;
 }
 
 /**
- * Recomputes rollup_service (first and last month, months, total, before_last per service) of the given services
- * from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
+ * Recomputes rollup_service (first and last month, months, total, before_last per service) and
+ * rollup_service_year (the same per calendar year) of the given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
  * cannot drift. A separate statement because the CTEs of the upsert cannot see each other's writes.
  * Must run after lockServices() for the same services, like every roll-up change.
  */
@@ -293,6 +294,31 @@ export async function refreshServiceSummaries(
       WHERE (r.first_month, r.last_month, r.months, r.total, r.before_last)
             IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total,
                               excluded.before_last)`.execute(trx);
+  await sql`
+    WITH summary AS (${yearSummaries(sql`service_id = ANY(${ids}::int[])`)}),
+    gone AS (
+      DELETE FROM rollup_service_year y
+      WHERE y.service_id = ANY(${ids}::int[])
+        AND NOT EXISTS (SELECT 1 FROM summary s WHERE s.service_id = y.service_id AND s.year = y.year)
+    )
+    INSERT INTO rollup_service_year AS y (service_id, year, first_month, last_month, months, total)
+    SELECT * FROM summary
+    ON CONFLICT (service_id, year) DO UPDATE
+      SET first_month = excluded.first_month, last_month = excluded.last_month,
+          months = excluded.months, total = excluded.total
+      WHERE (y.first_month, y.last_month, y.months, y.total)
+            IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total)`.execute(
+    trx,
+  );
+}
+
+/** rollup_service_month summed per service and calendar year (rollup_service_year), for the services matched. */
+export function yearSummaries(services: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    SELECT service_id, extract(year FROM month)::int AS year, min(month) AS first_month,
+           max(month) AS last_month, count(*)::int AS months, sum(total) AS total
+    FROM rollup_service_month WHERE ${services}
+    GROUP BY 1, 2`;
 }
 
 /** Whether the month before a summary's last month was delivered (rollup_service.before_last). */

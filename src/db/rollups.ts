@@ -1,12 +1,13 @@
 import { sql, type Kysely } from 'kysely';
-import { addToGroups, beforeLast, lockServices } from './counts.js';
+import { addToGroups, beforeLast, lockServices, yearSummaries } from './counts.js';
 import type { Database } from './schema.js';
 
 /**
  * Rebuilds the roll-ups of the services with ids in [fromId, toId] from counts, as one GROUP BY each.
  * The result is what upsertCounts/deleteCounts (counts.ts) maintain incrementally: per service and
  * month (and per Land) the sum of the stored counts and the number of regions with a count, months
- * without any count have no row; per service (rollup_service) first and last month, months and total.
+ * without any count have no row; per service (rollup_service) and per service and year
+ * (rollup_service_year) first and last month, months and total.
  * Used for bulk loads (bench:query) and to repair roll-ups; run it in a transaction after
  * lockServices() for the same services when deliveries may run at the same time. `replace: false`
  * skips deleting the old rows, for tables known to hold none of these services.
@@ -23,6 +24,7 @@ export async function rebuildRollups(
       db,
     );
     await sql`DELETE FROM rollup_service WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
+    await sql`DELETE FROM rollup_service_year WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
   }
   await sql`
     INSERT INTO rollup_service_month (service_id, month, total, regions)
@@ -44,6 +46,9 @@ export async function rebuildRollups(
     INSERT INTO rollup_service (service_id, first_month, last_month, months, total, before_last)
     SELECT s.service_id, s.first_month, s.last_month, s.months, s.total, ${beforeLast(sql`s`)}
     FROM summary s`.execute(db);
+  await sql`
+    INSERT INTO rollup_service_year (service_id, year, first_month, last_month, months, total)
+    ${yearSummaries(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
 }
 
 /**
@@ -55,12 +60,7 @@ export async function rebuildRollups(
 export async function rebuildGroupRollups(db: Kysely<Database>): Promise<void> {
   await sql`SELECT rebuild_rollup_completeness()`.execute(db);
   await sql`SELECT rebuild_rollup_source()`.execute(db);
-  await sql`DELETE FROM rollup_group_month`.execute(db);
-  await sql`
-    INSERT INTO rollup_group_month (dimension, group_key, land, month, total)
-    SELECT g.dimension, g.group_key, CASE WHEN g.per_land THEN r.land ELSE '' END, r.month, sum(r.total)
-    FROM rollup_service_land_month r JOIN service_groups g ON g.service_id = r.service_id
-    GROUP BY 1, 2, 3, 4`.execute(db);
+  await sql`SELECT rebuild_rollup_group_month()`.execute(db);
 }
 
 /**
@@ -86,7 +86,7 @@ export async function regroupServices<T>(
 async function shiftGroups(trx: Kysely<Database>, ids: number[], sign: 1 | -1): Promise<void> {
   await sql`
     WITH land_delta AS (
-      SELECT service_id, land, month, ${sign}::int * total AS total
+      SELECT service_id, land, month, ${sign}::int * total AS total, ${sign}::int * regions AS regions
       FROM rollup_service_land_month WHERE service_id = ANY(${ids}::int[])
     ),
     ${addToGroups(sql`land_delta`)}

@@ -284,6 +284,18 @@ export interface RollupGroupMonthTable {
   land: string;
   month: string;
   total: number;
+  /** Counts behind the row; 0 = none left (retracted or moved to another group), migration 0015. */
+  regions: Generated<number>;
+}
+
+/** rollup_service_month summed per service and calendar year (migration 0015). */
+export interface RollupServiceYearTable {
+  service_id: number;
+  year: number;
+  first_month: string;
+  last_month: string;
+  months: number;
+  total: number;
 }
 
 export interface AuditLogTable {
@@ -325,6 +337,7 @@ export interface Database {
   rollup_service: RollupServiceTable;
   rollup_service_land_month: RollupServiceLandMonthTable;
   rollup_group_month: RollupGroupMonthTable;
+  rollup_service_year: RollupServiceYearTable;
   audit_log: AuditLogTable;
 }
 

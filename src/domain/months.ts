@@ -140,3 +140,37 @@ export function formatMonthShortDe(m: string): string {
   monthIndex(m);
   return `${m.slice(5, 7)}/${m.slice(0, 4)}`;
 }
+
+/** A period of months 'YYYY-MM', both ends included; null = open end. */
+export interface OpenPeriod {
+  from: string | null;
+  to: string | null;
+}
+
+export interface YearSplit {
+  /** The whole calendar years inside the period (null = open end); null if there are none. */
+  years: { from: number | null; to: number | null } | null;
+  /** The months outside those years: at most one run before and one after them. */
+  months: OpenPeriod[];
+}
+
+/**
+ * Splits a period into whole calendar years and the months left at either end, so that sums over it
+ * can read yearly summaries for the years: 2024-03 to 2026-12 is March to December 2024 plus the
+ * years 2025 and 2026. A period within one year, or across a turn of the year without a whole year,
+ * is months only.
+ */
+export function splitByYears(period: OpenPeriod): YearSplit {
+  const year = (m: string) => Number(m.slice(0, 4));
+  const month = (m: string) => Number(m.slice(5, 7));
+  const firstYear = period.from === null ? null : year(period.from) + (month(period.from) === 1 ? 0 : 1);
+  const lastYear = period.to === null ? null : year(period.to) - (month(period.to) === 12 ? 0 : 1);
+  if (firstYear !== null && lastYear !== null && firstYear > lastYear)
+    return { years: null, months: [period] };
+  const months: OpenPeriod[] = [];
+  if (period.from !== null && month(period.from) !== 1)
+    months.push({ from: period.from, to: `${year(period.from)}-12` });
+  if (period.to !== null && month(period.to) !== 12)
+    months.push({ from: `${year(period.to)}-01`, to: period.to });
+  return { years: { from: firstYear, to: lastYear }, months };
+}

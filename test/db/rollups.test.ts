@@ -42,6 +42,7 @@ const snapshot = async () =>
       SELECT 'month' AS t, row(service_id, month, total, regions)::text AS r FROM rollup_service_month
       UNION ALL SELECT 'land', row(service_id, land, month, total, regions)::text FROM rollup_service_land_month
       UNION ALL SELECT 'service', row(service_id, first_month, last_month, months, total)::text FROM rollup_service
+      UNION ALL SELECT 'year', row(service_id, year, first_month, last_month, months, total)::text FROM rollup_service_year
       ORDER BY 1, 2`.execute(db.kysely)
   ).rows;
 
@@ -78,9 +79,14 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
       `(${a},2024-01-01,2024-02-01,2,16)`,
       `(${b},2023-12-01,2023-12-01,1,1)`,
     ]);
+    expect(maintained.filter((r) => r.t === 'year').map((r) => r.r)).toEqual([
+      `(${a},2024,2024-01-01,2024-02-01,2,16)`,
+      `(${b},2023,2023-12-01,2023-12-01,1,1)`,
+    ]);
     await sql`DELETE FROM rollup_service_month`.execute(db.kysely);
     await sql`DELETE FROM rollup_service_land_month`.execute(db.kysely);
     await sql`DELETE FROM rollup_service`.execute(db.kysely);
+    await sql`DELETE FROM rollup_service_year`.execute(db.kysely);
     await rebuildRollups(db.kysely, Math.min(a, b, c), Math.max(a, b, c), { replace: false });
     expect(await snapshot()).toEqual(maintained);
     // Replacing is idempotent.
@@ -93,18 +99,17 @@ describe(`roll-ups over groups of services (${ENGINE})`, () => {
   const groupSnapshot = async () =>
     (
       await sql<{ r: string }>`
-        SELECT row(dimension, group_key, land, month, total)::text AS r FROM rollup_group_month
-        WHERE total <> 0 ORDER BY 1`.execute(db.kysely)
+        SELECT row(dimension, group_key, land, month, total, regions)::text AS r FROM rollup_group_month
+        WHERE total <> 0 OR regions <> 0 ORDER BY 1`.execute(db.kysely)
     ).rows.map((r) => r.r);
   const recomputed = async () =>
     (
       await sql<{ r: string }>`
         SELECT row(g.dimension, g.group_key, CASE WHEN g.dimension = 'typ' THEN r.land ELSE '' END, r.month,
-                   sum(r.total))::text AS r
+                   sum(r.total), sum(r.regions))::text AS r
         FROM rollup_service_land_month r JOIN service_groups g ON g.service_id = r.service_id
-        GROUP BY g.dimension, g.group_key, CASE WHEN g.dimension = 'typ' THEN r.land ELSE '' END, r.month HAVING sum(r.total) <> 0 ORDER BY 1`.execute(
-        db.kysely,
-      )
+        GROUP BY g.dimension, g.group_key, CASE WHEN g.dimension = 'typ' THEN r.land ELSE '' END, r.month
+        HAVING sum(r.total) <> 0 OR sum(r.regions) <> 0 ORDER BY 1`.execute(db.kysely)
     ).rows.map((r) => r.r);
 
   it('follow deliveries, retractions and every change of a service’s groups', async () => {
@@ -197,11 +202,20 @@ describe(`roll-ups over groups of services (${ENGINE})`, () => {
       await sql`SELECT ${sql.raw(rebuild)}()`.execute(db.kysely);
       expect(await rows(), table).toEqual(maintained);
     }
+    await sql`SELECT rebuild_rollup_group_month()`.execute(db.kysely);
+    expect(await groupSnapshot(), 'rollup_group_month').toEqual(snapshot);
     // x: 8 (2024-01) and 7 (2024-02); y: 3 (2024-01), its 4 retracted. Summed over the Länder.
     expect(snapshot.filter((r) => r.startsWith('(themenfeld,Bildung,'))).toEqual([
-      '(themenfeld,Bildung,"",2024-01-01,11)',
-      '(themenfeld,Bildung,"",2024-02-01,7)',
+      '(themenfeld,Bildung,"",2024-01-01,11,2)',
+      '(themenfeld,Bildung,"",2024-02-01,7,1)',
     ]);
     expect(snapshot.filter((r) => r.startsWith('(themenfeld,"Familie'))).toEqual([]);
+    // The data sources: x in the portal, y (no portal) under its new authority (the services of the
+    // first test are direct connections without an authority).
+    expect(snapshot.filter((r) => r.startsWith('(quelle,') && !r.startsWith('(quelle,direct:,'))).toEqual([
+      `(quelle,direct:${authority.id},"",2024-01-01,3,1)`,
+      `(quelle,portal:${portal},"",2024-01-01,8,1)`,
+      `(quelle,portal:${portal},"",2024-02-01,7,1)`,
+    ]);
   });
 });

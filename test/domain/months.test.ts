@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   MIN_MONTH,
+  splitByYears,
   addMonths,
   currentMonth,
   dateToMonth,
@@ -166,5 +167,48 @@ describe('German formatting', () => {
   ])('%s', (m, long, short) => {
     expect(formatMonthDe(m)).toBe(long);
     expect(formatMonthShortDe(m)).toBe(short);
+  });
+});
+
+describe('splitByYears', () => {
+  it('reads whole years as years and the months at either end as months', () => {
+    expect(splitByYears({ from: '2024-03', to: '2026-12' })).toEqual({
+      years: { from: 2025, to: 2026 },
+      months: [{ from: '2024-03', to: '2024-12' }],
+    });
+    expect(splitByYears({ from: '2025-01', to: '2025-12' })).toEqual({
+      years: { from: 2025, to: 2025 },
+      months: [],
+    });
+    expect(splitByYears({ from: '2023-11', to: '2026-10' })).toEqual({
+      years: { from: 2024, to: 2025 },
+      months: [
+        { from: '2023-11', to: '2023-12' },
+        { from: '2026-01', to: '2026-10' },
+      ],
+    });
+  });
+
+  it('keeps a period without a whole year as months', () => {
+    expect(splitByYears({ from: '2024-03', to: '2024-11' })).toEqual({
+      years: null,
+      months: [{ from: '2024-03', to: '2024-11' }],
+    });
+    expect(splitByYears({ from: '2024-02', to: '2025-11' })).toEqual({
+      years: null,
+      months: [{ from: '2024-02', to: '2025-11' }],
+    });
+  });
+
+  it('treats an open end as every year on that side', () => {
+    expect(splitByYears({ from: null, to: '2025-06' })).toEqual({
+      years: { from: null, to: 2024 },
+      months: [{ from: '2025-01', to: '2025-06' }],
+    });
+    expect(splitByYears({ from: '2025-06', to: null })).toEqual({
+      years: { from: 2026, to: null },
+      months: [{ from: '2025-06', to: '2025-12' }],
+    });
+    expect(splitByYears({ from: null, to: null })).toEqual({ years: { from: null, to: null }, months: [] });
   });
 });

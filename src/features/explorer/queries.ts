@@ -2,10 +2,11 @@ import { containsPattern } from '../../db/like.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Dimension } from './params.js';
+import { servicePeriodSums } from '../../db/period-sums.js';
 
 /**
- * The explorer reads only the roll-ups (rollup_service_month, rollup_service_land_month), never counts:
- * its cost depends on services × months, not on the number of regions delivered.
+ * The explorer reads only the roll-ups, never counts: rollup_group_month over all services, per-service
+ * sums over a period (src/db/period-sums.ts) for a selection or the largest services.
  */
 
 export interface GroupRow {
@@ -81,24 +82,34 @@ export async function listGroupTotals(
   dimension: Exclude<Dimension, 'land'>,
   f: Filter,
 ): Promise<GroupRow[]> {
-  if (f.serviceIds.length === 0 && dimension !== 'dienst') return listAllGroupTotals(db, dimension, f);
+  if (f.serviceIds.length === 0)
+    return dimension === 'dienst' ? listTopServices(db, f) : listAllGroupTotals(db, dimension, f);
   const d = DIMENSION_SQL[dimension];
   const rows = await sql<GroupRow>`
-    WITH per_service AS (
-      SELECT r.service_id, sum(r.total) AS total
-      FROM rollup_service_month r
-      WHERE ${monthBetween(sql.ref('r.month'), f)} AND ${serviceFilter(sql.ref('r.service_id'), f)}
-      GROUP BY r.service_id
-    )
+    WITH per_service AS (${servicePeriodSums(f, serviceFilter(sql.ref('service_id'), f))})
     SELECT ${sql.raw(d.key)} AS key, ${sql.raw(d.label)} AS label, sum(p.total)::bigint AS total,
            count(DISTINCT p.service_id)::int AS services, NULL::int AS population
     FROM per_service p
     JOIN online_services s ON s.id = p.service_id
     ${d.join}
-    GROUP BY 1, 2
-    ${dimension === 'dienst' && f.serviceIds.length === 0 ? sql`ORDER BY 3 DESC, 1 LIMIT ${TOP_SERVICES}` : sql``}`.execute(
-    db,
-  );
+    GROUP BY 1, 2`.execute(db);
+  return rows.rows;
+}
+
+/**
+ * The TOP_SERVICES services with the most transactions in the period (ties by id), from the per-service
+ * sums: for one calendar year in the order of the index on rollup_service_year.total.
+ */
+async function listTopServices(db: Kysely<Database>, f: Filter): Promise<GroupRow[]> {
+  const rows = await sql<GroupRow>`
+    WITH top AS (
+      SELECT service_id, total FROM (${servicePeriodSums(f)}) p
+      ORDER BY total DESC, service_id LIMIT ${TOP_SERVICES}
+    )
+    SELECT s.id::text AS key, s.name AS label, top.total::bigint AS total, 1 AS services,
+           NULL::int AS population
+    FROM top JOIN online_services s ON s.id = top.service_id
+    ORDER BY top.total DESC, top.service_id`.execute(db);
   return rows.rows;
 }
 

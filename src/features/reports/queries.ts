@@ -1,10 +1,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, GranularityColumn } from '../../db/schema.js';
+import { servicePeriodSums, singleYear } from '../../db/period-sums.js';
 import { servicesWithData } from '../explorer/queries.js';
 
 /**
- * The report tables read the roll-ups rollup_service (all months) and rollup_service_month (a period),
- * never counts. Rows come back unsorted: the reports sort in TypeScript with German collation
+ * The report tables read the roll-ups, never counts: rollup_service and rollup_source over all months,
+ * over a period rollup_service_year for its whole years, rollup_service_month for the months at its
+ * ends (src/db/period-sums.ts) and rollup_group_month for the sources. Rows come back unsorted: the reports sort in TypeScript with German collation
  * (report.ts), which the database's C collation would not give.
  */
 
@@ -42,24 +44,13 @@ export interface ServiceReportRow {
   transactions: number;
 }
 
-function monthFilter(period: Period): RawBuilder<unknown> {
-  const from = period.from ? sql`AND month >= ${`${period.from}-01`}::date` : sql``;
-  const to = period.to ? sql`AND month <= ${`${period.to}-01`}::date` : sql``;
-  return sql`${from} ${to}`;
-}
-
 /**
  * First and last delivered month, months and total per service within the period. Over all months the
  * per-service summary rollup_service has exactly these figures in one row per service.
  */
 const perService = (period: Period) =>
   period.from || period.to
-    ? sql`
-      SELECT service_id, min(month) AS first_month, max(month) AS last_month,
-             count(*) AS months, sum(total) AS total
-      FROM rollup_service_month
-      WHERE true ${monthFilter(period)}
-      GROUP BY service_id`
+    ? servicePeriodSums(period)
     : sql`SELECT service_id, first_month, last_month, months, total FROM rollup_service`;
 
 /**
@@ -67,33 +58,7 @@ const perService = (period: Period) =>
  * per authority the services that belong to no portal ("Einzelanbindung").
  */
 export async function listPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
-  if (!period.from && !period.to) return listPortalReportAllMonths(db);
-  const rows = await sql<FlaggedPortalRow>`
-    WITH per_service AS (${perService(period)}),
-    sources AS (
-      SELECT 'portal' AS kind, p.id AS source_id, p.name, ps.service_id
-      FROM portals p LEFT JOIN portal_services ps ON ps.portal_id = p.id
-      UNION ALL
-      SELECT 'direct', a.id, a.name, s.id
-      FROM online_services s LEFT JOIN authorities a ON a.id = s.authority_id
-      WHERE NOT EXISTS (SELECT 1 FROM portal_services ps WHERE ps.service_id = s.id)
-    )
-    SELECT src.kind, src.source_id AS "sourceId", src.name,
-           count(src.service_id)::int AS services,
-           to_char(min(r.first_month), 'YYYY-MM') AS "firstMonth",
-           to_char(max(r.last_month), 'YYYY-MM') AS "lastMonth",
-           -- Flags rather than string_agg(DISTINCT …): a DISTINCT aggregate forces a sort of every
-           -- service row, which spilled to disk at 100,000 services; flags aggregate in a hash table.
-           coalesce(bool_or(s.granularity = 'bund'), false) AS bund,
-           coalesce(bool_or(s.granularity = 'land'), false) AS land,
-           coalesce(bool_or(s.granularity = 'kreis'), false) AS kreis,
-           coalesce(bool_or(s.granularity = 'gemeinde'), false) AS gemeinde,
-           coalesce(sum(r.total), 0)::bigint AS transactions
-    FROM sources src
-    LEFT JOIN online_services s ON s.id = src.service_id
-    LEFT JOIN per_service r ON r.service_id = src.service_id
-    GROUP BY src.kind, src.source_id, src.name`.execute(db);
-  return rows.rows.map(withGranularities);
+  return listPortalReportRows(db, period.from || period.to ? period : null);
 }
 
 type FlaggedPortalRow = Omit<PortalReportRow, 'granularities'> & Record<GranularityColumn, boolean>;
@@ -104,19 +69,33 @@ const withGranularities = ({ bund, land, kreis, gemeinde, ...r }: FlaggedPortalR
 };
 
 /**
- * The report per source over all months from rollup_source (migration 0013): services of each source
- * counted per granularity and first/last month, so the cost does not grow with the services.
+ * The report per source from rollup_source (migration 0013): the services of each source counted per
+ * granularity and first/last month, so the cost does not grow with the services. Over a period the
+ * months and transactions come from the source's rows in rollup_group_month (dimension 'quelle',
+ * migration 0015), a few per source and month; the services and granularities stay those of the
+ * source, as over all months.
  */
-async function listPortalReportAllMonths(db: Kysely<Database>): Promise<PortalReportRow[]> {
+async function listPortalReportRows(db: Kysely<Database>, period: Period | null): Promise<PortalReportRow[]> {
+  const inPeriod = period
+    ? sql`
+      SELECT split_part(group_key, ':', 1) AS kind, nullif(split_part(group_key, ':', 2), '')::int AS source_id,
+             min(month) FILTER (WHERE regions > 0) AS first_month,
+             max(month) FILTER (WHERE regions > 0) AS last_month, sum(total) AS total
+      FROM rollup_group_month
+      WHERE dimension = 'quelle' ${period.from ? sql`AND month >= ${`${period.from}-01`}::date` : sql``}
+        ${period.to ? sql`AND month <= ${`${period.to}-01`}::date` : sql``}
+      GROUP BY group_key`
+    : sql`SELECT kind, source_id, min(first_month) AS first_month, max(last_month) AS last_month,
+                 sum(total) AS total
+          FROM rollup_source GROUP BY kind, source_id`;
   const rows = await sql<FlaggedPortalRow>`
     WITH per_source AS (
-      SELECT kind, source_id, sum(services) AS services, min(first_month) AS first_month,
-             max(last_month) AS last_month,
+      SELECT kind, source_id, sum(services) AS services,
              bool_or(granularity = 'bund') AS bund, bool_or(granularity = 'land') AS land,
-             bool_or(granularity = 'kreis') AS kreis, bool_or(granularity = 'gemeinde') AS gemeinde,
-             sum(total) AS total
+             bool_or(granularity = 'kreis') AS kreis, bool_or(granularity = 'gemeinde') AS gemeinde
       FROM rollup_source GROUP BY kind, source_id
     ),
+    in_period AS (${inPeriod}),
     sources AS (
       SELECT 'portal' AS kind, p.id AS source_id, p.name FROM portals p
       UNION ALL
@@ -124,12 +103,13 @@ async function listPortalReportAllMonths(db: Kysely<Database>): Promise<PortalRe
       WHERE r.kind = 'direct'
     )
     SELECT src.kind, src.source_id AS "sourceId", src.name, coalesce(r.services, 0)::int AS services,
-           to_char(r.first_month, 'YYYY-MM') AS "firstMonth", to_char(r.last_month, 'YYYY-MM') AS "lastMonth",
+           to_char(t.first_month, 'YYYY-MM') AS "firstMonth", to_char(t.last_month, 'YYYY-MM') AS "lastMonth",
            coalesce(r.bund, false) AS bund, coalesce(r.land, false) AS land,
            coalesce(r.kreis, false) AS kreis, coalesce(r.gemeinde, false) AS gemeinde,
-           coalesce(r.total, 0)::bigint AS transactions
+           coalesce(t.total, 0)::bigint AS transactions
     FROM sources src
-    LEFT JOIN per_source r ON r.kind = src.kind AND r.source_id IS NOT DISTINCT FROM src.source_id`.execute(
+    LEFT JOIN per_source r ON r.kind = src.kind AND r.source_id IS NOT DISTINCT FROM src.source_id
+    LEFT JOIN in_period t ON t.kind = src.kind AND t.source_id IS NOT DISTINCT FROM src.source_id`.execute(
     db,
   );
   return rows.rows.map(withGranularities);
@@ -179,12 +159,23 @@ async function pageBy(
 }
 
 /**
- * The default order (transactions over all months) without sorting every service: services with
- * transactions come in the order of the index on rollup_service.total (ties by name), the others
- * (0 or no data, all tied at 0) by name; descending puts the first part first, ascending the second.
+ * The per-service summary a period can be paged from in the order of transactions: rollup_service over
+ * all months, rollup_service_year for one calendar year; null for other periods.
+ */
+function summaryOf(period: Period): { table: RawBuilder<unknown>; where: RawBuilder<unknown> } | null {
+  if (!period.from && !period.to) return { table: sql`rollup_service`, where: sql`true` };
+  const year = singleYear(period);
+  return year === null ? null : { table: sql`rollup_service_year`, where: sql`r.year = ${year}::int` };
+}
+
+/**
+ * The order by transactions without sorting every service: services with transactions come in the
+ * order of the summary's index on the total (ties by name), the others (0 or no data, all tied at 0)
+ * by name; descending puts the first part first, ascending the second.
  */
 async function pageByTransactions(
   db: Kysely<Database>,
+  summary: NonNullable<ReturnType<typeof summaryOf>>,
   dir: 'asc' | 'desc',
   page: PageWindow,
   services: number,
@@ -193,19 +184,22 @@ async function pageByTransactions(
   const withTotals = async (w: PageWindow) =>
     (
       await sql<{ id: number }>`
-        SELECT r.service_id AS id FROM rollup_service r JOIN online_services s ON s.id = r.service_id
-        WHERE r.total > 0 ORDER BY r.total ${direction}, s.sort_name, s.id
+        SELECT r.service_id AS id FROM ${summary.table} r JOIN online_services s ON s.id = r.service_id
+        WHERE ${summary.where} AND r.total > 0 ORDER BY r.total ${direction}, s.sort_name, s.id
         LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
     ).rows.map((r) => r.id);
   const zeros = async (w: PageWindow) =>
     (
       await sql<{ id: number }>`
         SELECT s.id FROM online_services s
-        WHERE NOT EXISTS (SELECT 1 FROM rollup_service r WHERE r.service_id = s.id AND r.total > 0)
+        WHERE NOT EXISTS (SELECT 1 FROM ${summary.table} r
+                           WHERE r.service_id = s.id AND ${summary.where} AND r.total > 0)
         ORDER BY s.sort_name, s.id LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
     ).rows.map((r) => r.id);
   const counted = await sql<{ positive: number }>`
-    SELECT count(*)::int AS positive FROM rollup_service WHERE total > 0`.execute(db);
+    SELECT count(*)::int AS positive FROM ${summary.table} r WHERE ${summary.where} AND r.total > 0`.execute(
+    db,
+  );
   const { positive } = counted.rows[0]!;
   const [first, firstSize, second] =
     dir === 'desc' ? [withTotals, positive, zeros] : [zeros, services - positive, withTotals];
@@ -244,8 +238,9 @@ const SERVICE_SORT_SQL: Record<string, RawBuilder<unknown>> = {
 /**
  * One page of the report per service, sorted in the database: the figures first (they give the
  * number of pages), then the page's ids in the order of the column, then the page's rows with their
- * details. Over all months it reads rollup_service and the group roll-ups; a period reads
- * rollup_service_month.
+ * details. Over all months it reads rollup_service and the group roll-ups; a period reads the per-year
+ * and per-month roll-ups (servicePeriodSums); the order by transactions of all months or one calendar
+ * year follows the index on the total.
  */
 export async function listServiceReportPage(
   db: Kysely<Database>,
@@ -258,9 +253,10 @@ export async function listServiceReportPage(
   const pageCount = Math.max(1, Math.ceil(figures.services / requested.size));
   const page = Math.min(Math.max(1, requested.number), pageCount);
   const window = { limit: requested.size, offset: (page - 1) * requested.size };
+  const summary = summaryOf(period);
   const ids =
-    sort === 'transactions' && !period.from && !period.to
-      ? await pageByTransactions(db, dir, window, figures.services)
+    sort === 'transactions' && summary
+      ? await pageByTransactions(db, summary, dir, window, figures.services)
       : await pageBy(db, period, sort, dir, window);
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${perService(period)}),
@@ -291,13 +287,19 @@ async function serviceReportFigures(
   const to = period.to ?? '9999-12';
   const figures = await sql<ServiceReportPage['figures']>`
     SELECT (SELECT coalesce(sum(services), 0) FROM rollup_completeness)::int AS services,
-           ${
-             period.from || period.to
-               ? sql`(SELECT count(*) FROM (${servicesWithData({ from, to, serviceIds: [] })}) w)`
-               : sql`(SELECT coalesce(sum(services), 0) FROM rollup_completeness WHERE first_month IS NOT NULL)`
-           }::int AS "withData",
+           ${withDataIn(period)}::int AS "withData",
            (SELECT coalesce(sum(total), 0) FROM rollup_group_month
              WHERE dimension = 'typ' AND month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date)::bigint
              AS transactions`.execute(db);
   return figures.rows[0]!;
+}
+
+/** How many services have data in the period: from the summary the period has, else servicesWithData. */
+function withDataIn(period: Period): RawBuilder<unknown> {
+  if (!period.from && !period.to)
+    return sql`(SELECT coalesce(sum(services), 0) FROM rollup_completeness WHERE first_month IS NOT NULL)`;
+  const year = singleYear(period);
+  if (year !== null) return sql`(SELECT count(*) FROM rollup_service_year WHERE year = ${year}::int)`;
+  const f = { from: period.from ?? '0001-01', to: period.to ?? '9999-12', serviceIds: [] };
+  return sql`(SELECT count(*) FROM (${servicesWithData(f)}) w)`;
 }

@@ -131,6 +131,25 @@ describe('explorer service', () => {
     ]);
   });
 
+  it('finds the largest services of whole years, parts of years and both as a full selection does', async () => {
+    for (const [from, to] of [
+      ['2026-01', '2026-12'],
+      ['2025-01', '2025-12'],
+      ['2025-12', '2026-12'],
+      ['2025-06', '2026-02'],
+      ['2024-01', '2026-12'],
+    ] as const) {
+      const top = await loadExploration(t.db.kysely, params('dienst', { from, to }));
+      const selected = await loadExploration(
+        t.db.kysely,
+        params('dienst', { from, to, serviceIds: Object.values(ids) }),
+      );
+      const figures = (r: typeof top) => r.groups.map((g) => `${g.label}: ${g.total}`).sort();
+      expect(figures(top), `${from} to ${to}`).toEqual(figures(selected));
+      expect(top.groups.length, `${from} to ${to}`).toBeGreaterThan(0);
+    }
+  });
+
   it('groups by type, focus, authority and portal', async () => {
     expect(await groups('typ')).toEqual([
       ['Typ 4', 1000, 1],

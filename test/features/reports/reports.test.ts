@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
+import { deleteCounts, lockServices } from '../../../src/db/counts.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
 import {
   listPortalReport,
@@ -393,6 +395,81 @@ describe('report per service, paged in the database', () => {
     }
   }
 
+  // One calendar year (per-year summary and its index), no whole year, a year with months before it,
+  // and open ends: each path of servicePeriodSums and pageByTransactions.
+  const periods = [
+    { from: '2024-01', to: '2024-12' },
+    { from: '2023-12', to: '2024-04' },
+    { from: '2023-06', to: '2024-12' },
+    { from: null, to: '2024-03' },
+    { from: '2024-02', to: null },
+  ];
+  for (const period of periods) {
+    it(`orders every column of ${period.from ?? 'Anfang'} to ${period.to ?? 'Ende'} as the exports do`, async () => {
+      const exported = await listServiceReport(t.db.kysely, period);
+      for (const column of SERVICE_TABLE.columns) {
+        for (const dir of ['asc', 'desc'] as const) {
+          const sorted = sortRows(SERVICE_TABLE, exported, column.key, dir).map((r) => r.name);
+          const page = (size: number, number: number) =>
+            listServiceReportPage(t.db.kysely, period, column.key, dir, { size, number });
+          expect(
+            (await page(100, 1)).rows.map((r) => r.name),
+            `${column.key} ${dir}`,
+          ).toEqual(sorted);
+          expect(
+            (await page(2, 2)).rows.map((r) => r.name),
+            `${column.key} ${dir}`,
+          ).toEqual(sorted.slice(2, 4));
+        }
+      }
+    });
+  }
+
+  it('sums a period from the yearly and monthly roll-ups as from the months alone', async () => {
+    for (const period of [
+      ...periods,
+      { from: '2024-01', to: '2024-01' },
+      { from: '2022-01', to: '2022-12' },
+    ]) {
+      const reference = await sql<{ id: number; figures: string }>`
+        SELECT s.id, concat_ws(' ', to_char(min(m.month), 'YYYY-MM'), to_char(max(m.month), 'YYYY-MM'),
+                               count(m.month), coalesce(sum(m.total), 0)) AS figures
+        FROM online_services s
+        LEFT JOIN rollup_service_month m ON m.service_id = s.id
+          AND m.month >= ${`${period.from ?? '0001-01'}-01`}::date AND m.month <= ${`${period.to ?? '9999-12'}-01`}::date
+        GROUP BY s.id ORDER BY s.id`.execute(t.db.kysely);
+      const rows = (await listServiceReport(t.db.kysely, period)).sort((a, b) => a.id - b.id);
+      expect(
+        rows.map((r) => ({
+          id: r.id,
+          figures: [r.firstMonth, r.lastMonth, r.monthsDelivered, r.transactions]
+            .filter((v) => v !== null)
+            .join(' '),
+        })),
+        JSON.stringify(period),
+      ).toEqual(reference.rows);
+      const sources = await sql<{ source: string; figures: string }>`
+        SELECT src.kind || ':' || coalesce(src.source_id::text, '') AS source,
+               concat_ws(' ', to_char(min(m.month), 'YYYY-MM'), to_char(max(m.month), 'YYYY-MM'),
+                         coalesce(sum(m.total), 0)) AS figures
+        FROM service_sources src
+        LEFT JOIN rollup_service_month m ON m.service_id = src.service_id
+          AND m.month >= ${`${period.from ?? '0001-01'}-01`}::date AND m.month <= ${`${period.to ?? '9999-12'}-01`}::date
+        GROUP BY 1 ORDER BY 1`.execute(t.db.kysely);
+      const report = await listPortalReport(t.db.kysely, period);
+      expect(
+        report
+          .filter((r) => r.services > 0)
+          .map((r) => ({
+            source: `${r.kind}:${r.sourceId ?? ''}`,
+            figures: [r.firstMonth, r.lastMonth, r.transactions].filter((v) => v !== null).join(' '),
+          }))
+          .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0)),
+        JSON.stringify(period),
+      ).toEqual(sources.rows);
+    }
+  });
+
   it('gives the figures over all services, for all months and for a period', async () => {
     const page = await listServiceReportPage(t.db.kysely, all, 'service', 'asc', { size: 1, number: 1 });
     expect(page.figures).toEqual({ services: 5, withData: 4, transactions: 350 + 1_253_473 + 10 + 5 });
@@ -408,6 +485,22 @@ describe('report per service, paged in the database', () => {
     );
     // S1 200 + 0, S2 1.000, S3 3; S4 has only 2024-01.
     expect(year.figures).toEqual({ services: 5, withData: 3, transactions: 1203 });
+    // A calendar year counts from the per-year summary: S1, S2, S3 (2024-04) and S4; S3's 2023-12 is out.
+    const calendar = await listServiceReportPage(
+      t.db.kysely,
+      { from: '2024-01', to: '2024-12' },
+      'transactions',
+      'desc',
+      {
+        size: 2,
+        number: 1,
+      },
+    );
+    expect(calendar.figures).toEqual({ services: 5, withData: 4, transactions: 350 + 1_253_473 + 3 + 5 });
+    expect(calendar.rows.map((r) => [r.name, r.transactions])).toEqual([
+      ['S2 Kreisdienst', 1_253_473],
+      ['S1 Landesdienst', 350],
+    ]);
   });
 
   it('answers a page number out of range with the last page and a wrong one with 400', async () => {
@@ -423,5 +516,27 @@ describe('report per service, paged in the database', () => {
     });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain('Ungültige Seitenzahl „zwei“');
+  });
+});
+
+describe('report per source after a retraction', () => {
+  it('gives no months for a source whose counts in the period were all retracted', async () => {
+    await deliver(ids.s5, [['2024-06', '060000000000', 4]]);
+    await t.db.kysely.transaction().execute(async (trx) => {
+      await lockServices(trx, [ids.s5]);
+      await deleteCounts(
+        trx,
+        [{ serviceId: ids.s5, month: '2024-06-01', ars: '060000000000' }],
+        null,
+        SYSTEM_ACTOR,
+      );
+    });
+    const rows = await listPortalReport(t.db.kysely, { from: '2024-06', to: '2024-06' });
+    expect(rows.find((r) => r.kind === 'direct' && r.sourceId === null)).toMatchObject({
+      services: 1,
+      firstMonth: null,
+      lastMonth: null,
+      transactions: 0,
+    });
   });
 });
