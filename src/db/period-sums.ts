@@ -1,5 +1,6 @@
-import { sql, type RawBuilder } from 'kysely';
-import { splitByYears, type OpenPeriod } from '../domain/months.js';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './schema.js';
+import { splitByYears, widenToData, type OpenPeriod } from '../domain/months.js';
 
 /**
  * Per service with data in the period: first and last delivered month, delivered months and total,
@@ -45,4 +46,26 @@ export function singleYear(period: OpenPeriod): number | null {
     split.years.from === split.years.to
     ? split.years.from
     : null;
+}
+
+/** The first and last month with delivered data over all services, from rollup_completeness (a few rows). */
+export async function dataMonths(db: Kysely<Database>): Promise<{ first: string; last: string } | null> {
+  const rows = await sql<{ first: string | null; last: string | null }>`
+    SELECT to_char(min(first_month), 'YYYY-MM') AS first, to_char(max(last_month), 'YYYY-MM') AS last
+    FROM rollup_completeness`.execute(db);
+  const { first, last } = rows.rows[0] ?? { first: null, last: null };
+  return first === null || last === null ? null : { first, last };
+}
+
+/** The period with its ends widened to whole years where they reach past the data (widenToData). */
+export async function periodWithinData(db: Kysely<Database>, period: OpenPeriod): Promise<OpenPeriod> {
+  return widenToData(period, await dataMonths(db));
+}
+
+/** The calendar years with delivered data, newest first, for choosing a report year. */
+export async function listDataYears(db: Kysely<Database>): Promise<number[]> {
+  const data = await dataMonths(db);
+  if (data === null) return [];
+  const [first, last] = [Number(data.first.slice(0, 4)), Number(data.last.slice(0, 4))];
+  return Array.from({ length: last - first + 1 }, (_, i) => last - i);
 }

@@ -174,3 +174,17 @@ export function splitByYears(period: OpenPeriod): YearSplit {
     months.push({ from: `${year(period.to)}-01`, to: period.to });
   return { years: { from: firstYear, to: lastYear }, months };
 }
+
+/**
+ * The period widened to whole years where it reaches past the delivered data: an end at or after the
+ * last month with data becomes the end of that month's year, a start at or before the first such month
+ * the start of its year. The sums are the same (there are no counts beyond), and the period then
+ * consists of whole years more often: the current year up to today reads as the calendar year.
+ */
+export function widenToData(period: OpenPeriod, data: { first: string; last: string } | null): OpenPeriod {
+  if (data === null) return period;
+  return {
+    from: period.from !== null && period.from <= data.first ? `${data.first.slice(0, 4)}-01` : period.from,
+    to: period.to !== null && period.to >= data.last ? `${data.last.slice(0, 4)}-12` : period.to,
+  };
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MIN_MONTH,
   splitByYears,
+  widenToData,
   addMonths,
   currentMonth,
   dateToMonth,
@@ -210,5 +211,16 @@ describe('splitByYears', () => {
       months: [{ from: '2025-06', to: '2025-12' }],
     });
     expect(splitByYears({ from: null, to: null })).toEqual({ years: { from: null, to: null }, months: [] });
+  });
+});
+
+describe('widenToData', () => {
+  const data = { first: '2023-11', last: '2026-10' };
+  it('widens ends beyond the data to whole years and keeps ends within it', () => {
+    expect(widenToData({ from: '2026-01', to: '2026-10' }, data)).toEqual({ from: '2026-01', to: '2026-12' });
+    expect(widenToData({ from: '2023-11', to: '2026-11' }, data)).toEqual({ from: '2023-01', to: '2026-12' });
+    expect(widenToData({ from: '2024-02', to: '2026-09' }, data)).toEqual({ from: '2024-02', to: '2026-09' });
+    expect(widenToData({ from: null, to: null }, data)).toEqual({ from: null, to: null });
+    expect(widenToData({ from: '2020-01', to: '2020-05' }, null)).toEqual({ from: '2020-01', to: '2020-05' });
   });
 });

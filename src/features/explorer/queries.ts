@@ -2,7 +2,7 @@ import { containsPattern } from '../../db/like.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Dimension } from './params.js';
-import { servicePeriodSums } from '../../db/period-sums.js';
+import { periodWithinData, servicePeriodSums } from '../../db/period-sums.js';
 
 /**
  * The explorer reads only the roll-ups, never counts: rollup_group_month over all services, per-service
@@ -85,8 +85,9 @@ export async function listGroupTotals(
   if (f.serviceIds.length === 0)
     return dimension === 'dienst' ? listTopServices(db, f) : listAllGroupTotals(db, dimension, f);
   const d = DIMENSION_SQL[dimension];
+  const period = await periodWithinData(db, f);
   const rows = await sql<GroupRow>`
-    WITH per_service AS (${servicePeriodSums(f, serviceFilter(sql.ref('service_id'), f))})
+    WITH per_service AS (${servicePeriodSums(period, serviceFilter(sql.ref('service_id'), f))})
     SELECT ${sql.raw(d.key)} AS key, ${sql.raw(d.label)} AS label, sum(p.total)::bigint AS total,
            count(DISTINCT p.service_id)::int AS services, NULL::int AS population
     FROM per_service p
@@ -103,7 +104,7 @@ export async function listGroupTotals(
 async function listTopServices(db: Kysely<Database>, f: Filter): Promise<GroupRow[]> {
   const rows = await sql<GroupRow>`
     WITH top AS (
-      SELECT service_id, total FROM (${servicePeriodSums(f)}) p
+      SELECT service_id, total FROM (${servicePeriodSums(await periodWithinData(db, f))}) p
       ORDER BY total DESC, service_id LIMIT ${TOP_SERVICES}
     )
     SELECT s.id::text AS key, s.name AS label, top.total::bigint AS total, 1 AS services,

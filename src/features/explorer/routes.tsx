@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendFragment, sendPage } from '../../web/render.js';
 import { renderBarChartSvg } from '../evaluations/chart.js';
-import { parseExplorerQuery } from './params.js';
+import { listDataYears } from '../../db/period-sums.js';
+import { defaultForm, parseExplorerQuery } from './params.js';
 import { listServiceOptions } from './queries.js';
 import { loadExploration } from './service.js';
 import { ExplorerPage, ExplorerResultView, ExplorerStatus } from './views.js';
@@ -43,6 +44,8 @@ export async function explorerRoutes(app: FastifyInstance): Promise<void> {
           status,
         );
       }
+      const years = await listDataYears(app.db.kysely);
+      const defaults = defaultForm(new Date());
       const options = await listServiceOptions(app.db.kysely, {
         chosen: parsed.ok ? parsed.params.serviceIds : [],
         search: parsed.form.suche,
@@ -55,6 +58,8 @@ export async function explorerRoutes(app: FastifyInstance): Promise<void> {
           result={result}
           errors={errors}
           chartSvg={chartSvg}
+          years={years}
+          latestTwelve={{ from: defaults.von, to: defaults.bis }}
         />,
         status,
       );

@@ -1,4 +1,6 @@
+import { currentMonth } from '../../domain/months.js';
 import { TextField } from '../../web/form.js';
+import { PeriodShortcuts, type PeriodChoice } from '../../web/period-shortcuts.js';
 import { DataTable } from '../../web/data-table.js';
 import { Layout } from '../../web/layout.js';
 import { formatDecimal, formatInt } from '../../web/format.js';
@@ -169,9 +171,28 @@ function fieldClass(errors: ExplorerFieldError[], field: ExplorerFieldError['fie
 export interface ExplorerPageProps extends ExplorerResultProps {
   form: ExplorerForm;
   options: ServiceOptions;
+  /** Calendar years with data, newest first, and the default period, as one-click choices. */
+  years: number[];
+  latestTwelve: PeriodChoice;
 }
 
-export function ExplorerPage({ form, options, result, errors, chartSvg }: ExplorerPageProps) {
+/** The explorer's address for a form state (the question only; an empty search is left out). */
+export function explorerHref(form: ExplorerForm): string {
+  const params = new URLSearchParams({ nach: form.nach, von: form.von, bis: form.bis, wert: form.wert });
+  for (const id of form.dienst) params.append('dienst', id);
+  if (form.suche) params.set('suche', form.suche);
+  return `/auswertungen?${params}`;
+}
+
+export function ExplorerPage({
+  form,
+  options,
+  result,
+  errors,
+  chartSvg,
+  years,
+  latestTwelve,
+}: ExplorerPageProps) {
   const invalid = (field: ExplorerFieldError['field']) =>
     errors.some((e) => e.field === field) ? true : undefined;
   const chosen = new Set(form.dienst);
@@ -182,6 +203,13 @@ export function ExplorerPage({ form, options, result, errors, chartSvg }: Explor
         Transaktionszahlen mehrerer Onlinedienste vergleichen und nach einem Merkmal zusammenfassen. Ohne
         Auswahl von Onlinediensten zählen alle.
       </p>
+      <PeriodShortcuts
+        years={years}
+        latest={currentMonth()}
+        current={{ from: form.von, to: form.bis }}
+        first={{ label: 'Letzte 12 Monate', period: latestTwelve }}
+        href={(period) => explorerHref({ ...form, von: period.from ?? '', bis: period.to ?? '' })}
+      />
       <form
         class="zsk-explorer-form"
         method="get"

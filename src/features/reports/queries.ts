@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, GranularityColumn } from '../../db/schema.js';
-import { servicePeriodSums, singleYear } from '../../db/period-sums.js';
+import { periodWithinData, servicePeriodSums, singleYear } from '../../db/period-sums.js';
 import { servicesWithData } from '../explorer/queries.js';
 
 /**
@@ -116,7 +116,8 @@ async function listPortalReportRows(db: Kysely<Database>, period: Period | null)
 }
 
 /** One row per online service, with its portals; services without data in the period have 0. */
-export async function listServiceReport(db: Kysely<Database>, period: Period): Promise<ServiceReportRow[]> {
+export async function listServiceReport(db: Kysely<Database>, asked: Period): Promise<ServiceReportRow[]> {
+  const period = await periodWithinData(db, asked);
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${perService(period)})
     SELECT s.id, s.name, a.name AS authority, s.granularity, coalesce(pn.names, '[]') AS portals,
@@ -244,11 +245,12 @@ const SERVICE_SORT_SQL: Record<string, RawBuilder<unknown>> = {
  */
 export async function listServiceReportPage(
   db: Kysely<Database>,
-  period: Period,
+  asked: Period,
   sort: string,
   dir: 'asc' | 'desc',
   requested: { size: number; number: number },
 ): Promise<ServiceReportPage> {
+  const period = await periodWithinData(db, asked);
   const figures = await serviceReportFigures(db, period);
   const pageCount = Math.max(1, Math.ceil(figures.services / requested.size));
   const page = Math.min(Math.max(1, requested.number), pageCount);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
 import { sendPage } from '../../web/render.js';
 import { reportCsv, reportXlsx } from './export.js';
+import { listDataYears } from '../../db/period-sums.js';
 import { listPortalReport, listServiceReport, listServiceReportPage } from './queries.js';
 import {
   parseReportQuery,
@@ -43,13 +44,22 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/berichte', { config: { access: 'signed-in' } }, async (request, reply) => {
     const result = await load(PORTAL_TABLE, request, (p) => listPortalReport(app.db.kysely, p));
+    const years = await listDataYears(app.db.kysely);
     if (!result.ok)
       return sendPage(
         reply,
-        <ReportErrorPage table={PORTAL_TABLE} query={fallback(PORTAL_TABLE)} errors={result.errors} />,
+        <ReportErrorPage
+          table={PORTAL_TABLE}
+          query={fallback(PORTAL_TABLE)}
+          errors={result.errors}
+          years={years}
+        />,
         400,
       );
-    return sendPage(reply, <PortalReportPage table={PORTAL_TABLE} query={result.query} rows={result.rows} />);
+    return sendPage(
+      reply,
+      <PortalReportPage table={PORTAL_TABLE} query={result.query} rows={result.rows} years={years} />,
+    );
   });
 
   // Pages of SERVICE_REPORT_PAGE_SIZE rows sorted in the database: at 100,000 services the whole
@@ -70,10 +80,16 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
             },
           ]),
     ];
+    const years = await listDataYears(app.db.kysely);
     if (!parsed.ok || errors.length > 0)
       return sendPage(
         reply,
-        <ReportErrorPage table={SERVICE_TABLE} query={fallback(SERVICE_TABLE)} errors={errors} />,
+        <ReportErrorPage
+          table={SERVICE_TABLE}
+          query={fallback(SERVICE_TABLE)}
+          errors={errors}
+          years={years}
+        />,
         400,
       );
     const query = parsed.value;
@@ -90,6 +106,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
         figures={result.figures}
         page={result.page}
         pageCount={result.pageCount}
+        years={years}
       />,
     );
   });

@@ -1,3 +1,4 @@
+import { currentMonth } from '../../domain/months.js';
 import { TextField } from '../../web/form.js';
 import type { ComponentChildren } from 'preact';
 import { DataTable, type Column } from '../../web/data-table.js';
@@ -9,6 +10,7 @@ import type { Period, PortalReportRow, ServiceReportRow } from './queries.js';
 import { reportSearch, sourceName, type ReportColumn, type ReportQuery, type ReportTable } from './report.js';
 import type { ServiceReportPage as ServiceReportPageData } from './queries.js';
 import { Pagination } from '../../web/pagination.js';
+import { PeriodShortcuts } from '../../web/period-shortcuts.js';
 
 export const REPORT_PATHS = { portale: '/berichte', dienste: '/berichte/dienste' } as const;
 
@@ -47,10 +49,12 @@ interface FrameProps<R> {
   table: ReportTable<R>;
   query: ReportQuery;
   errors?: DomainError[];
+  /** Calendar years with data, newest first (listDataYears). */
+  years: number[];
   children?: ComponentChildren;
 }
 
-function ReportFrame<R>({ table, query, errors, children }: FrameProps<R>) {
+function ReportFrame<R>({ table, query, errors, years, children }: FrameProps<R>) {
   const path = REPORT_PATHS[table.slug];
   const exportSearch = reportSearch(query);
   return (
@@ -89,6 +93,13 @@ function ReportFrame<R>({ table, query, errors, children }: FrameProps<R>) {
           </div>
         </div>
       ) : null}
+      <PeriodShortcuts
+        years={years}
+        latest={currentMonth()}
+        current={query.period}
+        first={{ label: 'Alle Monate', period: { from: null, to: null } }}
+        href={(period) => `${path}${reportSearch({ period, sort: query.sort, dir: query.dir })}`}
+      />
       <form method="get" action={path} class="zsk-period" aria-labelledby="zeitraum">
         <h2 id="zeitraum" class="kern-sr-only">
           Zeitraum
@@ -144,11 +155,12 @@ export function PortalReportPage(props: {
   table: ReportTable<PortalReportRow>;
   query: ReportQuery;
   rows: PortalReportRow[];
+  years: number[];
   errors?: DomainError[];
 }) {
   const { table, query, rows } = props;
   return (
-    <ReportFrame table={table} query={query} errors={props.errors}>
+    <ReportFrame table={table} query={query} errors={props.errors} years={props.years}>
       <DataTable
         id="report"
         class="zsk-table"
@@ -188,12 +200,13 @@ export function ServiceReportPage(props: {
   figures: ServiceReportPageData['figures'];
   page: number;
   pageCount: number;
+  years: number[];
   errors?: DomainError[];
 }) {
   const { table, query, rows, figures, page, pageCount } = props;
   const firstRow = (page - 1) * SERVICE_REPORT_PAGE_SIZE + 1;
   return (
-    <ReportFrame table={table} query={query} errors={props.errors}>
+    <ReportFrame table={table} query={query} errors={props.errors} years={props.years}>
       <p class="kern-body" id="summe">
         {formatInt(figures.services)} Onlinedienste, davon {formatInt(figures.withData)} mit Daten im
         Zeitraum; {formatInt(figures.transactions)} Transaktionen insgesamt.
@@ -236,6 +249,7 @@ export function ReportErrorPage<R>(props: {
   table: ReportTable<R>;
   query: ReportQuery;
   errors: DomainError[];
+  years: number[];
 }) {
-  return <ReportFrame table={props.table} query={props.query} errors={props.errors} />;
+  return <ReportFrame table={props.table} query={props.query} errors={props.errors} years={props.years} />;
 }

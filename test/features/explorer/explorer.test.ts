@@ -3,12 +3,15 @@ import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { ingestDelivery, type IncomingRow } from '../../../src/features/deliveries/ingest.js';
 import {
+  defaultForm,
   parseExplorerQuery,
   type Dimension,
   type ExplorerParams,
 } from '../../../src/features/explorer/params.js';
 import { listServiceOptions } from '../../../src/features/explorer/queries.js';
 import { loadExploration } from '../../../src/features/explorer/service.js';
+import { currentMonth } from '../../../src/domain/months.js';
+import { calendarYear } from '../../../src/web/period-shortcuts.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { signIn, type SignedIn } from '../../helpers/auth.js';
 import { createPortal, createService } from '../../helpers/factories.js';
@@ -279,6 +282,30 @@ describe('GET /auswertungen', () => {
       '<caption id="gruppen-caption" class="kern-title">Transaktionen nach Onlinedienst</caption>',
     );
     expect(res.body).toMatch(new RegExp(`<a href="/dienste/${ids.a}">A Dienst</a></th><td[^>]*>350</td>`));
+  });
+
+  it('offers the latest twelve months and each calendar year with data, keeping the rest of the question', async () => {
+    // The current year ends at the current month: later months cannot be asked for.
+    const thisYear = calendarYear(2026, currentMonth());
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: `/auswertungen?von=${thisYear.from}&bis=${thisYear.to}&nach=typ&dienst=${ids.a}`,
+    });
+    expect(res.statusCode).toBe(200);
+    const nav = res.body.slice(res.body.indexOf('aria-labelledby="zeitraum-schnell"'));
+    const links = [...nav.slice(0, nav.indexOf('</nav>')).matchAll(/<a href="([^"]+)"([^>]*)>([^<]+)<\/a>/g)];
+    const twelve = defaultForm(new Date());
+    expect(links.map((l) => [l[3], l[1]!.replaceAll('&amp;', '&'), l[2]!.includes('aria-current')])).toEqual([
+      [
+        'Letzte 12 Monate',
+        `/auswertungen?nach=typ&von=${twelve.von}&bis=${twelve.bis}&wert=absolut&dienst=${ids.a}`,
+        false,
+      ],
+      ['2026', `/auswertungen?nach=typ&von=2026-01&bis=${thisYear.to}&wert=absolut&dienst=${ids.a}`, true],
+      ['2025', `/auswertungen?nach=typ&von=2025-01&bis=2025-12&wert=absolut&dienst=${ids.a}`, false],
+    ]);
+    // Up to the current month the year reads as the whole calendar year: A's 2026 is 350.
+    expect(res.body).toMatch(/>350</);
   });
 
   it('escapes names in the table, the form and the chart', async () => {

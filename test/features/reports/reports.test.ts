@@ -210,6 +210,21 @@ describe('GET /berichte', () => {
     expect(res.body).toContain('je Land, je Kreis');
   });
 
+  it('offers every month and each calendar year with data as one-click periods', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte/dienste?from=2024-01&to=2024-12&sort=service&dir=asc',
+    });
+    expect(res.statusCode).toBe(200);
+    const nav = res.body.slice(res.body.indexOf('aria-labelledby="zeitraum-schnell"'));
+    const links = [...nav.slice(0, nav.indexOf('</nav>')).matchAll(/<a href="([^"]+)"([^>]*)>([^<]+)<\/a>/g)];
+    expect(links.map((l) => [l[3], l[1]!.replaceAll('&amp;', '&'), l[2]!.includes('aria-current')])).toEqual([
+      ['Alle Monate', '/berichte/dienste?sort=service&dir=asc', false],
+      ['2024', '/berichte/dienste?from=2024-01&to=2024-12&sort=service&dir=asc', true],
+      ['2023', '/berichte/dienste?from=2023-01&to=2023-12&sort=service&dir=asc', false],
+    ]);
+  });
+
   it('sorts from the query string and keeps the period in every link', async () => {
     const res = await t.app.inject({
       headers: { cookie: viewer.cookie },
