@@ -371,7 +371,7 @@ async function main(): Promise<void> {
                pg_size_pretty(pg_total_relation_size(c.oid)) AS size
         FROM pg_class c WHERE relname IN ('counts', 'rollup_service_month', 'rollup_service_land_month',
                                           'online_services', 'rollup_service', 'rollup_group_month',
-                                          'rollup_completeness', 'rollup_source')
+                                          'rollup_completeness', 'rollup_source', 'rollup_service_year')
         ORDER BY pg_total_relation_size(c.oid) DESC`)
     ).rows as { table: string; rows: number; size: string }[];
     const services = (await db.pool.query('SELECT min(id) AS lo, max(id) AS hi FROM online_services'))
@@ -392,16 +392,23 @@ async function main(): Promise<void> {
         (await basePool.query(text, params(i))).rows;
 
     const asOf = new Date(`${addMonths(lastMonth, 1)}-20T12:00:00Z`);
-    const explore = (dimension: Dimension) => async () =>
-      (
-        await loadExploration(db.kysely, {
-          dimension,
-          from: yearFrom,
-          to: lastMonth,
-          mode: 'absolut',
-          serviceIds: [],
-        })
-      ).groups;
+    // The last complete calendar year, and the current one up to the last closed month.
+    const calendarYear = Number(lastMonth.slice(0, 4)) - 1;
+    const calendar: Period = { from: `${calendarYear}-01`, to: `${calendarYear}-12` };
+    const yearToDate: Period = { from: `${calendarYear + 1}-01`, to: lastMonth };
+    const baseCalendar = baseQueries(calendar);
+    const explore =
+      (dimension: Dimension, period: Period = year) =>
+      async () =>
+        (
+          await loadExploration(db.kysely, {
+            dimension,
+            from: period.from!,
+            to: period.to!,
+            mode: 'absolut',
+            serviceIds: [],
+          })
+        ).groups;
     const reportPage = (period: Period, sort: string, page: number) => async () =>
       (
         await listServiceReportPage(db.kysely, period, sort, sort === 'service' ? 'asc' : 'desc', {
@@ -459,6 +466,21 @@ async function main(): Promise<void> {
       {
         name: 'report per service, page 1 by transactions, 12 months',
         rollup: reportPage(year, 'transactions', 1),
+        base: baseRun(baseYear.services),
+      },
+      {
+        name: `report per service, page 1 by transactions, calendar year ${calendarYear}`,
+        rollup: reportPage(calendar, 'transactions', 1),
+        base: baseRun(baseCalendar.services),
+      },
+      {
+        name: `report per service, page 1 by transactions, ${yearToDate.from} to ${yearToDate.to}`,
+        rollup: reportPage(yearToDate, 'transactions', 1),
+      },
+      {
+        name: `report per portal, calendar year ${calendarYear}`,
+        rollup: () => listPortalReport(db.kysely, calendar),
+        base: baseRun(baseCalendar.portals),
       },
       {
         // What the exports read: every service in one list.
@@ -475,6 +497,10 @@ async function main(): Promise<void> {
       { name: 'explorer: by authority, 12 months', rollup: explore('behoerde') },
       { name: 'explorer: by portal, 12 months', rollup: explore('portal') },
       { name: 'explorer: top 25 services, 12 months', rollup: explore('dienst') },
+      {
+        name: `explorer: top 25 services, calendar year ${calendarYear}`,
+        rollup: explore('dienst', calendar),
+      },
     ];
 
     const results: { name: string; rollup: Stats; base: Stats | null }[] = [];

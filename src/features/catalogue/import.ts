@@ -1,4 +1,5 @@
 import { regroupServices } from '../../db/rollups.js';
+import { transactionWithRetry } from '../../db/retry.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../../db/audit.js';
@@ -71,7 +72,9 @@ export async function importCatalogue(
 
   const now = options.now ?? new Date();
   const catalogue = parsed.catalogue;
-  await db.transaction().execute(async (trx) => {
+  // A new Themenfeld moves services' figures between shared group rows (regroupServices): retried
+  // as a deadlock victim like every other writer of them.
+  await transactionWithRetry(db, async (trx) => {
     // One import at a time: two concurrent runs would each withdraw what the other adds.
     await sql`LOCK TABLE leika_services, ozg_services, ozg_service_leika IN SHARE ROW EXCLUSIVE MODE`.execute(
       trx,

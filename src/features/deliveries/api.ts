@@ -1,3 +1,4 @@
+import { transactionWithRetry } from '../../db/retry.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -188,7 +189,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
       if (!month.ok) throw new AppError(400, month.error.code, month.error.message);
       const ars = parseArs(request.query.ars);
       if (!ars.ok) throw new AppError(400, ars.error.code, ars.error.message);
-      const deleted = await app.db.kysely.transaction().execute(async (trx) => {
+      const deleted = await transactionWithRetry(app.db.kysely, async (trx) => {
         await lockServices(trx, [serviceId]);
         return deleteCounts(trx, [{ serviceId, month: monthToDate(month.value), ars: ars.value }], null, {
           userId: null,
