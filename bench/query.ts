@@ -365,6 +365,9 @@ async function main(): Promise<void> {
   });
   try {
     if (!values.reuse) phases = await generate(db);
+    // Statistics and visibility maps for tables a migration of a kept database created or filled just
+    // now (autovacuum would get there later).
+    else await db.pool.query('VACUUM ANALYZE');
     const sizes = (
       await db.pool.query(`
         SELECT relname AS table, reltuples::bigint AS rows,

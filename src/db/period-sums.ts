@@ -18,10 +18,14 @@ export function servicePeriodSums(
   const parts: RawBuilder<unknown>[] = [];
   if (split.years) {
     const { from, to } = split.years;
+    // One year as an equality, so that the index (year, total DESC, service_id) gives the order.
+    const years =
+      from !== null && from === to
+        ? sql`year = ${from}::int`
+        : sql`${from === null ? sql`true` : sql`year >= ${from}::int`} AND ${to === null ? sql`true` : sql`year <= ${to}::int`}`;
     parts.push(sql`
       SELECT service_id, first_month, last_month, months, total FROM rollup_service_year
-      WHERE ${from === null ? sql`true` : sql`year >= ${from}::int`} AND ${to === null ? sql`true` : sql`year <= ${to}::int`}
-        AND ${services}`);
+      WHERE ${years} AND ${services}`);
   }
   for (const m of split.months) {
     parts.push(sql`
@@ -46,6 +50,29 @@ export function singleYear(period: OpenPeriod): number | null {
     split.years.from === split.years.to
     ? split.years.from
     : null;
+}
+
+/**
+ * How many services have at least one delivered month in the period, as a scalar subquery. All
+ * months read rollup_completeness (a few rows), one calendar year counts its rows of
+ * rollup_service_year; otherwise the per-service summary answers: a
+ * service whose first or last month lies in the period has one; one that spans the period has one if
+ * it has no gaps, else its monthly roll-up is asked (the rare case of a gap covering the period).
+ */
+export function countServicesWithData(period: OpenPeriod): RawBuilder<unknown> {
+  const year = singleYear(period);
+  if (year !== null) return sql`(SELECT count(*) FROM rollup_service_year WHERE year = ${year}::int)`;
+  if (period.from === null && period.to === null)
+    return sql`(SELECT coalesce(sum(services), 0) FROM rollup_completeness WHERE first_month IS NOT NULL)`;
+  const from = `${period.from ?? '0001-01'}-01`;
+  const to = `${period.to ?? '9999-12'}-01`;
+  return sql`(
+    SELECT count(*) FROM rollup_service r
+    WHERE r.first_month <= ${to}::date AND r.last_month >= ${from}::date
+      AND (r.first_month >= ${from}::date OR r.last_month <= ${to}::date
+           OR r.months = month_span(r.first_month, r.last_month)
+           OR EXISTS (SELECT 1 FROM rollup_service_month m WHERE m.service_id = r.service_id
+                        AND m.month BETWEEN ${from}::date AND ${to}::date)))`;
 }
 
 /** The first and last month with delivered data over all services, from rollup_completeness (a few rows). */

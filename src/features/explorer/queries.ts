@@ -2,7 +2,7 @@ import { containsPattern } from '../../db/like.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Dimension } from './params.js';
-import { periodWithinData, servicePeriodSums } from '../../db/period-sums.js';
+import { countServicesWithData, periodWithinData, servicePeriodSums } from '../../db/period-sums.js';
 
 /**
  * The explorer reads only the roll-ups, never counts: rollup_group_month over all services, per-service
@@ -153,25 +153,6 @@ async function listAllGroupTotals(
   return rows.rows;
 }
 
-/**
- * The services with at least one delivered month in the period, from the per-service summary: a
- * service whose first or last month lies in the period has one; one that spans the period has one
- * if it has no gaps, else its monthly roll-up is asked (the rare case of a gap covering the period).
- */
-export function servicesWithData(f: Filter): RawBuilder<unknown> {
-  const from = `${f.from}-01`;
-  const to = `${f.to}-01`;
-  return sql`
-    SELECT r.service_id FROM rollup_service r
-    WHERE r.first_month <= ${to}::date AND r.last_month >= ${from}::date
-      AND (r.first_month >= ${from}::date OR r.last_month <= ${to}::date
-           OR r.months = (extract(year FROM age(r.last_month, r.first_month)) * 12
-                          + extract(month FROM age(r.last_month, r.first_month)) + 1)
-           OR EXISTS (SELECT 1 FROM rollup_service_month m WHERE m.service_id = r.service_id
-                        AND m.month BETWEEN ${from}::date AND ${to}::date))
-      AND ${serviceFilter(sql.ref('r.service_id'), f)}`;
-}
-
 /** Totals per Land ('00' = nationwide) with the Land's population. */
 export async function listLandTotals(db: Kysely<Database>, f: Filter): Promise<GroupRow[]> {
   if (f.serviceIds.length === 0) {
@@ -205,7 +186,7 @@ export async function getGrandTotal(db: Kysely<Database>, f: Filter): Promise<Gr
   if (f.serviceIds.length === 0) {
     const rows = await sql<GrandTotal>`
       SELECT coalesce(sum(r.total), 0)::bigint AS total, count(DISTINCT r.month)::int AS months,
-             (SELECT count(*) FROM (${servicesWithData(f)}) a)::int AS services
+             ${countServicesWithData(await periodWithinData(db, f))}::int AS services
       FROM rollup_group_month r
       WHERE r.dimension = 'typ' AND ${monthBetween(sql.ref('r.month'), f)}`.execute(db);
     return rows.rows[0] ?? { total: 0, services: 0, months: 0 };

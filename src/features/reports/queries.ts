@@ -1,7 +1,11 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, GranularityColumn } from '../../db/schema.js';
-import { periodWithinData, servicePeriodSums, singleYear } from '../../db/period-sums.js';
-import { servicesWithData } from '../explorer/queries.js';
+import {
+  countServicesWithData,
+  periodWithinData,
+  servicePeriodSums,
+  singleYear,
+} from '../../db/period-sums.js';
 
 /**
  * The report tables read the roll-ups, never counts: rollup_service and rollup_source over all months,
@@ -45,13 +49,14 @@ export interface ServiceReportRow {
 }
 
 /**
- * First and last delivered month, months and total per service within the period. Over all months the
- * per-service summary rollup_service has exactly these figures in one row per service.
+ * First and last delivered month, months and total per service within the period, for the services
+ * matched (a condition on service_id). Over all months the per-service summary rollup_service has
+ * exactly these figures in one row per service.
  */
-const perService = (period: Period) =>
+const perService = (period: Period, services: RawBuilder<unknown> = sql`true`) =>
   period.from || period.to
-    ? servicePeriodSums(period)
-    : sql`SELECT service_id, first_month, last_month, months, total FROM rollup_service`;
+    ? servicePeriodSums(period, services)
+    : sql`SELECT service_id, first_month, last_month, months, total FROM rollup_service WHERE ${services}`;
 
 /**
  * One row per data source: every portal (its services, a service in two portals counts in both), and
@@ -197,17 +202,26 @@ async function pageByTransactions(
                            WHERE r.service_id = s.id AND ${summary.where} AND r.total > 0)
         ORDER BY s.sort_name, s.id LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
     ).rows.map((r) => r.id);
-  const counted = await sql<{ positive: number }>`
-    SELECT count(*)::int AS positive FROM ${summary.table} r WHERE ${summary.where} AND r.total > 0`.execute(
-    db,
-  );
-  const { positive } = counted.rows[0]!;
-  const [first, firstSize, second] =
-    dir === 'desc' ? [withTotals, positive, zeros] : [zeros, services - positive, withTotals];
-  const fromFirst = Math.max(0, Math.min(page.limit, firstSize - page.offset));
-  const ids = fromFirst > 0 ? await first({ limit: fromFirst, offset: page.offset }) : [];
-  const rest = page.limit - fromFirst;
-  if (rest > 0) ids.push(...(await second({ limit: rest, offset: Math.max(0, page.offset - firstSize) })));
+  // The size of the first part is needed only where a page reaches past it; a part that still gave
+  // rows ends right after them, so counting is left for a page that starts beyond it.
+  const positive = async () =>
+    (
+      await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM ${summary.table} r WHERE ${summary.where} AND r.total > 0`.execute(db)
+    ).rows[0]!.n;
+  const [first, second] = dir === 'desc' ? [withTotals, zeros] : [zeros, withTotals];
+  const ids = await first(page);
+  if (ids.length < page.limit) {
+    const firstSize =
+      ids.length > 0
+        ? page.offset + ids.length
+        : dir === 'desc'
+          ? await positive()
+          : services - (await positive());
+    ids.push(
+      ...(await second({ limit: page.limit - ids.length, offset: Math.max(0, page.offset - firstSize) })),
+    );
+  }
   return ids;
 }
 
@@ -261,7 +275,7 @@ export async function listServiceReportPage(
       ? await pageByTransactions(db, summary, dir, window, figures.services)
       : await pageBy(db, period, sort, dir, window);
   const rows = await sql<ServiceReportRow>`
-    WITH per_service AS (${perService(period)}),
+    WITH per_service AS (${perService(period, sql`service_id = ANY(${ids}::int[])`)}),
     page AS (SELECT * FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, position))
     SELECT s.id, s.name, a.name AS authority, s.granularity,
            coalesce((SELECT json_agg(p.name) FROM portal_services ps JOIN portals p ON p.id = ps.portal_id
@@ -289,19 +303,9 @@ async function serviceReportFigures(
   const to = period.to ?? '9999-12';
   const figures = await sql<ServiceReportPage['figures']>`
     SELECT (SELECT coalesce(sum(services), 0) FROM rollup_completeness)::int AS services,
-           ${withDataIn(period)}::int AS "withData",
+           ${countServicesWithData(period)}::int AS "withData",
            (SELECT coalesce(sum(total), 0) FROM rollup_group_month
              WHERE dimension = 'typ' AND month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date)::bigint
              AS transactions`.execute(db);
   return figures.rows[0]!;
-}
-
-/** How many services have data in the period: from the summary the period has, else servicesWithData. */
-function withDataIn(period: Period): RawBuilder<unknown> {
-  if (!period.from && !period.to)
-    return sql`(SELECT coalesce(sum(services), 0) FROM rollup_completeness WHERE first_month IS NOT NULL)`;
-  const year = singleYear(period);
-  if (year !== null) return sql`(SELECT count(*) FROM rollup_service_year WHERE year = ${year}::int)`;
-  const f = { from: period.from ?? '0001-01', to: period.to ?? '9999-12', serviceIds: [] };
-  return sql`(SELECT count(*) FROM (${servicesWithData(f)}) w)`;
 }
