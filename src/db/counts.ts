@@ -265,8 +265,9 @@ export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown>
 }
 
 /**
- * Recomputes rollup_service (first and last month, months, total, before_last per service) and
- * rollup_service_year (the same per calendar year) of the given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
+ * Recomputes rollup_service (first and last month, months, total, before_last per service),
+ * rollup_service_year (the same per calendar year) and the kept periods (rollup_service_period) of the
+ * given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
  * cannot drift. A separate statement because the CTEs of the upsert cannot see each other's writes.
  * Must run after lockServices() for the same services, like every roll-up change.
  */
@@ -307,6 +308,38 @@ export async function refreshServiceSummaries(
       SET first_month = excluded.first_month, last_month = excluded.last_month,
           months = excluded.months, total = excluded.total
       WHERE (y.first_month, y.last_month, y.months, y.total)
+            IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total)`.execute(
+    trx,
+  );
+  await refreshKeptPeriods(trx, ids);
+}
+
+/**
+ * Recomputes the given services' rows of every kept period (rollup_service_period, migration 0016)
+ * from rollup_service_month; nothing to do while no period is kept.
+ */
+async function refreshKeptPeriods(trx: Kysely<Database>, ids: number[]): Promise<void> {
+  await sql`
+    WITH fresh AS (
+      SELECT p.period_from, p.period_to, m.service_id, min(m.month) AS first_month,
+             max(m.month) AS last_month, count(*)::int AS months, sum(m.total) AS total
+      FROM cached_periods p
+      JOIN rollup_service_month m ON m.month BETWEEN p.period_from AND p.period_to
+      WHERE m.service_id = ANY(${ids}::int[])
+      GROUP BY 1, 2, 3
+    ),
+    gone AS (
+      DELETE FROM rollup_service_period r
+      WHERE r.service_id = ANY(${ids}::int[])
+        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.period_from = r.period_from
+                          AND f.period_to = r.period_to AND f.service_id = r.service_id)
+    )
+    INSERT INTO rollup_service_period AS r (period_from, period_to, service_id, first_month, last_month, months, total)
+    SELECT * FROM fresh
+    ON CONFLICT (period_from, period_to, service_id) DO UPDATE
+      SET first_month = excluded.first_month, last_month = excluded.last_month,
+          months = excluded.months, total = excluded.total
+      WHERE (r.first_month, r.last_month, r.months, r.total)
             IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total)`.execute(
     trx,
   );

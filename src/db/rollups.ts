@@ -18,6 +18,8 @@ export async function rebuildRollups(
   toId: number,
   options: { replace?: boolean } = {},
 ): Promise<void> {
+  // Kept periods are built again on their next use.
+  await sql`DELETE FROM cached_periods`.execute(db);
   if (options.replace !== false) {
     await sql`DELETE FROM rollup_service_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
     await sql`DELETE FROM rollup_service_land_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(

@@ -2,7 +2,12 @@ import { containsPattern } from '../../db/like.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Dimension } from './params.js';
-import { countServicesWithData, periodWithinData, servicePeriodSums } from '../../db/period-sums.js';
+import {
+  countServicesWithData,
+  periodForAllServices,
+  periodWithinData,
+  servicePeriodSums,
+} from '../../db/period-sums.js';
 
 /**
  * The explorer reads only the roll-ups, never counts: rollup_group_month over all services, per-service
@@ -104,7 +109,7 @@ export async function listGroupTotals(
 async function listTopServices(db: Kysely<Database>, f: Filter): Promise<GroupRow[]> {
   const rows = await sql<GroupRow>`
     WITH top AS (
-      SELECT service_id, total FROM (${servicePeriodSums(await periodWithinData(db, f))}) p
+      SELECT service_id, total FROM (${servicePeriodSums(await periodForAllServices(db, f))}) p
       ORDER BY total DESC, service_id LIMIT ${TOP_SERVICES}
     )
     SELECT s.id::text AS key, s.name AS label, top.total::bigint AS total, 1 AS services,

@@ -2,9 +2,10 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, GranularityColumn } from '../../db/schema.js';
 import {
   countServicesWithData,
-  periodWithinData,
+  periodForAllServices,
   servicePeriodSums,
   singleYear,
+  type SumPeriod,
 } from '../../db/period-sums.js';
 
 /**
@@ -53,7 +54,7 @@ export interface ServiceReportRow {
  * matched (a condition on service_id). Over all months the per-service summary rollup_service has
  * exactly these figures in one row per service.
  */
-const perService = (period: Period, services: RawBuilder<unknown> = sql`true`) =>
+const perService = (period: SumPeriod, services: RawBuilder<unknown> = sql`true`) =>
   period.from || period.to
     ? servicePeriodSums(period, services)
     : sql`SELECT service_id, first_month, last_month, months, total FROM rollup_service WHERE ${services}`;
@@ -122,7 +123,7 @@ async function listPortalReportRows(db: Kysely<Database>, period: Period | null)
 
 /** One row per online service, with its portals; services without data in the period have 0. */
 export async function listServiceReport(db: Kysely<Database>, asked: Period): Promise<ServiceReportRow[]> {
-  const period = await periodWithinData(db, asked);
+  const period = await periodForAllServices(db, asked);
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${perService(period)})
     SELECT s.id, s.name, a.name AS authority, s.granularity, coalesce(pn.names, '[]') AS portals,
@@ -148,7 +149,7 @@ type PageWindow = { limit: number; offset: number };
 /** The ids of one page in the order of the column (only the joins the order needs). */
 async function pageBy(
   db: Kysely<Database>,
-  period: Period,
+  period: SumPeriod,
   sort: string,
   dir: 'asc' | 'desc',
   page: PageWindow,
@@ -166,10 +167,16 @@ async function pageBy(
 
 /**
  * The per-service summary a period can be paged from in the order of transactions: rollup_service over
- * all months, rollup_service_year for one calendar year; null for other periods.
+ * all months, rollup_service_year for one calendar year, rollup_service_period for a kept period;
+ * null for other periods.
  */
-function summaryOf(period: Period): { table: RawBuilder<unknown>; where: RawBuilder<unknown> } | null {
+function summaryOf(period: SumPeriod): { table: RawBuilder<unknown>; where: RawBuilder<unknown> } | null {
   if (!period.from && !period.to) return { table: sql`rollup_service`, where: sql`true` };
+  if (period.cached)
+    return {
+      table: sql`rollup_service_period`,
+      where: sql`r.period_from = ${`${period.from}-01`}::date AND r.period_to = ${`${period.to}-01`}::date`,
+    };
   const year = singleYear(period);
   return year === null ? null : { table: sql`rollup_service_year`, where: sql`r.year = ${year}::int` };
 }
@@ -264,7 +271,7 @@ export async function listServiceReportPage(
   dir: 'asc' | 'desc',
   requested: { size: number; number: number },
 ): Promise<ServiceReportPage> {
-  const period = await periodWithinData(db, asked);
+  const period = await periodForAllServices(db, asked);
   const figures = await serviceReportFigures(db, period);
   const pageCount = Math.max(1, Math.ceil(figures.services / requested.size));
   const page = Math.min(Math.max(1, requested.number), pageCount);
@@ -297,7 +304,7 @@ export async function listServiceReportPage(
 /** The figures above the report per service, over all services, from the roll-ups. */
 async function serviceReportFigures(
   db: Kysely<Database>,
-  period: Period,
+  period: SumPeriod,
 ): Promise<ServiceReportPage['figures']> {
   const from = period.from ?? '0001-01';
   const to = period.to ?? '9999-12';
