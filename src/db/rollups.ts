@@ -19,6 +19,7 @@ export async function rebuildRollups(
   options: { replace?: boolean } = {},
 ): Promise<void> {
   // Kept periods are built again on their next use.
+  await sql`DELETE FROM rollup_service_period`.execute(db);
   await sql`DELETE FROM cached_periods`.execute(db);
   if (options.replace !== false) {
     await sql`DELETE FROM rollup_service_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
