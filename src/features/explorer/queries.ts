@@ -104,7 +104,7 @@ export async function listGroupTotals(
 
 /**
  * The TOP_SERVICES services with the most transactions in the period (ties by id), from the per-service
- * sums: for one calendar year in the order of the index on rollup_service_year.total.
+ * sums over all services: a calendar year and a kept period give them in index order.
  */
 async function listTopServices(db: Kysely<Database>, f: Filter): Promise<GroupRow[]> {
   const rows = await sql<GroupRow>`

@@ -389,6 +389,14 @@ describe('exports', () => {
   });
 });
 
+/** Retracts one stored count, as the API's DELETE does. */
+async function retract(serviceId: number, month: string, ars: string) {
+  await t.db.kysely.transaction().execute(async (trx) => {
+    await lockServices(trx, [serviceId]);
+    await deleteCounts(trx, [{ serviceId, month: `${month}-01`, ars }], null, SYSTEM_ACTOR);
+  });
+}
+
 /** The report per service over the period gives per service what rollup_service_month sums to. */
 async function expectSumsOfMonths(period: { from: string | null; to: string | null }) {
   const reference = await sql<{ id: number; figures: string }>`
@@ -543,15 +551,7 @@ describe('report per service, paged in the database', () => {
 describe('report per source after a retraction', () => {
   it('gives no months for a source whose counts in the period were all retracted', async () => {
     await deliver(ids.s5, [['2024-06', '060000000000', 4]]);
-    await t.db.kysely.transaction().execute(async (trx) => {
-      await lockServices(trx, [ids.s5]);
-      await deleteCounts(
-        trx,
-        [{ serviceId: ids.s5, month: '2024-06-01', ars: '060000000000' }],
-        null,
-        SYSTEM_ACTOR,
-      );
-    });
+    await retract(ids.s5, '2024-06', '060000000000');
     const rows = await listPortalReport(t.db.kysely, { from: '2024-06', to: '2024-06' });
     expect(rows.find((r) => r.kind === 'direct' && r.sourceId === null)).toMatchObject({
       services: 1,
@@ -582,15 +582,7 @@ describe('kept periods', () => {
       ['2024-04', '090000000000', 2],
     ]);
     await deliver(ids.s1, [['2024-03', '060000000000', 9]]);
-    await t.db.kysely.transaction().execute(async (trx) => {
-      await lockServices(trx, [ids.s2]);
-      await deleteCounts(
-        trx,
-        [{ serviceId: ids.s2, month: '2024-02-01', ars: '064110000000' }],
-        null,
-        SYSTEM_ACTOR,
-      );
-    });
+    await retract(ids.s2, '2024-02', '064110000000');
     await expectSumsOfMonths(a);
     await expectSumsOfMonths(b);
     const page = await listServiceReportPage(t.db.kysely, a, 'transactions', 'desc', { size: 3, number: 1 });
