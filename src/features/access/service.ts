@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { issueOneTimeToken } from '../accounts/one-time-tokens.js';
 import { sql, type Kysely } from 'kysely';
 import { writeAudit } from '../../db/audit.js';
 import type { Database, Role } from '../../db/schema.js';
@@ -220,21 +220,15 @@ export async function grantInTransaction(
     .where(sql<string>`lower(t.email)`, '=', email.toLowerCase())
     .executeTakeFirst();
   if (open) return { outcome: { kind: 'already_invited', email }, mail: null };
-  const token = randomBytes(32).toString('base64url');
-  const tokenHash = hashToken(token);
-  const expiresAt = new Date(Date.now() + INVITATION_DAYS * DAY_MS);
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + INVITATION_DAYS * DAY_MS);
   const payload: InvitationPayload = { kind: target.kind, id: target.id, grantedBy: ctx.actor.id };
-  await trx
-    .insertInto('one_time_tokens')
-    .values({
-      token_hash: tokenHash,
-      purpose: 'invitation',
-      user_id: null,
-      email,
-      payload: JSON.stringify(payload),
-      expires_at: expiresAt,
-    })
-    .execute();
+  const token = await issueOneTimeToken(
+    trx,
+    { purpose: 'invitation', userId: null, email, ttlMs: INVITATION_DAYS * DAY_MS, payload: { ...payload } },
+    now,
+  );
+  const tokenHash = hashToken(token);
   await writeAudit(
     trx,
     { userId: ctx.actor.id, tokenId: null },

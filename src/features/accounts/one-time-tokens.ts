@@ -13,7 +13,17 @@ export type TokenState =
   | { state: 'expired'; tokenHash: string; userId: number | null }
   | { state: 'used' | 'unknown' };
 
-/** Stores the hash of a new random token and returns the token itself, which only the mail carries. */
+/**
+ * How long a token stays after it expired or was used: long enough that a late click still hears
+ * "expired" or "already used" (with the offer of a new link) instead of "unknown"; after that the
+ * row, with the e-mail address of someone who perhaps never registered, goes.
+ */
+export const KEEP_SPENT_TOKENS_MS = 30 * 24 * HOUR_MS;
+
+/**
+ * Stores the hash of a new random token and returns the token itself, which only the mail carries.
+ * Removes tokens spent longer than KEEP_SPENT_TOKENS_MS first, as sessions are pruned on sign-in.
+ */
 export async function issueOneTimeToken(
   db: Kysely<Database>,
   input: {
@@ -25,6 +35,11 @@ export async function issueOneTimeToken(
   },
   now = new Date(),
 ): Promise<string> {
+  const spentBefore = new Date(now.getTime() - KEEP_SPENT_TOKENS_MS);
+  await db
+    .deleteFrom('one_time_tokens')
+    .where((eb) => eb.or([eb('expires_at', '<', spentBefore), eb('used_at', '<', spentBefore)]))
+    .execute();
   const token = randomBytes(32).toString('base64url');
   await db
     .insertInto('one_time_tokens')
