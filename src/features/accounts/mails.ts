@@ -83,6 +83,18 @@ export const resetPasswordMail = (to: string, name: string, link: string): Mail 
     `Wenn Sie kein neues Passwort angefordert haben, können Sie diese E-Mail ignorieren; Ihr Passwort bleibt dann unverändert.${SIGNATURE}`,
 });
 
+/** Answers a reset request for an account that signs in only with its Behördenkonto (OIDC, no password). */
+export const organisationLoginMail = (to: string, name: string, signInLink: string): Mail => ({
+  to,
+  subject: 'Anmeldung bei der ZSK',
+  text:
+    `Guten Tag ${name},\n\nfür Ihr Konto bei der Zentralen Statistik-Komponente (ZSK) wurde ein neues ` +
+    `Passwort angefordert. Ihr Konto hat kein eigenes ZSK-Passwort: Sie melden sich mit Ihrem ` +
+    `Behördenkonto an („Mit dem Behördenkonto anmelden“):\n\n${signInLink}\n\n` +
+    `Das Passwort des Behördenkontos ändern Sie bei Ihrer Behörde. Wenn Sie nichts angefordert haben, können Sie ` +
+    `diese E-Mail ignorieren.${SIGNATURE}`,
+});
+
 export const passwordChangedMail = (to: string, name: string, resetLink: string): Mail => ({
   to,
   subject: 'Ihr Passwort wurde geändert',

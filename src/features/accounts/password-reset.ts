@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { writeAudit } from '../../db/audit.js';
 import { passwordProblem } from '../../domain/passwords.js';
 import type { FieldErrors } from '../../web/form.js';
-import { passwordChangedMail, resetPasswordMail } from './mails.js';
+import { organisationLoginMail, passwordChangedMail, resetPasswordMail } from './mails.js';
 import { consumeOneTimeToken, HOUR_MS, inspectOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import { hashPassword } from './passwords.js';
 import { endAllSessions } from './sessions.js';
@@ -18,11 +18,20 @@ export async function requestPasswordReset(app: FastifyInstance, email: string):
   const db = app.db.kysely;
   const user = await db
     .selectFrom('users')
-    .select(['id', 'email', 'name'])
+    .select(['id', 'email', 'name', 'password_hash', 'oidc_subject'])
     .where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
     .where('status', '=', 'active')
     .executeTakeFirst();
   if (!user) return;
+  if (signsInOnlyWithOrganisation(user)) {
+    // A password set here would be a second way in beside the authority's login (and its checks).
+    void app.mailer
+      .send(organisationLoginMail(user.email, user.name, `${app.config.publicUrl}/anmelden`))
+      .catch((err: unknown) =>
+        app.log.error({ err }, 'Hinweis zur Anmeldung mit dem Behördenkonto nicht versendet'),
+      );
+    return;
+  }
   const now = new Date();
   const token = await db.transaction().execute(async (trx) => {
     // Only the newest link works: an older one lying in the mailbox is void.
@@ -50,6 +59,10 @@ export async function requestPasswordReset(app: FastifyInstance, email: string):
     .catch((err: unknown) => app.log.error({ err }, 'Mail zum Zurücksetzen des Passworts nicht versendet'));
 }
 
+/** An account created by the authority's login (OIDC) that never had a ZSK password. */
+const signsInOnlyWithOrganisation = (user: { password_hash: string | null; oidc_subject: string | null }) =>
+  user.oidc_subject !== null && user.password_hash === null;
+
 export type ResetResult =
   { ok: true } | { ok: false; state: 'expired' | 'used' | 'unknown' } | { ok: false; errors: FieldErrors };
 
@@ -61,13 +74,16 @@ export async function resetTarget(app: FastifyInstance, token: unknown) {
   }
   const user = await app.db.kysely
     .selectFrom('users')
-    .select(['id', 'email', 'name'])
+    .select(['id', 'email', 'name', 'password_hash', 'oidc_subject'])
     .where('id', '=', state.userId)
     .where('status', '=', 'active')
     .executeTakeFirst();
-  return user
-    ? ({ state: 'valid', tokenHash: state.tokenHash, user } as const)
-    : ({ state: 'unknown' } as const);
+  if (!user || signsInOnlyWithOrganisation(user)) return { state: 'unknown' } as const;
+  return {
+    state: 'valid',
+    tokenHash: state.tokenHash,
+    user: { id: user.id, email: user.email, name: user.name },
+  } as const;
 }
 
 /** Sets the new password, ends every session of the account and lifts a lock. */

@@ -53,6 +53,49 @@ describe('password reset', () => {
     expect(sent.body).toContain('Wenn zu dieser Adresse ein aktives Konto besteht');
   });
 
+  it('sends no reset link to an account that signs in with its Behördenkonto, and refuses one', async () => {
+    const userId = await createUser(t.db.kysely, { email: 'olga@behoerde.example' });
+    await t.db.kysely
+      .updateTable('users')
+      .set({ oidc_subject: 'kc-olga' })
+      .where('id', '=', userId)
+      .execute();
+    const answer = await postAnonymous(t, '/passwort-vergessen', '/passwort-vergessen', {
+      email: 'olga@behoerde.example',
+    });
+    // The same answer as for every other address; the mail explains where to sign in.
+    expect(answer.statusCode).toBe(303);
+    expect(answer.headers.location).toBe('/passwort-vergessen?gesendet=1');
+    const mail = await smtp.waitFor('olga@behoerde.example', (m) => m.subject === 'Anmeldung bei der ZSK');
+    expect(mail.text).toContain('Mit dem Behördenkonto anmelden');
+    expect(mail.links[0]).toBe('http://localhost:3000/anmelden');
+    expect(await resetTokens(userId)).toEqual([]);
+    // A link issued anyway (say before the account was linked) sets no password.
+    const token = await issueOneTimeToken(t.db.kysely, {
+      purpose: 'reset_password',
+      userId,
+      email: 'olga@behoerde.example',
+      ttlMs: 3_600_000,
+    });
+    const page = await t.app.inject({
+      url: `/passwort-neu?token=${token}`,
+      headers: { accept: 'text/html' },
+    });
+    expect(page.statusCode).toBe(404);
+    const set = await postAnonymous(t, '/passwort-vergessen', '/passwort-neu', {
+      token,
+      password: NEW,
+      confirm: NEW,
+    });
+    expect(set.statusCode).toBe(404);
+    const user = await t.db.kysely
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect(user.password_hash).toBeNull();
+  });
+
   it('sets a new password by the rules, ends every session, lifts the lock, audits and mails', async () => {
     const userId = await createUser(t.db.kysely, { email: 'sven@behoerde.example', password: OLD });
     await t.db.kysely
