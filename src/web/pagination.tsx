@@ -1,3 +1,22 @@
+import { err, ok, type Result } from '../domain/result.js';
+
+const PAGE_NUMBER = /^[1-9][0-9]{0,8}$/;
+
+/**
+ * `?seite=N` of a paged list: absent or empty is page 1; anything but a whole number from 1 is refused
+ * with one message for every list. A page past the end is the caller's to clamp (it shows the last).
+ */
+export function parsePageNumber(raw: unknown): Result<number> {
+  if (raw === undefined || raw === '') return ok(1);
+  if (typeof raw === 'string' && PAGE_NUMBER.test(raw)) return ok(Number(raw));
+  const shown = String(raw).slice(0, 20);
+  return err(
+    'page_invalid',
+    `Ungültige Seitenzahl „${shown}“; erlaubt sind ganze Zahlen ab 1.`,
+    `Invalid page "${shown}"; whole numbers from 1 are allowed.`,
+  );
+}
+
 /** Page numbers to show: first, last, and two either side of the current one; null = a gap (…). */
 export function pageWindow(page: number, pages: number): (number | null)[] {
   const result: (number | null)[] = [];

@@ -2,26 +2,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canManagePortal, canManageService } from '../accounts/authz.js';
 import { notAllowed } from '../../http/access.js';
 import { AppError, notFound } from '../../http/errors.js';
+import { parsePageNumber } from '../../web/pagination.js';
 import { sendPage } from '../../web/render.js';
 import { listDeliveries, loadDelivery, loadDeliveryFile, loadTarget } from './history.js';
 import { DeliveryPage, HistoryPage } from './views.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
-const PAGE = /^[1-9][0-9]{0,8}$/;
-
-/**
- * `?seite=N`: a page that is no positive whole number is refused (400) with a message that says so;
- * a page past the end shows the last page, as the list of services does.
- */
+/** `?seite=N`: a malformed page is refused (400); a page past the end shows the last page. */
 function pageOf(raw: string | undefined): number {
-  if (raw === undefined) return 1;
-  if (!PAGE.test(raw))
-    throw new AppError(
-      400,
-      'page_invalid',
-      `„${raw.slice(0, 20)}“ ist keine Seitenzahl; erlaubt sind ganze Zahlen ab 1.`,
-    );
-  return Number(raw);
+  const page = parsePageNumber(raw);
+  if (!page.ok) throw new AppError(400, page.error.code, page.error.message);
+  return page.value;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { parsePageNumber } from '../../web/pagination.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMonth } from '../../domain/months.js';
 import { notFound } from '../../http/errors.js';
@@ -100,7 +101,7 @@ export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
   app.get('/vollstaendigkeit', { config: { access: 'signed-in' } }, async (request, reply) => {
     const query = request.query as { zeigen?: unknown; seite?: unknown };
     const zeigen = typeof query.zeigen === 'string' && query.zeigen !== '' ? query.zeigen : 'alle';
-    const seite = typeof query.seite === 'string' && query.seite !== '' ? query.seite : '1';
+    const seite = parsePageNumber(query.seite);
     const filter = COMPLETENESS_FILTERS.find((f) => f.key === zeigen)?.key;
     const errors = [
       ...(filter
@@ -108,13 +109,10 @@ export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
         : [
             `Unbekannte Auswahl „${zeigen}“; möglich sind: ${COMPLETENESS_FILTERS.map((f) => f.key).join(', ')}.`,
           ]),
-      ...(/^[1-9][0-9]{0,5}$/.test(seite)
-        ? []
-        : [`Ungültige Seitenzahl „${seite}“; erwartet wird eine Zahl ab 1.`]),
+      ...(seite.ok ? [] : [seite.error.message]),
     ];
-    if (errors.length > 0 || !filter)
-      return sendPage(reply, <CompletenessQueryErrorPage errors={errors} />, 400);
-    const report = await loadCompletenessReport(app.db.kysely, new Date(), { filter, page: Number(seite) });
+    if (!filter || !seite.ok) return sendPage(reply, <CompletenessQueryErrorPage errors={errors} />, 400);
+    const report = await loadCompletenessReport(app.db.kysely, new Date(), { filter, page: seite.value });
     return sendPage(reply, <CompletenessPage report={report} />);
   });
 }

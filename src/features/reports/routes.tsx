@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
+import { parsePageNumber } from '../../web/pagination.js';
 import { sendPage } from '../../web/render.js';
 import { reportCsv, reportXlsx } from './export.js';
 import { listDataYears } from '../../db/period-sums.js';
@@ -67,21 +68,10 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
   app.get('/berichte/dienste', { config: { access: 'signed-in' } }, async (request, reply) => {
     const raw = request.query as Record<string, unknown>;
     const parsed = parseReportQuery(SERVICE_TABLE, raw, new Date());
-    const seite = typeof raw.seite === 'string' && raw.seite !== '' ? raw.seite : '1';
-    const errors = [
-      ...(parsed.ok ? [] : parsed.error),
-      ...(/^[1-9][0-9]{0,5}$/.test(seite)
-        ? []
-        : [
-            {
-              code: 'page_invalid',
-              message: `Ungültige Seitenzahl „${seite}“; erwartet wird eine Zahl ab 1.`,
-              messageEn: `Invalid page "${seite}"; expected a number from 1.`,
-            },
-          ]),
-    ];
+    const seite = parsePageNumber(raw.seite);
+    const errors = [...(parsed.ok ? [] : parsed.error), ...(seite.ok ? [] : [seite.error])];
     const years = await listDataYears(app.db.kysely);
-    if (!parsed.ok || errors.length > 0)
+    if (!parsed.ok || !seite.ok)
       return sendPage(
         reply,
         <ReportErrorPage
@@ -95,7 +85,7 @@ export async function reportRoutes(app: FastifyInstance): Promise<void> {
     const query = parsed.value;
     const result = await listServiceReportPage(app.db.kysely, query.period, query.sort, query.dir, {
       size: SERVICE_REPORT_PAGE_SIZE,
-      number: Number(seite),
+      number: seite.value,
     });
     return sendPage(
       reply,
