@@ -92,6 +92,8 @@ export interface SessionsTable {
   last_seen_at: DefaultNow;
   /** The ID token of an OIDC sign-in, for the provider's logout; null for local sign-ins. */
   oidc_id_token: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The provider's session (`sid` of the ID token), for back-channel logout (migration 0017). */
+  oidc_sid: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OidcLoginsTable {

@@ -1,6 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
 import Provider, { type ProviderContext } from 'oidc-provider';
 
 /** A person known to the test provider; `roles` end up in realm_access.roles, as in Keycloak. */
@@ -18,6 +19,11 @@ export interface TestProvider {
   clientSecret: string;
   /** People who can sign in, by subject; tests add and change them as they go. */
   accounts: Map<string, ProviderAccount>;
+  /**
+   * A back-channel logout token as Keycloak posts it, signed with the provider's own key (the one its
+   * jwks_uri publishes); `change` alters or removes (undefined) claims, `foreignKey` signs with another.
+   */
+  logoutToken(change?: Record<string, unknown>, options?: { foreignKey?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -63,6 +69,9 @@ export async function startOidcProvider(appUrl: string): Promise<TestProvider> {
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        // As a Keycloak client with "Backchannel logout session required": ID tokens carry `sid`.
+        backchannel_logout_uri: `${appUrl}/anmelden/oidc/backchannel-logout`,
+        backchannel_logout_session_required: true,
       },
     ],
     jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }] },
@@ -78,6 +87,7 @@ export async function startOidcProvider(appUrl: string): Promise<TestProvider> {
     },
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         // The provider asks before it signs out (as Keycloak does without id_token_hint).
@@ -112,11 +122,31 @@ export async function startOidcProvider(appUrl: string): Promise<TestProvider> {
     },
   });
 
+  const logoutToken = async (
+    change: Record<string, unknown> = {},
+    options: { foreignKey?: boolean } = {},
+  ) => {
+    const claims: Record<string, unknown> = {
+      iss: issuer,
+      aud: CLIENT_ID,
+      iat: Math.floor(Date.now() / 1000),
+      jti: randomUUID(),
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      ...change,
+    };
+    for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
+    const key = options.foreignKey
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+      : privateKey;
+    return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test', typ: 'logout+jwt' }).sign(key);
+  };
+
   return {
     issuer,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     accounts,
+    logoutToken,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -209,6 +209,11 @@ export const MATRIX: Record<string, Entry> = {
   // rules are asserted in test/features/accounts/oidc.test.ts against a real provider.
   'GET /anmelden/oidc': { path: fixed('/anmelden/oidc'), expect: all(404) },
   'GET /anmelden/oidc/callback': { path: fixed('/anmelden/oidc/callback?code=x&state=y'), expect: all(404) },
+  // Server to server from the provider, authenticated by the signed logout token (no CSRF token).
+  'POST /anmelden/oidc/backchannel-logout': {
+    path: fixed('/anmelden/oidc/backchannel-logout'),
+    expect: all(404),
+  },
   // Services and deliveries UI (issue 5): master data, manual entry, upload, history.
   'GET /dienste/neu': { path: fixed('/dienste/neu'), expect: signedIn() },
   // The empty form is incomplete: every signed-in user gets it back with errors.

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import * as client from 'openid-client';
 import { writeAudit } from '../../db/audit.js';
 import { notFound } from '../../http/errors.js';
+import { endProviderSessions, verifyLogoutToken } from './oidc-backchannel.js';
 import { sendPage } from '../../web/render.js';
 import {
   accountForIdentity,
@@ -136,13 +137,36 @@ export async function oidcRoutes(app: FastifyInstance): Promise<void> {
       const result = await accountForIdentity(app.db.kysely, identity);
       if (!result.ok) return failure(reply, 403, refusalMessage(result.reason));
 
-      await startSession(request, reply, result.userId, tokens.id_token);
+      await startSession(request, reply, result.userId, {
+        idToken: tokens.id_token,
+        sid: typeof claims.sid === 'string' ? claims.sid : null,
+      });
       await writeAudit(
         app.db.kysely,
         { userId: result.userId, tokenId: null },
         { action: 'session.login', entity: 'user', entityId: result.userId, newValue: { method: 'oidc' } },
       );
       return reply.redirect(safeNext(pending.next) ?? '/', 303);
+    },
+  );
+
+  // Back-channel logout: Keycloak posts a signed logout token server to server. The signature by the
+  // provider's keys authenticates it, so there is no CSRF token to check (csrf: 'manual').
+  app.post<{ Body: Record<string, unknown> | undefined }>(
+    '/anmelden/oidc/backchannel-logout',
+    { config: { access: 'public', csrf: 'manual' } },
+    async (request, reply) => {
+      if (!settings) throw notFound();
+      reply.header('cache-control', 'no-store');
+      const token = request.body?.logout_token;
+      const logout = typeof token === 'string' ? await verifyLogoutToken(settings, token) : null;
+      if (!logout) {
+        request.log.warn('OIDC: Logout-Token des Anmeldedienstes abgewiesen');
+        return reply.code(400).send({ error: 'invalid_request' });
+      }
+      const ended = await endProviderSessions(app.db.kysely, logout);
+      request.log.info({ ended }, 'OIDC: Sitzungen auf Anweisung des Anmeldedienstes beendet');
+      return reply.code(200).send();
     },
   );
 }

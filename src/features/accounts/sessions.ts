@@ -51,7 +51,7 @@ export async function createSession(
   userId: number,
   config: Config,
   now = new Date(),
-  oidcIdToken: string | null = null,
+  oidc: { idToken: string; sid: string | null } | null = null,
 ): Promise<{ cookieValue: string; session: Omit<Session, 'user'> }> {
   const cookieValue = newSecret();
   const session = { idHash: hashToken(cookieValue), csrfToken: newSecret() };
@@ -64,7 +64,8 @@ export async function createSession(
       user_id: userId,
       csrf_token: session.csrfToken,
       expires_at: new Date(now.getTime() + config.sessionHours * 60 * MINUTE_MS),
-      oidc_id_token: oidcIdToken,
+      oidc_id_token: oidc?.idToken ?? null,
+      oidc_sid: oidc?.sid ?? null,
     })
     .execute();
   return { cookieValue, session };
@@ -72,18 +73,18 @@ export async function createSession(
 
 /**
  * Signs a person in: a fresh session id on every sign-in (the old one, if any, is deleted), so an id
- * planted before the sign-in is worthless afterwards. `oidcIdToken`: the ID token of an OIDC sign-in,
- * kept for the provider's logout.
+ * planted before the sign-in is worthless afterwards. `oidc`: the ID token of an OIDC sign-in, kept for
+ * the provider's logout, and its `sid`, by which the provider's back-channel logout names the session.
  */
 export async function startSession(
   request: FastifyRequest,
   reply: FastifyReply,
   userId: number,
-  oidcIdToken: string | null = null,
+  oidc: { idToken: string; sid: string | null } | null = null,
 ): Promise<void> {
   const { db, config } = request.server;
   await endSession(request, reply);
-  const { cookieValue } = await createSession(db.kysely, userId, config, new Date(), oidcIdToken);
+  const { cookieValue } = await createSession(db.kysely, userId, config, new Date(), oidc);
   await db.kysely
     .updateTable('users')
     .set({ last_login_at: new Date(), failed_logins: 0, locked_until: null })

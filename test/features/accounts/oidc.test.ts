@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse as InjectResponse } from 'fastify';
 import { buildApp } from '../../../src/app.js';
 import { OIDC_COOKIE } from '../../../src/features/accounts/oidc.js';
-import { SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
+import { createSession, SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
 import { hashToken } from '../../../src/features/tokens/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser } from '../../helpers/auth.js';
@@ -344,6 +344,82 @@ describe('OIDC sign-in', () => {
     }
   });
 
+  it('ends the sessions the provider names in a signed back-channel logout token, and no others', async () => {
+    op.accounts.set('kc-bea', { email: 'bea@behoerde.example', emailVerified: true, name: 'Bea Bach' });
+    // Two browsers (two provider sessions, two sids) and a local session of the same person.
+    const first = await signInAs('kc-bea');
+    const second = await signInAs('kc-bea');
+    const userId = (await userByEmail('bea@behoerde.example'))!.id;
+    const sessions = async () =>
+      (
+        await t.db.kysely
+          .selectFrom('sessions')
+          .select(['id_hash', 'oidc_sid'])
+          .where('user_id', '=', userId)
+          .execute()
+      ).map((r) => r.id_hash);
+    const sid = async (cookie: { value: string }) =>
+      (
+        await t.db.kysely
+          .selectFrom('sessions')
+          .select('oidc_sid')
+          .where('id_hash', '=', hashToken(cookie.value))
+          .executeTakeFirstOrThrow()
+      ).oidc_sid;
+    const firstSid = await sid(first.session!);
+    const secondSid = await sid(second.session!);
+    expect(firstSid).toBeTruthy();
+    expect(secondSid).toBeTruthy();
+    expect(firstSid).not.toBe(secondSid);
+    const local = await createSession(t.db.kysely, userId, t.config);
+    expect(await sessions()).toHaveLength(3);
+
+    const post = (logoutToken: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/anmelden/oidc/backchannel-logout',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ logout_token: logoutToken }).toString(),
+      });
+    // Refused, nothing ended: another signer, another audience, no event, a nonce, neither sid nor sub,
+    // too old, not a JWT.
+    const refused = [
+      await op.logoutToken({ sid: firstSid }, { foreignKey: true }),
+      await op.logoutToken({ sid: firstSid, aud: 'another-client' }),
+      await op.logoutToken({ sid: firstSid, events: undefined }),
+      await op.logoutToken({ sid: firstSid, nonce: 'n' }),
+      await op.logoutToken({}),
+      await op.logoutToken({ sid: firstSid, iat: Math.floor(Date.now() / 1000) - 3600 }),
+      'kein-token',
+    ];
+    for (const [i, token] of refused.entries()) {
+      const res = await post(token);
+      expect(res.statusCode, String(i)).toBe(400);
+      expect(res.json()).toEqual({ error: 'invalid_request' });
+    }
+    expect(await sessions()).toHaveLength(3);
+
+    // By sid: only the first browser's session ends.
+    const bySid = await post(await op.logoutToken({ sid: firstSid, sub: 'kc-bea' }));
+    expect(bySid.statusCode).toBe(200);
+    expect(bySid.headers['cache-control']).toBe('no-store');
+    expect(await sessions()).toHaveLength(2);
+    const gone = await t.app.inject({
+      url: '/',
+      headers: { cookie: `${SESSION_COOKIE}=${first.session!.value}` },
+    });
+    expect(gone.statusCode).toBe(401);
+    // By sub alone: every session of the person, the local one included.
+    expect((await post(await op.logoutToken({ sub: 'kc-bea' }))).statusCode).toBe(200);
+    expect(await sessions()).toEqual([]);
+    expect(local.cookieValue).toBeTruthy();
+    const audits = await auditOf('session.logout', userId);
+    expect(audits.map((a) => a.new_value)).toEqual([
+      { method: 'oidc-backchannel', sessions: 1 },
+      { method: 'oidc-backchannel', sessions: 2 },
+    ]);
+  });
+
   it('signs out locally and at the provider (RP-initiated logout)', async () => {
     op.accounts.set('kc-jana', { email: 'jana@kommune.example', emailVerified: true, name: 'Jana' });
     const { session, flow } = await signInAs('kc-jana');
@@ -387,6 +463,7 @@ describe('OIDC sign-in', () => {
     expect(t.app.routeAccess.filter((r) => r.url.startsWith('/anmelden/oidc'))).toEqual([
       { method: 'GET', url: '/anmelden/oidc', access: 'public' },
       { method: 'GET', url: '/anmelden/oidc/callback', access: 'public' },
+      { method: 'POST', url: '/anmelden/oidc/backchannel-logout', access: 'public' },
     ]);
     const page = await t.app.inject({ url: '/anmelden', headers: { accept: 'text/html' } });
     expect(page.body).toContain('href="/anmelden/oidc"');
