@@ -96,6 +96,12 @@ export async function startOidcProvider(appUrl: string): Promise<TestProvider> {
         },
       },
     },
+    // oidc-provider refuses its own outgoing requests (back-channel logout) to loopback addresses as
+    // an SSRF guard; the app under test listens on 127.0.0.1, as a ZSK beside Keycloak may on a LAN.
+    fetch: (url: URL | string, options: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _guard, ...rest } = options;
+      return globalThis.fetch(url, rest);
+    },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     async loadExistingGrant(ctx: ProviderContext) {
       const { client, session, provider: op } = ctx.oidc;
