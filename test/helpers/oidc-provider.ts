@@ -1,6 +1,8 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
+import type { OidcConfig } from '../../src/config.js';
+import { createTestApp, type TestApp } from './app.js';
 import { SignJWT } from 'jose';
 import Provider, { type ProviderContext } from 'oidc-provider';
 
@@ -189,4 +191,31 @@ async function interaction(
   res.end(
     `<!DOCTYPE html><html lang="de"><head><title>Test-Anmeldedienst</title></head><body><main><h1>Test-Anmeldedienst</h1><ul>${links}</ul></main></body></html>`,
   );
+}
+
+/** The app's OIDC settings for the test provider, as an operator sets them for a Keycloak realm. */
+export const oidcSettingsFor = (op: TestProvider): OidcConfig => ({
+  issuer: op.issuer,
+  clientId: op.clientId,
+  clientSecret: op.clientSecret,
+  rolesClaim: 'realm_access.roles',
+  adminRole: 'zsk-admin',
+});
+
+/**
+ * The app listening on a real port, on `host`, with a provider that knows its address: for a browser,
+ * and for the provider's own requests to the app (back-channel logout).
+ */
+export async function startListeningAppWithProvider(
+  host: string,
+): Promise<{ op: TestProvider; t: TestApp; appUrl: string }> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const appUrl = `http://${host}:${port}`;
+  const op = await startOidcProvider(appUrl);
+  const t = await createTestApp({ publicUrl: appUrl, loginRateLimit: 1000, oidc: oidcSettingsFor(op) });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  return { op, t, appUrl };
 }

@@ -1,9 +1,9 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OIDC_COOKIE } from '../../../src/features/accounts/oidc.js';
 import { SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
-import { createTestApp, type TestApp } from '../../helpers/app.js';
-import { startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import type { TestApp } from '../../helpers/app.js';
+import { CookieJar } from '../../helpers/cookie-jar.js';
+import { startListeningAppWithProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 
 /*
  * Back-channel logout end to end: the app listens on a real port, the provider (oidc-provider, set up
@@ -15,52 +15,13 @@ let op: TestProvider;
 let t: TestApp;
 let appUrl: string;
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  appUrl = `http://127.0.0.1:${port}`;
-  op = await startOidcProvider(appUrl);
-  t = await createTestApp({
-    publicUrl: appUrl,
-    loginRateLimit: 1000,
-    oidc: {
-      issuer: op.issuer,
-      clientId: op.clientId,
-      clientSecret: op.clientSecret,
-      rolesClaim: 'realm_access.roles',
-      adminRole: 'zsk-admin',
-    },
-  });
-  await t.app.listen({ port, host: '127.0.0.1' });
+  ({ op, t, appUrl } = await startListeningAppWithProvider('127.0.0.1'));
 });
 afterAll(async () => {
   await t?.close();
   await op?.close();
 });
-
-/** Cookies of one origin, kept by hand for fetch. */
-class CookieJar {
-  readonly cookies = new Map<string, string>();
-  store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0]!;
-      const name = pair.slice(0, pair.indexOf('=')).trim();
-      const value = pair.slice(pair.indexOf('=') + 1);
-      if (!value || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  get header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
 
 /** A browser signing in over the provider as `subject`: its cookies at the app and at the provider. */
 async function signIn(subject: string): Promise<{ app: CookieJar; provider: CookieJar }> {

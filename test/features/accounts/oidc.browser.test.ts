@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import {
@@ -9,16 +7,8 @@ import {
   expectNoAxeViolations,
   launchBrowser,
 } from '../../helpers/browser.js';
-import { createTestApp, type TestApp } from '../../helpers/app.js';
-import { startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import type { TestApp } from '../../helpers/app.js';
+import { startListeningAppWithProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 
 describe.skipIf(!HAS_CHROMIUM)(
   `OIDC sign-in in Chromium${HAS_CHROMIUM ? '' : ` (${NO_CHROMIUM_MESSAGE})`}`,
@@ -31,21 +21,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     let appUrl: string;
 
     beforeAll(async () => {
-      const port = await freePort();
-      appUrl = `http://localhost:${port}`;
-      op = await startOidcProvider(appUrl);
-      t = await createTestApp({
-        publicUrl: appUrl,
-        loginRateLimit: 1000,
-        oidc: {
-          issuer: op.issuer,
-          clientId: op.clientId,
-          clientSecret: op.clientSecret,
-          rolesClaim: 'realm_access.roles',
-          adminRole: 'zsk-admin',
-        },
-      });
-      await t.app.listen({ port, host: '127.0.0.1' });
+      ({ op, t, appUrl } = await startListeningAppWithProvider('localhost'));
       browser = await launchBrowser();
     });
     afterAll(async () => {

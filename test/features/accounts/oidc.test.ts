@@ -6,7 +6,8 @@ import { createSession, SESSION_COOKIE } from '../../../src/features/accounts/se
 import { hashToken } from '../../../src/features/tokens/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser } from '../../helpers/auth.js';
-import { startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import { CookieJar } from '../../helpers/cookie-jar.js';
+import { oidcSettingsFor, startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
 
 const APP_URL = 'http://localhost:3000';
 
@@ -17,36 +18,13 @@ beforeAll(async () => {
   t = await createTestApp({
     publicUrl: APP_URL,
     loginRateLimit: 1000,
-    oidc: {
-      issuer: op.issuer,
-      clientId: op.clientId,
-      clientSecret: op.clientSecret,
-      rolesClaim: 'realm_access.roles',
-      adminRole: 'zsk-admin',
-    },
+    oidc: oidcSettingsFor(op),
   });
 });
 afterAll(async () => {
   await t?.close();
   await op?.close();
 });
-
-/** The provider's cookies, kept by hand: the provider is spoken to with fetch, the app with inject. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  store(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0]!;
-      const name = pair.slice(0, pair.indexOf('=')).trim();
-      const value = pair.slice(pair.indexOf('=') + 1);
-      if (!value || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  get header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
 
 interface Flow {
   /** The app's answer to GET /anmelden/oidc. */
