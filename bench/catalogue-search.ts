@@ -17,8 +17,9 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { openMigratedDatabase } from '../src/db/database.js';
+import { escapeLike } from '../src/db/like.js';
+import { admin, databaseUrlFor } from './server.js';
 import type { Database } from '../src/db/schema.js';
 import { importCatalogue } from '../src/features/catalogue/import.js';
 import {
@@ -45,25 +46,13 @@ const RUNS = Number(values.runs);
 if (!/^[a-z_][a-z0-9_]*$/.test(values.database) || values.database.startsWith('zsk_bench_'))
   throw new Error('--database must be a plain lower-case name, not zsk_bench_*');
 
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 /** A fresh database: the current schema, or for the baseline the GIN indexes it had before 0014. */
 async function open(name: string, baselineSchema: boolean) {
   let databaseUrl: string | null = null;
   if (engine === 'postgres') {
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin(`CREATE DATABASE ${name}`);
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
+    databaseUrl = databaseUrlFor(name);
   }
   const opened = await openMigratedDatabase({ databaseUrl, dataDir: 'memory://' });
   if (baselineSchema) {
@@ -153,8 +142,6 @@ const queries = [
   '99100042004000',
   '20042',
 ];
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** The search before the two-stage ranking (one query, seven UNION branches), as the baseline. */
 async function baselineSearch(

@@ -19,6 +19,7 @@ import os from 'node:os';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openMigratedDatabase, type Db } from '../src/db/database.js';
+import { admin, databaseUrlFor } from './server.js';
 import { rebuildGroupRollups, rebuildRollups } from '../src/db/rollups.js';
 import { addMonths, lastClosedMonth } from '../src/domain/months.js';
 import { ensureShippedRegions } from '../src/features/regions/repository.js';
@@ -64,12 +65,7 @@ const DB_NAME = values.database;
 const TARGET_P95_MS = 50;
 const CHUNK = 5_000;
 
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const benchUrl = (() => {
-  const url = new URL(serverUrl);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-})();
+const benchUrl = databaseUrlFor(DB_NAME);
 
 const now = new Date();
 const lastMonth = lastClosedMonth(now);
@@ -78,16 +74,6 @@ const yearFrom = addMonths(lastMonth, -11);
 
 function log(message: string): void {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
-
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 async function timed<T>(label: string, run: () => Promise<T>): Promise<T> {
