@@ -3,6 +3,7 @@ import http from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import type { OidcConfig } from '../../src/config.js';
 import { createTestApp, type TestApp } from './app.js';
+import type { CookieJar } from './cookie-jar.js';
 import { SignJWT } from 'jose';
 import Provider, { type ProviderContext } from 'oidc-provider';
 
@@ -218,4 +219,28 @@ export async function startListeningAppWithProvider(
   const t = await createTestApp({ publicUrl: appUrl, loginRateLimit: 1000, oidc: oidcSettingsFor(op) });
   await t.app.listen({ port, host: '127.0.0.1' });
   return { op, t, appUrl };
+}
+
+/**
+ * Signs out at the provider as a person does: opens its logout page (`logoutUrl`, with or without an
+ * id_token_hint) with the browser's provider cookies and confirms "yes, sign out". Returns the logout
+ * page's status and the provider's answer to the confirmation (its redirect).
+ */
+export async function confirmProviderLogout(
+  issuer: string,
+  logoutUrl: URL,
+  jar: CookieJar,
+): Promise<{ pageStatus: number; done: Response }> {
+  const page = await fetch(logoutUrl, { headers: { cookie: jar.header } });
+  jar.store(page);
+  const html = await page.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)![1]!;
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
+  const done = await fetch(new URL(action, issuer), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: jar.header, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }),
+  });
+  return { pageStatus: page.status, done };
 }

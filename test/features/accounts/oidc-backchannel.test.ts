@@ -3,7 +3,11 @@ import { OIDC_COOKIE } from '../../../src/features/accounts/oidc.js';
 import { SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
 import type { TestApp } from '../../helpers/app.js';
 import { CookieJar } from '../../helpers/cookie-jar.js';
-import { startListeningAppWithProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import {
+  confirmProviderLogout,
+  startListeningAppWithProvider,
+  type TestProvider,
+} from '../../helpers/oidc-provider.js';
 
 /*
  * Back-channel logout end to end: the app listens on a real port, the provider (oidc-provider, set up
@@ -62,19 +66,11 @@ describe('OIDC back-channel logout, end to end', () => {
     expect(await signedIn(laptop)).toBe(200);
 
     // Signing out at the provider (not through the ZSK): its confirmation page, then "yes".
-    const confirm = await fetch(new URL('/session/end', op.issuer), {
-      headers: { cookie: office.provider.header },
-    });
-    office.provider.store(confirm);
-    const html = await confirm.text();
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)![1]!;
-    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
-    const done = await fetch(new URL(action, op.issuer), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: office.provider.header, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ xsrf, logout: 'yes' }),
-    });
+    const { done } = await confirmProviderLogout(
+      op.issuer,
+      new URL('/session/end', op.issuer),
+      office.provider,
+    );
     expect([302, 303]).toContain(done.status);
 
     // The provider has posted its logout token to the ZSK before answering.

@@ -7,7 +7,12 @@ import { hashToken } from '../../../src/features/tokens/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser } from '../../helpers/auth.js';
 import { CookieJar } from '../../helpers/cookie-jar.js';
-import { oidcSettingsFor, startOidcProvider, type TestProvider } from '../../helpers/oidc-provider.js';
+import {
+  confirmProviderLogout,
+  oidcSettingsFor,
+  startOidcProvider,
+  type TestProvider,
+} from '../../helpers/oidc-provider.js';
 
 const APP_URL = 'http://localhost:3000';
 
@@ -419,18 +424,8 @@ describe('OIDC sign-in', () => {
 
     // The provider accepts the request (hint and address are valid) and, once confirmed, ends its
     // session and sends the browser back to the sign-in page of the ZSK.
-    const confirm = await fetch(logout, { headers: { cookie: flow.jar.header } });
-    flow.jar.store(confirm);
-    expect(confirm.status).toBe(200);
-    const html = await confirm.text();
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)![1]!;
-    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1]!;
-    const done = await fetch(new URL(action, op.issuer), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: flow.jar.header, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ xsrf, logout: 'yes' }),
-    });
+    const { pageStatus, done } = await confirmProviderLogout(op.issuer, logout, flow.jar);
+    expect(pageStatus).toBe(200);
     expect(done.status).toBe(303);
     const end = new URL(done.headers.get('location')!, op.issuer);
     expect(`${end.origin}${end.pathname}${end.search}`).toBe(`${APP_URL}/anmelden?abgemeldet=1`);
