@@ -4,7 +4,8 @@ import { splitByYears, widenToData, type OpenPeriod } from '../domain/months.js'
 
 /**
  * Per service with data in the period: first and last delivered month, delivered months and total,
- * as rows (service_id, first_month, last_month, months, total). Whole calendar years come from
+ * as rows (service_id, first_month, last_month, months, total). All months are rollup_service itself,
+ * one row per service. Whole calendar years come from
  * rollup_service_year (one row per service and year), only the months at either end of the period
  * from rollup_service_month: 2025 at 100,000 services reads 100,000 rows instead of 1.2 million.
  * `services` restricts the rows (a condition on service_id); a period of one year is then a plain
@@ -15,6 +16,8 @@ export function servicePeriodSums(
   period: SumPeriod,
   services: RawBuilder<unknown> = sql`true`,
 ): RawBuilder<unknown> {
+  if (period.from === null && period.to === null)
+    return sql`SELECT service_id, first_month, last_month, months, total FROM rollup_service WHERE ${services}`;
   if (period.cached)
     return sql`
       SELECT service_id, first_month, last_month, months, total FROM rollup_service_period
@@ -105,6 +108,20 @@ export async function periodForAllServices(db: Kysely<Database>, asked: OpenPeri
     });
   }
   return { ...period, cached: true };
+}
+
+/**
+ * The per-service summary whose index on the total gives the order by transactions of the period:
+ * rollup_service for all months, rollup_service_year for one calendar year, rollup_service_period for
+ * a kept period; null for other periods. `where` picks the period's rows of `table`.
+ */
+export function indexedSummary(
+  period: SumPeriod,
+): { table: RawBuilder<unknown>; where: RawBuilder<unknown> } | null {
+  if (period.from === null && period.to === null) return { table: sql`rollup_service`, where: sql`true` };
+  if (period.cached) return { table: sql`rollup_service_period`, where: cachedKey(period) };
+  const year = singleYear(period);
+  return year === null ? null : { table: sql`rollup_service_year`, where: sql`year = ${year}::int` };
 }
 
 /** The calendar year a period is exactly ('2025-01' to '2025-12'), else null. */

@@ -2,9 +2,9 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, GranularityColumn } from '../../db/schema.js';
 import {
   countServicesWithData,
+  indexedSummary,
   periodForAllServices,
   servicePeriodSums,
-  singleYear,
   type SumPeriod,
 } from '../../db/period-sums.js';
 
@@ -49,24 +49,6 @@ export interface ServiceReportRow {
   transactions: number;
 }
 
-/**
- * First and last delivered month, months and total per service within the period, for the services
- * matched (a condition on service_id). Over all months the per-service summary rollup_service has
- * exactly these figures in one row per service.
- */
-const perService = (period: SumPeriod, services: RawBuilder<unknown> = sql`true`) =>
-  period.from || period.to
-    ? servicePeriodSums(period, services)
-    : sql`SELECT service_id, first_month, last_month, months, total FROM rollup_service WHERE ${services}`;
-
-/**
- * One row per data source: every portal (its services, a service in two portals counts in both), and
- * per authority the services that belong to no portal ("Einzelanbindung").
- */
-export async function listPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
-  return listPortalReportRows(db, period.from || period.to ? period : null);
-}
-
 type FlaggedPortalRow = Omit<PortalReportRow, 'granularities'> & Record<GranularityColumn, boolean>;
 
 const withGranularities = ({ bund, land, kreis, gemeinde, ...r }: FlaggedPortalRow): PortalReportRow => {
@@ -75,15 +57,19 @@ const withGranularities = ({ bund, land, kreis, gemeinde, ...r }: FlaggedPortalR
 };
 
 /**
- * The report per source from rollup_source (migration 0013): the services of each source counted per
+ * One row per data source: every portal (its services, a service in two portals counts in both), and
+ * per authority the services that belong to no portal ("Einzelanbindung").
+ *
+ * From rollup_source (migration 0013): the services of each source counted per
  * granularity and first/last month, so the cost does not grow with the services. Over a period the
  * months and transactions come from the source's rows in rollup_group_month (dimension 'quelle',
  * migration 0015), a few per source and month; the services and granularities stay those of the
  * source, as over all months.
  */
-async function listPortalReportRows(db: Kysely<Database>, period: Period | null): Promise<PortalReportRow[]> {
-  const inPeriod = period
-    ? sql`
+export async function listPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
+  const inPeriod =
+    period.from || period.to
+      ? sql`
       SELECT split_part(group_key, ':', 1) AS kind, nullif(split_part(group_key, ':', 2), '')::int AS source_id,
              min(month) FILTER (WHERE regions > 0) AS first_month,
              max(month) FILTER (WHERE regions > 0) AS last_month, sum(total) AS total
@@ -91,7 +77,7 @@ async function listPortalReportRows(db: Kysely<Database>, period: Period | null)
       WHERE dimension = 'quelle' ${period.from ? sql`AND month >= ${`${period.from}-01`}::date` : sql``}
         ${period.to ? sql`AND month <= ${`${period.to}-01`}::date` : sql``}
       GROUP BY group_key`
-    : sql`SELECT kind, source_id, min(first_month) AS first_month, max(last_month) AS last_month,
+      : sql`SELECT kind, source_id, min(first_month) AS first_month, max(last_month) AS last_month,
                  sum(total) AS total
           FROM rollup_source GROUP BY kind, source_id`;
   const rows = await sql<FlaggedPortalRow>`
@@ -125,7 +111,7 @@ async function listPortalReportRows(db: Kysely<Database>, period: Period | null)
 export async function listServiceReport(db: Kysely<Database>, asked: Period): Promise<ServiceReportRow[]> {
   const period = await periodForAllServices(db, asked);
   const rows = await sql<ServiceReportRow>`
-    WITH per_service AS (${perService(period)})
+    WITH per_service AS (${servicePeriodSums(period)})
     SELECT s.id, s.name, a.name AS authority, s.granularity, coalesce(pn.names, '[]') AS portals,
            to_char(r.first_month, 'YYYY-MM') AS "firstMonth", to_char(r.last_month, 'YYYY-MM') AS "lastMonth",
            coalesce(r.months, 0)::int AS "monthsDelivered", coalesce(r.total, 0)::bigint AS transactions
@@ -158,27 +144,11 @@ async function pageBy(
   if (!key) throw new RangeError(`Unknown sort key ${sort}`);
   const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
   const rows = await sql<{ id: number }>`
-    WITH per_service AS (${perService(period)})
+    WITH per_service AS (${servicePeriodSums(period)})
     SELECT s.id FROM online_services s LEFT JOIN per_service r ON r.service_id = s.id
     ORDER BY ${key} ${direction} NULLS LAST, s.sort_name, s.id
     LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
   return rows.rows.map((r) => r.id);
-}
-
-/**
- * The per-service summary a period can be paged from in the order of transactions: rollup_service over
- * all months, rollup_service_year for one calendar year, rollup_service_period for a kept period;
- * null for other periods.
- */
-function summaryOf(period: SumPeriod): { table: RawBuilder<unknown>; where: RawBuilder<unknown> } | null {
-  if (!period.from && !period.to) return { table: sql`rollup_service`, where: sql`true` };
-  if (period.cached)
-    return {
-      table: sql`rollup_service_period`,
-      where: sql`r.period_from = ${`${period.from}-01`}::date AND r.period_to = ${`${period.to}-01`}::date`,
-    };
-  const year = singleYear(period);
-  return year === null ? null : { table: sql`rollup_service_year`, where: sql`r.year = ${year}::int` };
 }
 
 /**
@@ -188,7 +158,7 @@ function summaryOf(period: SumPeriod): { table: RawBuilder<unknown>; where: RawB
  */
 async function pageByTransactions(
   db: Kysely<Database>,
-  summary: NonNullable<ReturnType<typeof summaryOf>>,
+  summary: NonNullable<ReturnType<typeof indexedSummary>>,
   dir: 'asc' | 'desc',
   page: PageWindow,
   services: number,
@@ -276,13 +246,13 @@ export async function listServiceReportPage(
   const pageCount = Math.max(1, Math.ceil(figures.services / requested.size));
   const page = Math.min(Math.max(1, requested.number), pageCount);
   const window = { limit: requested.size, offset: (page - 1) * requested.size };
-  const summary = summaryOf(period);
+  const summary = indexedSummary(period);
   const ids =
     sort === 'transactions' && summary
       ? await pageByTransactions(db, summary, dir, window, figures.services)
       : await pageBy(db, period, sort, dir, window);
   const rows = await sql<ServiceReportRow>`
-    WITH per_service AS (${perService(period, sql`service_id = ANY(${ids}::int[])`)}),
+    WITH per_service AS (${servicePeriodSums(period, sql`service_id = ANY(${ids}::int[])`)}),
     page AS (SELECT * FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, position))
     SELECT s.id, s.name, a.name AS authority, s.granularity,
            coalesce((SELECT json_agg(p.name) FROM portal_services ps JOIN portals p ON p.id = ps.portal_id
