@@ -9,6 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { installErrorHandlers } from './http/errors.js';
+import { installIdParams } from './http/ids.js';
+import { installFieldReader } from './http/fields.js';
 import { healthRoutes } from './features/health/routes.js';
 import { serviceRoutes } from './features/services/routes.js';
 import { deliveryApiRoutes } from './features/deliveries/api.js';
@@ -108,6 +110,8 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
 
   installErrorHandlers(app, renderErrorPage);
   installAccessGuard(app);
+  installIdParams(app);
+  installFieldReader(app);
   // Before the routes: @fastify/swagger collects them as they are added.
   await registerOpenApi(app);
   await app.register(healthRoutes);

@@ -64,7 +64,15 @@ function validationDetail(v: ValidationIssue): { field: string; code: string; me
       message: `Pflichtfeld ${names} fehlt${path ? ` in ${path}` : ''}.`,
     };
   }
-  return { field: path, code: v.keyword ?? 'invalid', message: v.message ?? '' };
+  const name = path.replace(/^\//, '').replaceAll('/', '.');
+  const what = name ? `„${name}“` : 'Der Inhalt';
+  if (v.keyword === 'pattern')
+    return {
+      field: path,
+      code: 'pattern',
+      message: `${what} hat nicht die erwartete Form (${String(params.pattern)}).`,
+    };
+  return { field: path, code: v.keyword ?? 'invalid', message: `${what}: ${v.message ?? 'ungültig'}.` };
 }
 
 function fromFastify(error: FastifyError, bodyLimitBytes: number): { status: number; body: ErrorBody } {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { AppError, notFound } from '../../http/errors.js';
+import { parseId } from '../../http/ids.js';
 
 /** What a membership, an invitation or an access token is for: one online service or one portal. */
 export type TargetKind = 'service' | 'portal';
@@ -11,12 +12,7 @@ export interface Target {
   name: string;
 }
 
-const ID = /^[1-9][0-9]{0,8}$/;
-
-/** A positive id from a route parameter or a form field, or null. */
-export function parseId(raw: unknown): number | null {
-  return typeof raw === 'string' && ID.test(raw.trim()) ? Number(raw.trim()) : null;
-}
+export { parseId };
 
 export async function loadTarget(db: Kysely<Database>, kind: TargetKind, rawId: string): Promise<Target> {
   const id = parseId(rawId);

@@ -99,7 +99,8 @@ export const ServiceParams = Type.Object({ serviceId: Type.Integer({ minimum: 1 
 export const PortalParams = Type.Object({ portalId: Type.Integer({ minimum: 1 }) });
 export const DeliveryParams = Type.Object({ deliveryId: Type.Integer({ minimum: 1 }) });
 
-const MonthParam = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$', description: 'JJJJ-MM' });
+// Months 01-12 of years 0001-9999: anything else is no date PostgreSQL can store.
+const MonthParam = Type.String({ pattern: '^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])$', description: 'JJJJ-MM' });
 
 export const CountsQuery = Type.Object(
   { from: Type.Optional(MonthParam), to: Type.Optional(MonthParam) },

@@ -54,7 +54,8 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
 
   const bodyLimit = app.config.bodyLimitBytes;
   // Own parsers keep the raw bytes: the Idempotency-Key compares a hash of exactly what was sent.
-  app.removeContentTypeParser(['application/json', 'text/plain']);
+  // The form parser of the pages would hand a delivery route an object it cannot read: 415 instead.
+  app.removeContentTypeParser(['application/json', 'text/plain', 'application/x-www-form-urlencoded']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     request.rawBody = body as Buffer;
     try {

@@ -16,7 +16,8 @@ const wantsFragment = (request: FastifyRequest) =>
 export async function explorerRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: Query }>(
     '/auswertungen',
-    { config: { access: 'signed-in' } },
+    // Services to compare are a list: ?dienst=1&dienst=2.
+    { config: { access: 'signed-in', repeatable: ['dienst'] } },
     async (request, reply) => {
       const parsed = parseExplorerQuery(request.query, new Date());
       const result = parsed.ok ? await loadExploration(app.db.kysely, parsed.params) : null;
