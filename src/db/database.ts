@@ -38,6 +38,8 @@ export interface OpenOptions {
   /** Directory of the embedded database; 'memory://' keeps it in memory (tests). */
   dataDir: string;
   poolSize?: number;
+  /** Longest wait for a connection (PostgreSQL); default 10 s. */
+  connectionTimeoutMillis?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Db> {
@@ -47,7 +49,7 @@ export async function openDatabase(options: OpenOptions): Promise<Db> {
       max: options.poolSize ?? 10,
       // Without it a request waits as long as the operating system tries to reach a server that does
       // not answer (minutes); with it the request hears 503 database_unavailable and may come back.
-      connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? CONNECTION_TIMEOUT_MS,
       // No JIT: the dashboard queries over 100,000 services are estimated expensive enough that
       // PostgreSQL compiled them on every call, 400 ms of JIT for a 200 ms query (bench:query,
       // docs/benchmarks.md); none of the app's queries runs long enough to gain from it.
