@@ -30,11 +30,16 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
+/** Longest wait for a connection, new or from the pool; a reachable server answers in milliseconds. */
+const CONNECTION_TIMEOUT_MS = 10_000;
+
 export interface OpenOptions {
   databaseUrl: string | null;
   /** Directory of the embedded database; 'memory://' keeps it in memory (tests). */
   dataDir: string;
   poolSize?: number;
+  /** Longest wait for a connection (PostgreSQL); default 10 s. */
+  connectionTimeoutMillis?: number;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Db> {
@@ -42,6 +47,9 @@ export async function openDatabase(options: OpenOptions): Promise<Db> {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      // Without it a request waits as long as the operating system tries to reach a server that does
+      // not answer (minutes); with it the request hears 503 database_unavailable and may come back.
+      connectionTimeoutMillis: options.connectionTimeoutMillis ?? CONNECTION_TIMEOUT_MS,
       // No JIT: the dashboard queries over 100,000 services are estimated expensive enough that
       // PostgreSQL compiled them on every call, 400 ms of JIT for a 200 ms query (bench:query,
       // docs/benchmarks.md); none of the app's queries runs long enough to gain from it.
@@ -100,6 +108,13 @@ function wrap(engine: Engine, pool: pg.Pool, pglite: PGlite | null, closeEngine:
   // pool; unhandled, that event would end the whole process. The pool replaces the connection itself.
   pool.on('error', (error) => {
     console.warn(`Datenbankverbindung beendet: ${error.message}`);
+  });
+  // A connection in use emits 'error' as well when the server ends it, and pg-pool listens only on
+  // idle ones: without this listener a database restart under load ended the process. Nothing to log
+  // here: the request's next query fails with the error, is logged with the request and answered 503;
+  // on release the pool drops the broken connection and opens a new one for the next request.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -11,6 +11,9 @@ const DEADLOCK_DETECTED = '40P01';
  * key order, but a transaction of several statements may take them in another, so two could wait for
  * each other. The victim's work is rolled back entirely, so
  * running it again is safe. Inside an outer transaction nothing is retried: that one is lost anyway.
+ * A lost connection is not retried either: had the COMMIT reached the server, the work would be stored
+ * twice. The request answers 503 database_unavailable and the client repeats it, deliveries under the
+ * same Idempotency-Key (which then hear the stored answer) — see docs/operations.md.
  */
 export async function transactionWithRetry<T>(
   db: Kysely<Database>,

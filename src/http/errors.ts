@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 /**
  * The one error shape of every JSON answer: { error: { code, message, details } }. `code` is a stable
@@ -24,6 +25,15 @@ export const forbidden = (message = 'Keine Berechtigung.') => new AppError(403, 
 export const unauthorized = (message = 'Anmeldung erforderlich.') =>
   new AppError(401, 'unauthorized', message);
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
+
+/** Seconds a client should wait before sending again while the database is away (a restart's span). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+export const databaseUnavailable = () =>
+  new AppError(
+    503,
+    'database_unavailable',
+    'Die Datenbank ist vorübergehend nicht erreichbar. Bitte in einigen Sekunden erneut versuchen.',
+  );
 
 export function errorBody(code: string, message: string, details: unknown[] = []): ErrorBody {
   return { error: { code, message, details } };
@@ -121,10 +131,14 @@ export type HtmlErrorRenderer = (
 
 export function installErrorHandlers(app: FastifyInstance, renderHtml?: HtmlErrorRenderer): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    // A lost connection is not retried here: whether a COMMIT in flight took effect is unknown, so only
+    // the client can repeat the request (deliveries with the same Idempotency-Key are answered once).
+    const known = isDatabaseUnavailable(error) ? databaseUnavailable() : error;
     const { status, body } =
-      error instanceof AppError
-        ? { status: error.statusCode, body: errorBody(error.code, error.message, error.details) }
-        : fromFastify(error, app.config.bodyLimitBytes);
+      known instanceof AppError
+        ? { status: known.statusCode, body: errorBody(known.code, known.message, known.details) }
+        : fromFastify(known, app.config.bodyLimitBytes);
+    if (body.error.code === 'database_unavailable') reply.header('Retry-After', DATABASE_RETRY_AFTER_SECONDS);
     // 5xx detail goes to the log, never to the client.
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code }, 'request rejected');

@@ -17,4 +17,6 @@ export const authErrors = {
   401: ErrorSchema,
   403: ErrorSchema,
   429: ErrorSchema,
+  // database_unavailable, with Retry-After: the token itself is looked up in the database.
+  503: ErrorSchema,
 };

@@ -49,4 +49,17 @@ describe(`transactionWithRetry (${ENGINE})`, () => {
     ).rejects.toMatchObject({ code: '23505' });
     expect(calls).toBe(1);
   });
+
+  it('passes a lost connection on at once: whether its COMMIT took effect is unknown', async () => {
+    let calls = 0;
+    await expect(
+      transactionWithRetry(db.kysely, async () => {
+        calls += 1;
+        throw Object.assign(new Error('terminating connection due to administrator command'), {
+          code: '57P01',
+        });
+      }),
+    ).rejects.toMatchObject({ code: '57P01' });
+    expect(calls).toBe(1);
+  });
 });

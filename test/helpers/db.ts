@@ -11,6 +11,8 @@ export const TEST_DATABASE_URL = process.env.ZSK_TEST_DATABASE_URL || null;
 export const ENGINE = TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 export interface TestDb extends Db {
+  /** The test database's own connection string (PostgreSQL), null for PGlite. */
+  url: string | null;
   /** Drops the database (PostgreSQL) or the in-memory engine (PGlite). */
   close(): Promise<void>;
 }
@@ -29,10 +31,11 @@ async function adminQuery(text: string): Promise<void> {
 export async function createTestDb(options: { regions?: boolean } = {}): Promise<TestDb> {
   let db: Db;
   let drop = async () => {};
+  let url: URL | null = null;
   if (TEST_DATABASE_URL) {
     const name = `zsk_test_${randomBytes(6).toString('hex')}`;
     await adminQuery(`CREATE DATABASE ${name}`);
-    const url = new URL(TEST_DATABASE_URL);
+    url = new URL(TEST_DATABASE_URL);
     url.pathname = `/${name}`;
     db = await openMigratedDatabase({ databaseUrl: url.toString(), dataDir: 'memory://' });
     drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -43,6 +46,7 @@ export async function createTestDb(options: { regions?: boolean } = {}): Promise
   const closeEngine = db.close.bind(db);
   return {
     ...db,
+    url: url?.toString() ?? null,
     async close() {
       await closeEngine();
       await drop();

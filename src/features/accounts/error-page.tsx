@@ -13,7 +13,11 @@ export function renderErrorPage(
   if (request.url.startsWith('/api/') || !wantsHtml(request)) return null;
   return sendPage(
     reply,
-    <ErrorPage status={status} message={status >= 500 ? 'Ein interner Fehler ist aufgetreten.' : message} />,
+    // 503 says what people can do (come back shortly); other 5xx detail stays in the log.
+    <ErrorPage
+      status={status}
+      message={status >= 500 && status !== 503 ? 'Ein interner Fehler ist aufgetreten.' : message}
+    />,
     status,
   );
 }

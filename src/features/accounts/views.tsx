@@ -78,7 +78,9 @@ export function ErrorPage({ status, message }: { status: number; message: string
         ? 'Keine Berechtigung'
         : status === 429
           ? 'Zu viele Anfragen'
-          : 'Fehler';
+          : status === 503
+            ? 'Vorübergehend nicht erreichbar'
+            : 'Fehler';
   return (
     <Layout title={title}>
       <h1 class="kern-heading-large">{title}</h1>

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, errorBody } from '../../http/errors.js';
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   // Liveness: the process answers. Says nothing about the database on purpose, so an orchestrator
@@ -11,9 +12,12 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       await sql`SELECT 1`.execute(app.db.kysely);
       return { status: 'ok', database: app.db.engine };
     } catch {
-      return reply.status(503).send({
-        error: { code: 'database_unavailable', message: 'Die Datenbank antwortet nicht.', details: [] },
-      });
+      // Answered here rather than thrown: a probe every few seconds during an outage would fill the log.
+      const { code, message } = databaseUnavailable();
+      return reply
+        .status(503)
+        .header('Retry-After', DATABASE_RETRY_AFTER_SECONDS)
+        .send(errorBody(code, message));
     }
   });
 }

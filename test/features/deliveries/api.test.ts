@@ -503,6 +503,7 @@ describe(`delivery API (${ENGINE})`, () => {
     const putOp = doc.paths['/api/v1/services/{serviceId}/counts'].put;
     expect(Object.keys(putOp.requestBody.content)).toEqual(['application/json', 'text/csv']);
     expect(putOp.responses['422']).toBeDefined();
+    expect(putOp.responses['503']).toBeDefined();
   });
 });
 
