@@ -309,11 +309,6 @@ export function AccessPage({
 function JoinRequests({ base, requests }: { base: string; requests: JoinRequest[] }) {
   return (
     <section class="zsk-section" aria-labelledby="portalanfragen-caption">
-      <p class="kern-body">
-        Gehört der Onlinedienst zu einem Portal, verwalten dessen Verantwortliche ihn mit: Zugang,
-        Zugangsschlüssel und Lieferungen mit den Originaldateien. Die Zugangsschlüssel des Portals liefern
-        dann auch für ihn.
-      </p>
       <DataTable
         id="portalanfragen"
         class="zsk-table"
@@ -349,6 +344,11 @@ function JoinRequests({ base, requests }: { base: string; requests: JoinRequest[
           </tr>
         ))}
       </DataTable>
+      <p class="kern-body">
+        Gehört der Onlinedienst zu einem Portal, verwalten dessen Verantwortliche ihn mit: Zugang,
+        Zugangsschlüssel und Lieferungen mit den Originaldateien. Die Zugangsschlüssel des Portals liefern
+        dann auch für ihn.
+      </p>
     </section>
   );
 }

@@ -228,10 +228,6 @@ export function PortalPage({
       </section>
       {canManage && requests.length > 0 ? (
         <section class="zsk-section" aria-labelledby="portal-anfragen-caption">
-          <p class="kern-body">
-            Diese Onlinedienste kommen zum Portal, sobald ihre Verantwortlichen oder die ZSK-Administration
-            die Anfrage annehmen.
-          </p>
           <DataTable
             id="portal-anfragen"
             class="zsk-table"
@@ -261,6 +257,10 @@ export function PortalPage({
               </tr>
             ))}
           </DataTable>
+          <p class="kern-body">
+            Diese Onlinedienste kommen zum Portal, sobald ihre Verantwortlichen oder die ZSK-Administration
+            die Anfrage annehmen.
+          </p>
         </section>
       ) : null}
       {canManage ? (
