@@ -4,6 +4,7 @@ import { transactionWithRetry } from '../../db/retry.js';
 import type { Database } from '../../db/schema.js';
 import { manageableServices } from '../accounts/authz.js';
 import type { SessionUser } from '../accounts/sessions.js';
+import type { Mail } from '../mail/mailer.js';
 import { addInTransaction } from './service.js';
 
 /*
@@ -20,6 +21,8 @@ export interface AddOutcome {
   /** A request of this portal was open already. */
   alreadyRequested: number[];
   alreadyIn: number[];
+  /** To those who decide the new requests; sent after the commit. */
+  mails: Mail[];
 }
 
 export async function addOrRequest(
@@ -27,9 +30,10 @@ export async function addOrRequest(
   portalId: number,
   serviceIds: number[],
   user: SessionUser,
+  publicUrl: string,
 ): Promise<AddOutcome> {
   const ids = [...new Set(serviceIds)];
-  if (ids.length === 0) return { added: [], requested: [], alreadyRequested: [], alreadyIn: [] };
+  if (ids.length === 0) return { added: [], requested: [], alreadyRequested: [], alreadyIn: [], mails: [] };
   return transactionWithRetry(db, async (trx) => {
     const actor: Actor = { userId: user.id, tokenId: null };
     const present = new Set(
@@ -76,8 +80,76 @@ export async function addOrRequest(
       requested: [...asked],
       alreadyRequested: ask.filter((id) => !asked.has(id)),
       alreadyIn: [...present],
+      mails: await requestMails(trx, portalId, [...asked], user, publicUrl),
     };
   });
+}
+
+/**
+ * One mail per person who can decide: the services' own managers, and for services nobody manages the
+ * administrators, who would otherwise only find the request on „Meine Dienste“.
+ */
+async function requestMails(
+  trx: Kysely<Database>,
+  portalId: number,
+  serviceIds: number[],
+  requester: SessionUser,
+  publicUrl: string,
+): Promise<Mail[]> {
+  if (serviceIds.length === 0) return [];
+  const portal = await trx
+    .selectFrom('portals')
+    .select('name')
+    .where('id', '=', portalId)
+    .executeTakeFirstOrThrow();
+  const services = await trx
+    .selectFrom('online_services')
+    .select(['id', 'name'])
+    .where('id', 'in', serviceIds)
+    .orderBy('name')
+    .execute();
+  const managers = await trx
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['m.service_id', 'u.email', 'u.name'])
+    .where('m.service_id', 'in', serviceIds)
+    .where('u.status', '=', 'active')
+    .execute();
+  const orphans = services.filter((s) => !managers.some((m) => m.service_id === s.id));
+  const admins =
+    orphans.length === 0
+      ? []
+      : await trx
+          .selectFrom('users')
+          .select(['email', 'name'])
+          .where('is_admin', '=', true)
+          .where('status', '=', 'active')
+          .execute();
+  const byRecipient = new Map<string, { name: string; services: typeof services }>();
+  const add = (email: string, name: string, service: (typeof services)[number]) => {
+    const entry = byRecipient.get(email) ?? { name, services: [] };
+    if (!entry.services.includes(service)) entry.services.push(service);
+    byRecipient.set(email, entry);
+  };
+  for (const s of services) {
+    for (const m of managers.filter((m) => m.service_id === s.id)) add(m.email, m.name, s);
+  }
+  for (const s of orphans) for (const a of admins) add(a.email, a.name, s);
+  return [...byRecipient].map(([to, { name, services: theirs }]) => ({
+    to,
+    subject: `Das Portal „${portal.name}“ möchte ${theirs.length === 1 ? 'einen Onlinedienst' : 'Onlinedienste'} aufnehmen`,
+    text: [
+      `Guten Tag ${name},`,
+      '',
+      `${requester.name} möchte in der Zentralen Statistik-Komponente (ZSK) ${theirs.length === 1 ? 'diesen Onlinedienst' : 'diese Onlinedienste'} in das Portal „${portal.name}“ aufnehmen:`,
+      '',
+      ...theirs.map((s) => `- ${s.name}: ${publicUrl}/dienste/${s.id}/zugang`),
+      '',
+      'Gehört ein Onlinedienst zum Portal, verwalten die Verantwortlichen des Portals ihn mit – Zugang, ' +
+        'Zugangsschlüssel und Lieferungen mit den Originaldateien –, und die Zugangsschlüssel des Portals ' +
+        'liefern Zahlen für ihn. Unter den Links oben nehmen Sie die Anfrage an oder lehnen sie ab.',
+    ].join('\n'),
+  }));
 }
 
 export interface JoinRequest {

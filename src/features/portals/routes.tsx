@@ -177,7 +177,14 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         422,
       );
     }
-    const outcome = await addOrRequest(app.db.kysely, portalId, [serviceId], request.session!.user);
+    const outcome = await addOrRequest(
+      app.db.kysely,
+      portalId,
+      [serviceId],
+      request.session!.user,
+      app.config.publicUrl,
+    );
+    await sendMails(request, outcome.mails);
     return showPortalPage(request, reply, { search, notice: singleNotice(outcome, exists.name) });
   });
 
@@ -210,7 +217,15 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         422,
       );
     }
-    const outcome = await addOrRequest(app.db.kysely, portalId, result.serviceIds, request.session!.user);
+    const outcome = await addOrRequest(
+      app.db.kysely,
+      portalId,
+      result.serviceIds,
+      request.session!.user,
+      app.config.publicUrl,
+    );
+    // A failed mail leaves the request standing: it is listed where the service's side decides.
+    await sendMails(request, outcome.mails);
     return showPortalPage(request, reply, {
       notice: listNotice(outcome, result.alreadyIn + outcome.alreadyIn.length),
     });

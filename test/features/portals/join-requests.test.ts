@@ -5,6 +5,8 @@ import { createAccessToken } from '../../../src/features/tokens/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { grantPortal, grantService, signIn, type SignedIn } from '../../helpers/auth.js';
 import { createPortal, createService } from '../../helpers/factories.js';
+import { pathOf } from '../../helpers/forms.js';
+import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 
 /*
  * Security issue item 4: a portal manager took over any service by adding it to the portal. Now a
@@ -13,6 +15,7 @@ import { createPortal, createService } from '../../helpers/factories.js';
  */
 
 let t: TestApp;
+let smtp: TestSmtp;
 let admin: SignedIn;
 let portalManager: SignedIn;
 let owner: SignedIn;
@@ -85,10 +88,11 @@ async function powersOver(who: SignedIn, serviceId: number, deliveryId: number) 
 }
 
 beforeAll(async () => {
-  t = await createTestApp();
-  admin = await signIn(t, { name: 'Ada Admin', isAdmin: true });
+  smtp = await startSmtp();
+  t = await createTestApp({ smtpUrl: smtp.url, publicUrl: 'https://zsk.example.de' });
+  admin = await signIn(t, { name: 'Ada Admin', isAdmin: true, email: 'ada@zsk.example' });
   portalManager = await signIn(t, { name: 'Pia Portal' });
-  owner = await signIn(t, { name: 'Otto Owner' });
+  owner = await signIn(t, { name: 'Otto Owner', email: 'otto@amt.example' });
   const own = await createService(db(), { name: 'Eigener Dienst' });
   portal = await createPortal(db(), [own], 'Portal Übernahme');
   await grantPortal(db(), portalManager.userId, portal);
@@ -110,6 +114,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+  await smtp?.close();
 });
 
 describe('a portal manager adding a service they do not manage', () => {
@@ -193,6 +198,10 @@ describe('a portal manager adding a service they do not manage', () => {
 
   it("joins once the service's manager accepts, after a confirmation, audited; then the portal has it", async () => {
     const request = (await openRequest(x))!;
+    const mail = await smtp.waitFor('otto@amt.example');
+    expect(mail.subject).toBe('Das Portal „Portal Übernahme“ möchte einen Onlinedienst aufnehmen');
+    expect(mail.text).toContain('Pia Portal möchte');
+    expect(mail.links.map(pathOf)).toEqual([`/dienste/${x}/zugang`]);
     const mine = await get('/meine-dienste', owner);
     expect(mine.body).toContain('Portale, die Onlinedienste aufnehmen möchten');
     expect(mine.body).toContain(`href="/dienste/${x}/zugang"`);
@@ -314,6 +323,8 @@ describe('adding directly', () => {
   it('an administrator decides requests for services without managers, listed on „Meine Dienste“', async () => {
     const orphan = await createService(db(), { name: 'Dienst ohne Verantwortliche' });
     await post(`/portale/${portal}/dienste`, portalManager, { dienst: String(orphan) });
+    const mail = await smtp.waitFor('ada@zsk.example', (m) => m.text.includes('Dienst ohne Verantwortliche'));
+    expect(mail.links.map(pathOf)).toEqual([`/dienste/${orphan}/zugang`]);
     const mine = await get('/meine-dienste', admin);
     expect(mine.body).toContain('Dienst ohne Verantwortliche');
     expect((await get('/meine-dienste', owner)).body).not.toContain('Dienst ohne Verantwortliche');
