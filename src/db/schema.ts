@@ -163,6 +163,15 @@ export interface PortalServicesTable {
   added_at: DefaultNow;
 }
 
+/** An open request of a portal's managers to add a service they do not manage (decided ones are deleted). */
+export interface PortalJoinRequestsTable {
+  id: Id;
+  portal_id: number;
+  service_id: number;
+  requested_by: number | null;
+  created_at: DefaultNow;
+}
+
 export type Role = 'service_manager' | 'portal_manager';
 
 export interface MembershipsTable {
@@ -329,6 +338,7 @@ export interface Database {
   online_service_ozg: OnlineServiceOzgTable;
   portals: PortalsTable;
   portal_services: PortalServicesTable;
+  portal_join_requests: PortalJoinRequestsTable;
   memberships: MembershipsTable;
   access_tokens: AccessTokensTable;
   deliveries: DeliveriesTable;

@@ -168,6 +168,20 @@ export const MATRIX: Record<string, Entry> = {
     path: (f) => `/portale/${f.portal}/dienste/entfernen`,
     expect: managePortal(422, 401),
   },
+  // Join requests (a portal asks to take in a service its managers do not manage): the portal withdraws,
+  // the service's side accepts or declines.
+  'POST /portale/:id/anfragen/zurueckziehen': {
+    path: (f) => `/portale/${f.portal}/anfragen/zurueckziehen`,
+    expect: managePortal(422, 401),
+  },
+  'POST /dienste/:id/portalanfragen/annehmen': {
+    path: (f) => `/dienste/${f.service}/portalanfragen/annehmen`,
+    expect: manageService(422, 401),
+  },
+  'POST /dienste/:id/portalanfragen/ablehnen': {
+    path: (f) => `/dienste/${f.service}/portalanfragen/ablehnen`,
+    expect: manageService(422, 401),
+  },
   'GET /verwaltung/protokoll': { path: fixed('/verwaltung/protokoll'), expect: admin() },
   // Registration, e-mail verification, approval queue, accounts list, password reset (issue #4).
   // Without a token the links are unknown (404); signed-out visitors have no valid CSRF pair (403).

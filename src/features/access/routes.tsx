@@ -23,6 +23,7 @@ import {
   type Target,
   type TargetKind,
 } from './target.js';
+import { listRequestsForService, listRequestsToDecide } from '../portals/requests.js';
 import { AccessPage, MyServicesPage, type PageNotice } from './views.js';
 
 type IdParams = { Params: { id: string } };
@@ -89,6 +90,9 @@ const DONE: Record<string, PageNotice> = {
     kind: 'success',
     text: 'Das Portal ist angelegt. Die genannten Verantwortlichen haben Zugang oder eine Einladung per E-Mail erhalten.',
   },
+  'anfrage-angenommen': { kind: 'success', text: 'Der Onlinedienst gehört jetzt zum Portal.' },
+  'anfrage-abgelehnt': { kind: 'success', text: 'Die Anfrage wurde abgelehnt.' },
+  'anfrage-weg': { kind: 'info', text: 'Diese Anfrage besteht nicht (mehr).' },
   'angelegt-mailfehler': {
     kind: 'warning',
     text: 'Das Portal ist angelegt, aber nicht jede E-Mail an die Verantwortlichen konnte versendet werden. Bitte prüfen Sie die Liste und informieren Sie die Personen selbst.',
@@ -102,13 +106,14 @@ async function showAccessPage(
   extra: { email?: string; errors?: Record<string, string>; notice?: PageNotice } = {},
   status = 200,
 ) {
-  const [entries, invitations] = await Promise.all([
+  const [entries, invitations, requests] = await Promise.all([
     listAccess(app.db.kysely, target),
     listInvitations(app.db.kysely, target),
+    target.kind === 'service' ? listRequestsForService(app.db.kysely, target.id) : [],
   ]);
   return sendPage(
     reply,
-    <AccessPage target={target} entries={entries} invitations={invitations} {...extra} />,
+    <AccessPage target={target} entries={entries} invitations={invitations} requests={requests} {...extra} />,
     status,
   );
 }
@@ -193,8 +198,12 @@ function accessRoutesFor(app: FastifyInstance, kind: TargetKind, prefix: string)
 
 export async function accessRoutes(app: FastifyInstance): Promise<void> {
   app.get('/meine-dienste', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const data = await loadMyServices(app.db.kysely, request.session!.user.id);
-    return sendPage(reply, <MyServicesPage data={data} />);
+    const user = request.session!.user;
+    const [data, requests] = await Promise.all([
+      loadMyServices(app.db.kysely, user.id),
+      listRequestsToDecide(app.db.kysely, user),
+    ]);
+    return sendPage(reply, <MyServicesPage data={data} requests={requests} />);
   });
   accessRoutesFor(app, 'service', '/dienste');
   accessRoutesFor(app, 'portal', '/portale');

@@ -6,6 +6,7 @@ import { ErrorSummary, Notice, SubmitButton, TextField, type FieldErrors } from 
 import { formatDateTime, formatInt } from '../../web/format.js';
 import { Layout } from '../../web/layout.js';
 import { usePageContext } from '../../web/page-context.js';
+import type { JoinRequest } from '../portals/requests.js';
 import type { AccessEntry, MyServices, OpenInvitation } from './service.js';
 import { targetAccusative, targetLabel, targetPath, type Target } from './target.js';
 
@@ -19,7 +20,7 @@ export interface PageNotice {
   text: string;
 }
 
-export function MyServicesPage({ data }: { data: MyServices }) {
+export function MyServicesPage({ data, requests }: { data: MyServices; requests: JoinRequest[] }) {
   const { user } = usePageContext();
   const empty = data.services.length === 0 && data.portals.length === 0;
   return (
@@ -34,6 +35,31 @@ export function MyServicesPage({ data }: { data: MyServices }) {
           Als Administratorin oder Administrator verwalten Sie alle Onlinedienste und Portale:{' '}
           <a href="/">alle Onlinedienste</a>, <a href="/portale">alle Portale</a>.
         </Notice>
+      ) : null}
+      {requests.length > 0 ? (
+        <section class="zsk-section" aria-labelledby="anfragen-caption">
+          <DataTable
+            id="anfragen"
+            class="zsk-table"
+            caption="Portale, die Onlinedienste aufnehmen möchten"
+            columns={[{ label: 'Onlinedienst' }, { label: 'Portal' }, { label: 'Am', nowrap: true }]}
+          >
+            {requests.map((r) => (
+              <tr class="kern-table__row" key={r.id}>
+                <th scope="row" class="kern-table__cell">
+                  <a href={`/dienste/${r.service.id}/zugang`}>
+                    {r.service.name}
+                    <span class="kern-sr-only"> – Anfrage entscheiden</span>
+                  </a>
+                </th>
+                <td class="kern-table__cell">
+                  <a href={`/portale/${r.portal.id}`}>{r.portal.name}</a>
+                </td>
+                <td class="kern-table__cell zsk-nowrap">{formatDateTime(r.createdAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
+        </section>
       ) : null}
       {data.portals.length > 0 ? (
         <section class="zsk-section" aria-labelledby="meine-portale-caption">
@@ -111,12 +137,22 @@ export interface AccessPageProps {
   target: Target;
   entries: AccessEntry[];
   invitations: OpenInvitation[];
+  /** Open requests of portals to take the service in (services only). */
+  requests?: JoinRequest[];
   email?: string;
   errors?: FieldErrors;
   notice?: PageNotice;
 }
 
-export function AccessPage({ target, entries, invitations, email, errors = {}, notice }: AccessPageProps) {
+export function AccessPage({
+  target,
+  entries,
+  invitations,
+  requests = [],
+  email,
+  errors = {},
+  notice,
+}: AccessPageProps) {
   const base = targetPath(target);
   const title = `Zugang: ${target.name}`;
   return (
@@ -136,6 +172,7 @@ export function AccessPage({ target, entries, invitations, email, errors = {}, n
       </p>
       {notice ? <Notice kind={notice.kind}>{notice.text}</Notice> : null}
       <ErrorSummary errors={errors} />
+      {requests.length > 0 ? <JoinRequests base={base} requests={requests} /> : null}
       <section class="zsk-section" aria-labelledby="hinzufuegen-titel">
         <h2 class="kern-heading-medium" id="hinzufuegen-titel">
           Zugang erteilen
@@ -265,5 +302,53 @@ export function AccessPage({ target, entries, invitations, email, errors = {}, n
         <a href={`${base}/schluessel`}>Zugangsschlüssel für die Liefer-API verwalten</a>
       </p>
     </Layout>
+  );
+}
+
+/** Portals asking to take the service in: its managers accept or decline. */
+function JoinRequests({ base, requests }: { base: string; requests: JoinRequest[] }) {
+  return (
+    <section class="zsk-section" aria-labelledby="portalanfragen-caption">
+      <DataTable
+        id="portalanfragen"
+        class="zsk-table"
+        caption="Anfragen von Portalen, den Onlinedienst aufzunehmen"
+        columns={[
+          { label: 'Portal' },
+          { label: 'Angefragt von' },
+          { label: 'Am', nowrap: true },
+          { label: 'Aktion' },
+        ]}
+      >
+        {requests.map((r) => (
+          <tr class="kern-table__row" key={r.id}>
+            <th scope="row" class="kern-table__cell">
+              <a href={`/portale/${r.portal.id}`}>{r.portal.name}</a>
+            </th>
+            <td class="kern-table__cell">{r.requestedBy ?? '–'}</td>
+            <td class="kern-table__cell zsk-nowrap">{formatDateTime(r.createdAt)}</td>
+            <td class="kern-table__cell">
+              <RowAction
+                action={`${base}/portalanfragen/annehmen`}
+                fields={{ anfrage: String(r.id) }}
+                label="Annehmen"
+                hidden={`– Anfrage von ${r.portal.name}`}
+              />{' '}
+              <RowAction
+                action={`${base}/portalanfragen/ablehnen`}
+                fields={{ anfrage: String(r.id) }}
+                label="Ablehnen"
+                hidden={`– Anfrage von ${r.portal.name}`}
+              />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+      <p class="kern-body">
+        Gehört der Onlinedienst zu einem Portal, verwalten dessen Verantwortliche ihn mit: Zugang,
+        Zugangsschlüssel und Lieferungen mit den Originaldateien. Die Zugangsschlüssel des Portals liefern
+        dann auch für ihn.
+      </p>
+    </section>
   );
 }

@@ -4,10 +4,18 @@ import { ConfirmPage } from '../../web/confirm.js';
 import { sendPage } from '../../web/render.js';
 import { canManagePortal } from '../accounts/authz.js';
 import { sendMails } from '../access/routes.js';
-import { field, invalidForm, parseId } from '../access/target.js';
+import { field, invalidForm, loadTarget, parseId } from '../access/target.js';
 import type { PageNotice } from '../access/views.js';
 import {
-  addServices,
+  acceptRequest,
+  addOrRequest,
+  declineRequest,
+  listRequestsForPortal,
+  listRequestsForService,
+  withdrawRequest,
+  type AddOutcome,
+} from './requests.js';
+import {
   candidateServices,
   createPortal,
   listPortals,
@@ -23,12 +31,52 @@ type IdParams = { Params: { id: string } };
 
 const DONE: Record<string, PageNotice> = {
   entfernt: { kind: 'success', text: 'Der Onlinedienst gehört nicht mehr zum Portal.' },
+  'anfrage-zurueckgezogen': { kind: 'success', text: 'Die Anfrage wurde zurückgezogen.' },
 };
+
+const GONE: PageNotice = { kind: 'info', text: 'Diese Anfrage besteht nicht (mehr).' };
+
+/** What happened to a pasted list; services that were in the portal already come last. */
+function listNotice(outcome: AddOutcome, alreadyIn: number): PageNotice {
+  const added = outcome.added.length;
+  const requested = outcome.requested.length;
+  const open = outcome.alreadyRequested.length;
+  const parts = [
+    added === 0
+      ? 'Kein Onlinedienst wurde hinzugefügt.'
+      : `${added === 1 ? 'Ein Onlinedienst wurde' : `${added} Onlinedienste wurden`} hinzugefügt.`,
+  ];
+  if (requested === 1)
+    parts.push('Für einen Onlinedienst, den Sie nicht verwalten, wurden seine Verantwortlichen gefragt.');
+  else if (requested > 1)
+    parts.push(
+      `Für ${requested} Onlinedienste, die Sie nicht verwalten, wurden deren Verantwortliche gefragt.`,
+    );
+  if (open === 1) parts.push('Für einen war bereits eine Anfrage offen.');
+  else if (open > 1) parts.push(`Für ${open} waren bereits Anfragen offen.`);
+  if (alreadyIn === 1) parts.push('Einer gehörte bereits dazu.');
+  else if (alreadyIn > 1) parts.push(`${alreadyIn} gehörten bereits dazu.`);
+  return { kind: added > 0 || requested + open === 0 ? 'success' : 'info', text: parts.join(' ') };
+}
+
+/** The answer to one service chosen from the select. */
+function singleNotice(outcome: AddOutcome, name: string): PageNotice {
+  if (outcome.added.length > 0) return { kind: 'success', text: `„${name}“ gehört jetzt zum Portal.` };
+  if (outcome.requested.length > 0) {
+    return {
+      kind: 'info',
+      text: `„${name}“ verwalten Sie nicht. Seine Verantwortlichen wurden gefragt; der Onlinedienst gehört zum Portal, sobald sie die Anfrage annehmen.`,
+    };
+  }
+  if (outcome.alreadyRequested.length > 0)
+    return { kind: 'info', text: `Für „${name}“ ist bereits eine Anfrage offen.` };
+  return { kind: 'info', text: `„${name}“ gehört bereits zum Portal.` };
+}
 
 async function showPortalPage(
   request: FastifyRequest<IdParams>,
   reply: FastifyReply,
-  extra: Partial<Omit<PortalPageProps, 'portal' | 'canManage' | 'candidates'>> = {},
+  extra: Partial<Omit<PortalPageProps, 'portal' | 'canManage' | 'candidates' | 'requests'>> = {},
   status = 200,
 ) {
   const db = request.server.db.kysely;
@@ -39,9 +87,17 @@ async function showPortalPage(
   const canManage = await canManagePortal(db, user, portal.id);
   const search = extra.search ?? '';
   const candidates = canManage ? await candidateServices(db, portal.id, search) : [];
+  const requests = canManage ? await listRequestsForPortal(db, portal.id) : [];
   return sendPage(
     reply,
-    <PortalPage portal={portal} canManage={canManage} candidates={candidates} {...extra} search={search} />,
+    <PortalPage
+      portal={portal}
+      canManage={canManage}
+      candidates={candidates}
+      requests={requests}
+      {...extra}
+      search={search}
+    />,
     status,
   );
 }
@@ -121,12 +177,15 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         422,
       );
     }
-    const added = await addServices(app.db.kysely, portalId, [serviceId], request.session!.user.id);
-    const notice: PageNotice =
-      added > 0
-        ? { kind: 'success', text: `„${exists.name}“ gehört jetzt zum Portal.` }
-        : { kind: 'info', text: `„${exists.name}“ gehört bereits zum Portal.` };
-    return showPortalPage(request, reply, { search, notice });
+    const outcome = await addOrRequest(
+      app.db.kysely,
+      portalId,
+      [serviceId],
+      request.session!.user,
+      app.config.publicUrl,
+    );
+    await sendMails(request, outcome.mails);
+    return showPortalPage(request, reply, { search, notice: singleNotice(outcome, exists.name) });
   });
 
   app.post<IdParams>('/portale/:id/dienste/liste', { config: { access: manage } }, async (request, reply) => {
@@ -158,18 +217,17 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
         422,
       );
     }
-    const added = await addServices(app.db.kysely, portalId, result.serviceIds, request.session!.user.id);
-    const already =
-      result.alreadyIn === 0
-        ? ''
-        : result.alreadyIn === 1
-          ? ' Einer gehörte bereits dazu.'
-          : ` ${result.alreadyIn} gehörten bereits dazu.`;
+    const outcome = await addOrRequest(
+      app.db.kysely,
+      portalId,
+      result.serviceIds,
+      request.session!.user,
+      app.config.publicUrl,
+    );
+    // A failed mail leaves the request standing: it is listed where the service's side decides.
+    await sendMails(request, outcome.mails);
     return showPortalPage(request, reply, {
-      notice: {
-        kind: 'success',
-        text: `${added === 1 ? 'Ein Onlinedienst wurde' : `${added} Onlinedienste wurden`} hinzugefügt.${already}`,
-      },
+      notice: listNotice(outcome, result.alreadyIn + outcome.alreadyIn.length),
     });
   });
 
@@ -203,6 +261,66 @@ export async function portalRoutes(app: FastifyInstance): Promise<void> {
       }
       await removeService(app.db.kysely, portal.id, serviceId, request.session!.user.id);
       return reply.redirect(`/portale/${portal.id}?erledigt=entfernt`, 303);
+    },
+  );
+  app.post<IdParams>(
+    '/portale/:id/anfragen/zurueckziehen',
+    { config: { access: manage } },
+    async (request, reply) => {
+      const portalId = await requirePortalId(request);
+      const requestId = parseId(field(request.body, 'anfrage'));
+      if (requestId === null) throw invalidForm('Bitte wählen Sie eine Anfrage aus.');
+      if (await withdrawRequest(app.db.kysely, portalId, requestId, request.session!.user.id))
+        return reply.redirect(`/portale/${portalId}?erledigt=anfrage-zurueckgezogen`, 303);
+      return showPortalPage(request, reply, { notice: GONE });
+    },
+  );
+
+  // The service's side of a request: on the service's access page, for those who manage the service.
+  const manageService = { manage: 'service', param: 'id' } as const;
+
+  app.post<IdParams>(
+    '/dienste/:id/portalanfragen/annehmen',
+    { config: { access: manageService } },
+    async (request, reply) => {
+      const service = await loadTarget(app.db.kysely, 'service', request.params.id);
+      const requestId = parseId(field(request.body, 'anfrage'));
+      if (requestId === null) throw invalidForm('Bitte wählen Sie eine Anfrage aus.');
+      const open = (await listRequestsForService(app.db.kysely, service.id)).find((r) => r.id === requestId);
+      if (!open) return reply.redirect(`/dienste/${service.id}/zugang?erledigt=anfrage-weg`, 303);
+      if (field(request.body, 'bestaetigt') !== 'ja') {
+        return sendPage(
+          reply,
+          <ConfirmPage
+            title="Onlinedienst in das Portal aufnehmen?"
+            question={`„${service.name}“ gehört danach zum Portal „${open.portal.name}“: Die Verantwortlichen des Portals verwalten den Onlinedienst mit, auch wer Zugang hat, sie sehen seine Lieferungen mit den Originaldateien, und die Zugangsschlüssel des Portals liefern Zahlen für ihn.`}
+            action={`/dienste/${service.id}/portalanfragen/annehmen`}
+            fields={{ anfrage: String(requestId) }}
+            confirmLabel="Ja, aufnehmen"
+            cancelHref={`/dienste/${service.id}/zugang`}
+          />,
+        );
+      }
+      const accepted = await acceptRequest(app.db.kysely, service.id, requestId, request.session!.user.id);
+      return reply.redirect(
+        `/dienste/${service.id}/zugang?erledigt=${accepted ? 'anfrage-angenommen' : 'anfrage-weg'}`,
+        303,
+      );
+    },
+  );
+
+  app.post<IdParams>(
+    '/dienste/:id/portalanfragen/ablehnen',
+    { config: { access: manageService } },
+    async (request, reply) => {
+      const service = await loadTarget(app.db.kysely, 'service', request.params.id);
+      const requestId = parseId(field(request.body, 'anfrage'));
+      if (requestId === null) throw invalidForm('Bitte wählen Sie eine Anfrage aus.');
+      const declined = await declineRequest(app.db.kysely, service.id, requestId, request.session!.user.id);
+      return reply.redirect(
+        `/dienste/${service.id}/zugang?erledigt=${declined ? 'anfrage-abgelehnt' : 'anfrage-weg'}`,
+        303,
+      );
     },
   );
 }

@@ -228,30 +228,48 @@ export async function addServices(
   actorId: number,
 ): Promise<number> {
   if (serviceIds.length === 0) return 0;
-  return transactionWithRetry(db, async (trx) => {
-    // Portal membership is a group of the explorer's roll-up: the services' figures move with them.
-    const added = await regroupServices(trx, serviceIds, () =>
-      trx
-        .insertInto('portal_services')
-        .values(serviceIds.map((serviceId) => ({ portal_id: portalId, service_id: serviceId })))
-        .onConflict((oc) => oc.doNothing())
-        .returning('service_id')
-        .execute(),
-    );
-    for (const row of added) {
-      await writeAudit(
-        trx,
-        { userId: actorId, tokenId: null },
-        {
-          action: 'portal.service_add',
-          entity: 'portal',
-          entityId: portalId,
-          newValue: { serviceId: row.service_id },
-        },
-      );
-    }
-    return added.length;
-  });
+  return transactionWithRetry(
+    db,
+    async (trx) =>
+      (await addInTransaction(trx, portalId, serviceIds, { userId: actorId, tokenId: null })).length,
+  );
+}
+
+/**
+ * The one place services join a portal, with an audit row each. It checks no consent: the callers are
+ * an administrator, a manager of both, or the service's side accepting a request (requests.ts).
+ */
+export async function addInTransaction(
+  trx: Kysely<Database>,
+  portalId: number,
+  serviceIds: number[],
+  actor: Actor,
+): Promise<number[]> {
+  if (serviceIds.length === 0) return [];
+  // Portal membership is a group of the explorer's roll-up: the services' figures move with them.
+  const added = await regroupServices(trx, serviceIds, () =>
+    trx
+      .insertInto('portal_services')
+      .values(serviceIds.map((serviceId) => ({ portal_id: portalId, service_id: serviceId })))
+      .onConflict((oc) => oc.doNothing())
+      .returning('service_id')
+      .execute(),
+  );
+  // A request for a service that has now joined has nothing left to decide.
+  await trx
+    .deleteFrom('portal_join_requests')
+    .where('portal_id', '=', portalId)
+    .where('service_id', 'in', serviceIds)
+    .execute();
+  for (const row of added) {
+    await writeAudit(trx, actor, {
+      action: 'portal.service_add',
+      entity: 'portal',
+      entityId: portalId,
+      newValue: { serviceId: row.service_id },
+    });
+  }
+  return added.map((r) => r.service_id);
 }
 
 export async function removeService(

@@ -14,6 +14,7 @@ import { formatDateTime, formatInt } from '../../web/format.js';
 import { Layout } from '../../web/layout.js';
 import { usePageContext } from '../../web/page-context.js';
 import type { PageNotice } from '../access/views.js';
+import type { JoinRequest } from './requests.js';
 import {
   CANDIDATE_LIMIT,
   type ListError,
@@ -126,6 +127,8 @@ export interface PortalPageProps {
   canManage: boolean;
   search: string;
   candidates: Array<{ id: number; name: string }>;
+  /** Open requests of the portal, for its managers. */
+  requests: JoinRequest[];
   selected?: string;
   list?: string;
   errors?: FieldErrors;
@@ -138,6 +141,7 @@ export function PortalPage({
   canManage,
   search,
   candidates,
+  requests,
   selected,
   list,
   errors = {},
@@ -222,12 +226,54 @@ export function PortalPage({
           </DataTable>
         )}
       </section>
+      {canManage && requests.length > 0 ? (
+        <section class="zsk-section" aria-labelledby="portal-anfragen-caption">
+          <DataTable
+            id="portal-anfragen"
+            class="zsk-table"
+            caption="Offene Anfragen an Onlinedienste"
+            columns={[
+              { label: 'Onlinedienst' },
+              { label: 'Angefragt von' },
+              { label: 'Am', nowrap: true },
+              { label: 'Aktion' },
+            ]}
+          >
+            {requests.map((r) => (
+              <tr class="kern-table__row" key={r.id}>
+                <th scope="row" class="kern-table__cell">
+                  <a href={`/dienste/${r.service.id}`}>{r.service.name}</a>
+                </th>
+                <td class="kern-table__cell">{r.requestedBy ?? '–'}</td>
+                <td class="kern-table__cell zsk-nowrap">{formatDateTime(r.createdAt)}</td>
+                <td class="kern-table__cell">
+                  <RowAction
+                    action={`${base}/anfragen/zurueckziehen`}
+                    fields={{ anfrage: String(r.id) }}
+                    label="Zurückziehen"
+                    hidden={`– Anfrage an ${r.service.name}`}
+                  />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+          <p class="kern-body">
+            Diese Onlinedienste kommen zum Portal, sobald ihre Verantwortlichen oder die ZSK-Administration
+            die Anfrage annehmen.
+          </p>
+        </section>
+      ) : null}
       {canManage ? (
         <>
           <section class="zsk-section" aria-labelledby="hinzufuegen-titel">
             <h2 class="kern-heading-medium" id="hinzufuegen-titel">
               Onlinedienst hinzufügen
             </h2>
+            <p class="kern-body">
+              Onlinedienste, die Sie selbst verwalten, kommen sofort zum Portal. Für alle anderen werden ihre
+              Verantwortlichen gefragt: Wer zum Portal gehört, wird von den Verantwortlichen des Portals
+              mitverwaltet.
+            </p>
             <form method="get" action={base} class="zsk-form zsk-form--inline" role="search">
               <TextField
                 name="suche"

@@ -161,6 +161,67 @@ describe.skipIf(!HAS_CHROMIUM)(
       await context.close();
     });
 
+    it('asks to add a service the portal manager does not manage; an administrator accepts it', async () => {
+      const outside = await server.db.kysely
+        .selectFrom('online_services as s')
+        .select(['s.id', 's.name'])
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('portal_services as ps')
+                .select('ps.service_id')
+                .whereRef('ps.service_id', '=', 's.id'),
+            ),
+          ),
+        )
+        .orderBy('s.id')
+        .executeTakeFirstOrThrow();
+      await open(`/portale/${portalId}`, portalManager);
+      await page.getByLabel('Onlinedienst', { exact: true }).selectOption(String(outside.id));
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('button', { name: 'Hinzufügen', exact: true }).press('Enter'),
+      ]);
+      await expect(page.getByRole('status').textContent()).resolves.toContain(
+        `„${outside.name}“ verwalten Sie nicht.`,
+      );
+      await expect(
+        page.getByRole('table', { name: 'Offene Anfragen an Onlinedienste' }).textContent(),
+      ).resolves.toContain(outside.name);
+      await check('portal-request.png');
+      expect(errors).toEqual([]);
+      await context.close();
+
+      await open('/meine-dienste', admin);
+      const listed = page.getByRole('table', { name: 'Portale, die Onlinedienste aufnehmen möchten' });
+      await expect(listed.textContent()).resolves.toContain(outside.name);
+      await check('my-services-requests.png');
+      await Promise.all([
+        page.waitForURL(`**/dienste/${outside.id}/zugang`),
+        listed.getByRole('link', { name: new RegExp(`^${outside.name}`) }).press('Enter'),
+      ]);
+      await expect(
+        page.getByRole('table', { name: 'Anfragen von Portalen, den Onlinedienst aufzunehmen' }).isVisible(),
+      ).resolves.toBe(true);
+      await check('access-requests.png');
+      await Promise.all([
+        page.waitForURL(/portalanfragen\/annehmen/),
+        page.getByRole('button', { name: /^Annehmen – Anfrage von / }).press('Enter'),
+      ]);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+        'Onlinedienst in das Portal aufnehmen?',
+      );
+      await check('access-request-confirm.png');
+      await Promise.all([
+        page.waitForURL(/erledigt=anfrage-angenommen/),
+        page.getByRole('button', { name: 'Ja, aufnehmen' }).press('Enter'),
+      ]);
+      await expect(page.getByRole('status').textContent()).resolves.toContain('gehört jetzt zum Portal');
+      await check('access-request-accepted.png');
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
     it('shows the audit log to administrators, filterable', async () => {
       await open('/verwaltung/protokoll', admin);
       await expect(

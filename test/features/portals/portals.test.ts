@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveServiceList } from '../../../src/features/portals/service.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
-import { createUser, grantPortal, signIn, type SignedIn } from '../../helpers/auth.js';
+import { createUser, grantPortal, grantService, signIn, type SignedIn } from '../../helpers/auth.js';
 import { createPortal, createService } from '../../helpers/factories.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
 
@@ -142,6 +142,8 @@ describe("a portal's services", () => {
     portal = await createPortal(t.db.kysely, [], 'Portal der Dienste');
     pm = await signIn(t, { name: 'Paul Portal' });
     await grantPortal(t.db.kysely, pm.userId, portal);
+    // Managing the services too, Paul adds them at once; asking their managers is join-requests.test.ts.
+    for (const service of [a, b, c]) await grantService(t.db.kysely, pm.userId, service);
   });
 
   it('adds one service chosen from those not yet in the portal, searchable by name', async () => {
