@@ -176,46 +176,62 @@ class XmlWatch {
   private colTag: string | null = null;
 
   scan(chunk: Buffer): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i]!;
-      if (this.inPi) {
-        if (b === GT && this.prev === QUESTION) {
-          this.inPi = false;
-          this.run = 0;
-        } else if (++this.run > 4096) throw tokenTooLong();
-        this.prev = b;
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.inPi || this.afterLt || this.name !== null || this.colTag !== null) {
+        this.step(chunk[i++]!);
         continue;
       }
-      if (b === LT) {
+      // Between a tag's name and the next `<` only the length matters: jump there (the byte loop
+      // above took as long as ExcelJS's whole reading).
+      const lt = chunk.indexOf(LT, i);
+      this.run += (lt < 0 ? chunk.length : lt) - i;
+      if (this.run > MAX_XML_TOKEN_BYTES) throw tokenTooLong();
+      if (lt < 0) return;
+      this.step(LT);
+      i = lt + 1;
+    }
+  }
+
+  private step(b: number): void {
+    if (this.inPi) {
+      if (b === GT && this.prev === QUESTION) {
+        this.inPi = false;
         this.run = 0;
-        this.afterLt = true;
-        this.name = '';
+      } else if (++this.run > 4096) throw tokenTooLong();
+      this.prev = b;
+      return;
+    }
+    if (b === LT) {
+      this.run = 0;
+      this.afterLt = true;
+      this.name = '';
+      this.colTag = null;
+      return;
+    }
+    if (++this.run > MAX_XML_TOKEN_BYTES) throw tokenTooLong();
+    if (this.afterLt) {
+      this.afterLt = false;
+      // DOCTYPE (entity expansion), comments and CDATA: Excel writes none of them.
+      if (b === BANG) throw invalid();
+      if (b === QUESTION) {
+        this.inPi = true;
+        this.prev = 0;
+        this.name = null;
+        return;
+      }
+    }
+    if (this.name !== null) {
+      if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x2f || b === GT) {
+        if (/(^|:)col$/.test(this.name)) this.colTag = '';
+        this.name = null;
+      } else if (this.name.length < 32) this.name += String.fromCharCode(b);
+    }
+    if (this.colTag !== null) {
+      if (b === GT) {
+        checkColumns(this.colTag);
         this.colTag = null;
-        continue;
-      }
-      if (++this.run > MAX_XML_TOKEN_BYTES) throw tokenTooLong();
-      if (this.afterLt) {
-        this.afterLt = false;
-        // DOCTYPE (entity expansion), comments and CDATA: Excel writes none of them.
-        if (b === BANG) throw invalid();
-        if (b === QUESTION) {
-          this.inPi = true;
-          this.prev = 0;
-          continue;
-        }
-      }
-      if (this.name !== null) {
-        if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x2f || b === GT) {
-          if (/(^|:)col$/.test(this.name)) this.colTag = '';
-          this.name = null;
-        } else if (this.name.length < 32) this.name += String.fromCharCode(b);
-      }
-      if (this.colTag !== null) {
-        if (b === GT) {
-          checkColumns(this.colTag);
-          this.colTag = null;
-        } else this.colTag += String.fromCharCode(b);
-      }
+      } else this.colTag += String.fromCharCode(b);
     }
   }
 }

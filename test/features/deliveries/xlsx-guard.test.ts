@@ -33,6 +33,9 @@ describe('checkWorkbookArchive', () => {
       { name: 'xl/workbook.xml', data: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook/>' },
     ]);
     await expect(checkWorkbookArchive(doctype)).rejects.toMatchObject({ code: 'xlsx_invalid' });
+    // Unpacked in chunks of 16 KiB: the `<` ends one chunk, the `!` starts the next.
+    const split = zipArchive([{ name: 'xl/styles.xml', data: `${' '.repeat(16 * 1024 - 1)}<!-- x -->` }]);
+    await expect(checkWorkbookArchive(split)).rejects.toMatchObject({ code: 'xlsx_invalid' });
     const cols = zipArchive([
       {
         name: 'xl/worksheets/sheet1.xml',
