@@ -95,10 +95,13 @@ const summaryProperties = {
   errors: Type.Array(RowErrorSchema, { description: 'Die ersten 1.000 Fehler / the first 1,000 errors' }),
 };
 
+// Optional only for answers stored for an Idempotency-Key before they existed: a replay sends them as stored.
 export const DeliverySummarySchema = Type.Object({
   ...summaryProperties,
-  totalErrors: Type.Integer({ description: 'Alle Fehler / number of all errors' }),
-  truncated: Type.Boolean({ description: '`errors` nennt nicht alle Fehler / `errors` is cut short' }),
+  totalErrors: Type.Optional(Type.Integer({ description: 'Alle Fehler / number of all errors' })),
+  truncated: Type.Optional(
+    Type.Boolean({ description: '`errors` nennt nicht alle Fehler / `errors` is cut short' }),
+  ),
 });
 
 export const ServiceParams = Type.Object({ serviceId: Type.Integer({ minimum: 1 }) });
