@@ -4,6 +4,7 @@
  * and this project uses the all-zero key for "nationwide".
  */
 import { err, ok, type Result } from './result.js';
+import { shown } from './shown.js';
 
 export const NATIONWIDE_ARS = '000000000000';
 
@@ -72,8 +73,8 @@ export function parseArs(input: string): Result<string> {
   if (!/^\d+$/.test(value)) {
     return err(
       'ars_not_digits',
-      `ARS muss aus Ziffern bestehen (2, 3, 5, 9 oder 12 Stellen), erhalten: "${value}"`,
-      `ARS must consist of digits only (2, 3, 5, 9 or 12 of them), got: "${value}"`,
+      `ARS muss aus Ziffern bestehen (2, 3, 5, 9 oder 12 Stellen), erhalten: "${shown(value)}"`,
+      `ARS must consist of digits only (2, 3, 5, 9 or 12 of them), got: "${shown(value)}"`,
     );
   }
   // A lone zero is how people write "nationwide"; any other single digit is a typo.
@@ -91,8 +92,8 @@ export function parseArs(input: string): Result<string> {
   if (!ACCEPTED_LENGTHS.includes(value.length)) {
     return err(
       'ars_length',
-      `ARS muss 2, 3, 5, 9 oder 12 Stellen haben, erhalten: "${value}" (${value.length} Stellen)`,
-      `ARS must have 2, 3, 5, 9 or 12 digits, got: "${value}" (${value.length} digits)`,
+      `ARS muss 2, 3, 5, 9 oder 12 Stellen haben, erhalten: "${shown(value)}" (${value.length} Stellen)`,
+      `ARS must have 2, 3, 5, 9 or 12 digits, got: "${shown(value)}" (${value.length} digits)`,
     );
   }
   const ars = value.padEnd(12, '0');

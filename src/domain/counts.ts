@@ -13,6 +13,7 @@ import {
 } from './ars.js';
 import { parseMonth } from './months.js';
 import { err, ok, type DomainError, type Result } from './result.js';
+import { shown } from './shown.js';
 
 /** The largest PostgreSQL `integer`; no single service, month and region comes near it. */
 export const MAX_COUNT = 2_147_483_647;
@@ -57,7 +58,7 @@ export function parseCount(value: unknown): Result<number> {
   }
   if (typeof value === 'number') return checkRange(value, String(value));
   if (typeof value === 'bigint') return checkRange(Number(value), String(value));
-  if (typeof value !== 'string') return notInteger(showValue(value));
+  if (typeof value !== 'string') return notInteger(shown(value));
 
   const text = value.trim();
   if (/^\d+$/.test(text)) return checkRange(Number(text), text);
@@ -66,63 +67,41 @@ export function parseCount(value: unknown): Result<number> {
   if (/^\d{1,3}([.,]\d{3})+$/.test(text)) {
     return err(
       'count_not_integer',
-      `Anzahl bitte ohne Tausendertrennzeichen angeben (nur Ziffern, z. B. 1234), erhalten: "${text}"`,
-      `Give the count without thousands separators (digits only, e.g. 1234), got: "${text}"`,
+      `Anzahl bitte ohne Tausendertrennzeichen angeben (nur Ziffern, z. B. 1234), erhalten: "${shown(text)}"`,
+      `Give the count without thousands separators (digits only, e.g. 1234), got: "${shown(text)}"`,
     );
   }
   return notInteger(text);
 }
 
-function checkRange(n: number, shown: string): Result<number> {
-  if (!Number.isInteger(n)) return notInteger(shown);
-  if (n < 0) return negative(shown);
+function checkRange(n: number, text: string): Result<number> {
+  if (!Number.isInteger(n)) return notInteger(text);
+  if (n < 0) return negative(text);
   if (n > MAX_COUNT) {
     return err(
       'count_too_large',
-      `Anzahl ${shown} ist zu groß; höchstens ${MAX_COUNT} sind möglich.`,
-      `Count ${shown} is too large; at most ${MAX_COUNT} is possible.`,
+      `Anzahl ${shown(text)} ist zu groß; höchstens ${MAX_COUNT} sind möglich.`,
+      `Count ${shown(text)} is too large; at most ${MAX_COUNT} is possible.`,
     );
   }
   // -0 would survive JSON as 0 anyway, but keep it out of comparisons and Object.is checks.
   return ok(n === 0 ? 0 : n);
 }
 
-function notInteger(shown: string): Result<never> {
+function notInteger(text: string): Result<never> {
   return err(
     'count_not_integer',
-    `Anzahl muss eine ganze Zahl aus Ziffern sein (z. B. 1234), erhalten: "${shown}"`,
-    `Count must be a whole number written in digits (e.g. 1234), got: "${shown}"`,
+    `Anzahl muss eine ganze Zahl aus Ziffern sein (z. B. 1234), erhalten: "${shown(text)}"`,
+    `Count must be a whole number written in digits (e.g. 1234), got: "${shown(text)}"`,
   );
 }
 
-function negative(shown: string): Result<never> {
+function negative(text: string): Result<never> {
   return err(
     'count_negative',
-    `Anzahl darf nicht negativ sein, erhalten: "${shown}"`,
-    `Count must not be negative, got: "${shown}"`,
+    `Anzahl darf nicht negativ sein, erhalten: "${shown(text)}"`,
+    `Count must not be negative, got: "${shown(text)}"`,
   );
-}
-
-const MAX_SHOWN = 100;
-
-/** Error reports echo the offending value; keep it readable and short. */
-function showValue(value: unknown): string {
-  let text: string;
-  if (value === null || value === undefined) text = '';
-  else if (typeof value === 'string') text = value;
-  else if (value instanceof Date) text = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  else if (typeof value === 'object') text = stringifyObject(value);
-  else text = String(value);
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
-}
-
-function stringifyObject(value: object): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    // Cycles and bigints cannot be serialised; an error report must not fail on them.
-    return Object.prototype.toString.call(value);
-  }
 }
 
 const SERVICE_PHRASE: Record<Granularity, [de: string, en: string]> = {
@@ -161,8 +140,8 @@ function checkArs(value: unknown, ctx: ValidationContext): Result<string> {
   if (typeof value !== 'string') {
     return err(
       'ars_not_string',
-      `ARS muss als Text aus Ziffern angegeben werden, erhalten: ${showValue(value)}`,
-      `ARS must be given as text of digits, got: ${showValue(value)}`,
+      `ARS muss als Text aus Ziffern angegeben werden, erhalten: ${shown(value)}`,
+      `ARS must be given as text of digits, got: ${shown(value)}`,
     );
   }
   const parsed = parseArs(value);
@@ -193,8 +172,8 @@ function checkMonth(value: unknown, now: Date): Result<string> {
     // Typically a spreadsheet that turned "2024-04" into a date or the number 202404.
     return err(
       'month_not_string',
-      `Monat muss als Text im Format JJJJ-MM angegeben werden (z. B. 2024-04), erhalten: ${showValue(value)}`,
-      `Month must be given as text in the format YYYY-MM (e.g. 2024-04), got: ${showValue(value)}`,
+      `Monat muss als Text im Format JJJJ-MM angegeben werden (z. B. 2024-04), erhalten: ${shown(value)}`,
+      `Month must be given as text in the format YYYY-MM (e.g. 2024-04), got: ${shown(value)}`,
     );
   }
   return parseMonth(value, now);
@@ -227,7 +206,7 @@ function rowChecker(ctx: ValidationContext): (input: CountInput, rowNumber: numb
     const count = parseCount(input.count);
     const errors: RowError[] = [];
     const collect = (field: 'month' | 'ars' | 'count', result: Result<unknown>, value: unknown): void => {
-      if (!result.ok) errors.push(rowError(rowNumber, field, showValue(value), result.error));
+      if (!result.ok) errors.push(rowError(rowNumber, field, shown(value), result.error));
     };
     collect('month', month, input.month);
     collect('ars', ars, input.ars);

@@ -3,6 +3,7 @@
  * JSON, CSV and URLs, and carry no time zone. "Now" is read in UTC so that every server agrees.
  */
 import { err, ok, type Result } from './result.js';
+import { shown } from './shown.js';
 
 export const MIN_MONTH = '2000-01';
 
@@ -37,8 +38,8 @@ export function parseMonth(input: string, now: Date = new Date()): Result<string
     // Strict on purpose: "04/2024", "2024-4" or "24-04" are guesses away from a wrong month.
     return err(
       'month_format',
-      `Monat muss im Format JJJJ-MM angegeben werden (z. B. 2024-04), erhalten: "${value}"`,
-      `Month must be given as YYYY-MM (e.g. 2024-04), got: "${value}"`,
+      `Monat muss im Format JJJJ-MM angegeben werden (z. B. 2024-04), erhalten: "${shown(value)}"`,
+      `Month must be given as YYYY-MM (e.g. 2024-04), got: "${shown(value)}"`,
     );
   }
   const month = Number(match[2]);

@@ -7,6 +7,10 @@ export const ErrorSchema = Type.Object(
       code: Type.String({ description: 'Stabiler Fehlercode (docs/errors.md) / stable error code' }),
       message: Type.String({ description: 'Deutsche Meldung / German message' }),
       details: Type.Array(Type.Unknown()),
+      totalErrors: Type.Optional(
+        Type.Integer({ description: 'delivery_invalid: alle Fehler, `details` nennt höchstens 1.000' }),
+      ),
+      truncated: Type.Optional(Type.Boolean({ description: 'delivery_invalid: `details` ist gekürzt' })),
     }),
   },
   { description: 'Fehler / error' },

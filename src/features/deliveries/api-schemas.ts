@@ -85,14 +85,23 @@ const RowErrorSchema = Type.Object({
   messageEn: Type.String(),
 });
 
-export const DeliverySummarySchema = Type.Object({
+const summaryProperties = {
   deliveryId: Type.Union([Type.Integer(), Type.Null()], { description: 'null bei dryRun' }),
   status: Type.Union([Type.Literal('accepted'), Type.Literal('partial'), Type.Literal('rejected')]),
   created: Type.Integer(),
   updated: Type.Integer(),
   unchanged: Type.Integer(),
   rejected: Type.Integer(),
-  errors: Type.Array(RowErrorSchema),
+  errors: Type.Array(RowErrorSchema, { description: 'Die ersten 1.000 Fehler / the first 1,000 errors' }),
+};
+
+// Optional only for answers stored for an Idempotency-Key before they existed: a replay sends them as stored.
+export const DeliverySummarySchema = Type.Object({
+  ...summaryProperties,
+  totalErrors: Type.Optional(Type.Integer({ description: 'Alle Fehler / number of all errors' })),
+  truncated: Type.Optional(
+    Type.Boolean({ description: '`errors` nennt nicht alle Fehler / `errors` is cut short' }),
+  ),
 });
 
 export const ServiceParams = Type.Object({ serviceId: Type.Integer({ minimum: 1 }) });
@@ -118,7 +127,7 @@ export const DeleteQuery = Type.Object(
 export const DeleteResponse = Type.Object({ deleted: Type.Integer() });
 
 export const DeliveryDetail = Type.Object({
-  ...DeliverySummarySchema.properties,
+  ...summaryProperties,
   deliveryId: Type.Integer(),
   serviceId: Type.Union([Type.Integer(), Type.Null()]),
   portalId: Type.Union([Type.Integer(), Type.Null()]),

@@ -8,6 +8,7 @@ import type { RowError } from '../../domain/counts.js';
 import { dateToMonth, monthToDate, parseMonth } from '../../domain/months.js';
 import { AppError, formatBytes, notFound } from '../../http/errors.js';
 import { authErrors, ErrorSchema } from '../../http/schemas.js';
+import { formatInt } from '../../web/format.js';
 import { forbiddenScope, requireServiceScope, requireToken, tokenScopeOf } from '../tokens/auth.js';
 import { hashToken, scopeCovers } from '../tokens/tokens.js';
 import {
@@ -26,7 +27,7 @@ import {
   ServiceCountsBody,
   ServiceParams,
 } from './api-schemas.js';
-import { parseDeliveryCsv } from './csv.js';
+import { parseDeliveryCsvStream } from './csv.js';
 import { isIdempotencyConflict, previousResponse, requestHash, type StoredResponse } from './idempotency.js';
 import {
   DeliveryTargetError,
@@ -266,10 +267,11 @@ async function deliver(
   if (body === undefined || body === null) {
     throw new AppError(400, 'body_missing', 'Die Lieferung fehlt: JSON ({"counts": [...]}) oder CSV senden.');
   }
-  const { rows, firstRowNumber } =
+  // CSV is read from the raw bytes as a stream, like uploads: blank lines cost nothing.
+  const { rows, rowNumbers } =
     typeof body === 'string'
-      ? parseDeliveryCsv(body, target.kind === 'portal')
-      : { rows: (body as { counts: IncomingRow[] }).counts, firstRowNumber: 1 };
+      ? await parseDeliveryCsvStream(request.rawBody ?? Buffer.from(body, 'utf8'), target.kind === 'portal')
+      : { rows: (body as { counts: IncomingRow[] }).counts, rowNumbers: undefined };
   const dryRun = request.query.dryRun === true;
   const key = request.headers['idempotency-key'];
   // A dry run stores nothing, so there is nothing to replay.
@@ -289,7 +291,7 @@ async function deliver(
       actor: { userId: null, tokenId: scope.tokenId },
       target,
       rows,
-      firstRowNumber,
+      rowNumbers,
       dryRun,
       partial: request.query.partial === true,
       idempotency,
@@ -311,20 +313,39 @@ async function deliver(
   return reply.status(response.statusCode).send(response.body);
 }
 
+/** Errors are cut to the first MAX_REPORTED_ERRORS (ingest keeps no more); the total says how many. */
 function deliveryResponse(summary: DeliverySummary): StoredResponse {
-  const { deliveryId, status, created, updated, unchanged, rejected, errors } = summary;
+  const { deliveryId, status, created, updated, unchanged, rejected, errors, errorCount } = summary;
+  const truncated = errorCount > errors.length;
   return status === 'rejected'
     ? {
         statusCode: 422,
         body: {
           error: {
             code: 'delivery_invalid',
-            message: `Die Lieferung enthält ${errors.length} Fehler und wurde nicht gespeichert.`,
+            message: truncated
+              ? `Die Lieferung enthält ${formatInt(errorCount)} Fehler und wurde nicht gespeichert; genannt sind die ersten ${formatInt(errors.length)}.`
+              : `Die Lieferung enthält ${formatInt(errorCount)} Fehler und wurde nicht gespeichert.`,
             details: errors,
+            totalErrors: errorCount,
+            truncated,
           },
         },
       }
-    : { statusCode: 200, body: { deliveryId, status, created, updated, unchanged, rejected, errors } };
+    : {
+        statusCode: 200,
+        body: {
+          deliveryId,
+          status,
+          created,
+          updated,
+          unchanged,
+          rejected,
+          errors,
+          totalErrors: errorCount,
+          truncated,
+        },
+      };
 }
 
 function replay(reply: FastifyReply, stored: StoredResponse): FastifyReply {

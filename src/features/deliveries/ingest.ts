@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Granularity } from '../../domain/ars.js';
 import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
+import { shown } from '../../domain/shown.js';
 import type { Actor } from '../../db/audit.js';
 import { transactionWithRetry } from '../../db/retry.js';
 import { lockServices, upsertCounts, type StoredCount } from '../../db/counts.js';
@@ -22,6 +23,8 @@ export interface IngestRequest {
   rows: readonly IncomingRow[];
   /** Row number of rows[0] in what the supplier sent (2 for a CSV file with a header line). */
   firstRowNumber?: number;
+  /** Row number of each row, where they are not consecutive (files whose blank lines were skipped). */
+  rowNumbers?: readonly number[];
   /** Validate and summarise only; nothing is stored. */
   dryRun?: boolean;
   /** With dryRun: also return up to this many changed rows (old -> new), for an upload preview. */
@@ -53,7 +56,10 @@ export interface DeliverySummary {
   updated: number;
   unchanged: number;
   rejected: number;
+  /** The first MAX_REPORTED_ERRORS errors in row order. */
   errors: RowError[];
+  /** All errors, also those beyond `errors`. */
+  errorCount: number;
   /** Only for a dry run asked with sampleChanges: the first changed rows in delivery order. */
   changes?: ChangedCount[];
 }
@@ -69,8 +75,11 @@ export interface ChangedCount {
 
 /** Rows per statement: large deliveries are stored in slices so memory stays flat. */
 const SLICE = 10_000;
-/** A delivery with a million broken rows should not store a million errors. */
-const MAX_STORED_ERRORS = 1_000;
+/**
+ * A delivery with a million broken rows must not keep, store or answer a million errors: the first
+ * ones show what is wrong, the count says how much.
+ */
+export const MAX_REPORTED_ERRORS = 1_000;
 
 export class DeliveryTargetError extends Error {
   constructor(
@@ -117,20 +126,28 @@ function rowError(
   de: string,
   en: string,
 ) {
-  return { row, field, value: String(value ?? ''), code, message: de, messageEn: en } satisfies RowError;
+  return { row, field, value: shown(value), code, message: de, messageEn: en } satisfies RowError;
 }
 
-/** Validates every row against the domain rules and the region master data; collects all errors. */
+/**
+ * Validates every row against the domain rules and the region master data; keeps the first
+ * MAX_REPORTED_ERRORS errors and counts all.
+ */
 export async function validateDelivery(
   db: Kysely<Database>,
   request: IngestRequest,
-): Promise<{ valid: StoredCount[]; errors: RowError[] }> {
+): Promise<{ valid: StoredCount[]; errors: RowError[]; errorCount: number }> {
   const services = await granularities(db, request.target);
   const regions = await regionIndex.get(db);
   const now = request.now ?? new Date();
   const first = request.firstRowNumber ?? 1;
   const valid: StoredCount[] = [];
   const errors: RowError[] = [];
+  let errorCount = 0;
+  const report = (found: RowError[]) => {
+    errorCount += found.length;
+    for (const e of found) if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
+  };
   const seen = new Map<string, number>();
   const validators = new Map<Granularity, ReturnType<typeof countRowValidator>>();
   const validatorFor = (granularity: Granularity) => {
@@ -147,23 +164,23 @@ export async function validateDelivery(
     return validate;
   };
   request.rows.forEach((raw, i) => {
-    const rowNumber = first + i;
+    const rowNumber = request.rowNumbers?.[i] ?? first + i;
     let serviceId: number;
     if (request.target.kind === 'service') {
       serviceId = request.target.serviceId;
     } else {
       const sid = typeof raw.serviceId === 'string' ? Number(raw.serviceId.trim()) : raw.serviceId;
       if (typeof sid !== 'number' || !Number.isInteger(sid) || !services.has(sid)) {
-        errors.push(
+        report([
           rowError(
             rowNumber,
             'serviceId',
             raw.serviceId,
             'service_not_in_portal',
-            `Onlinedienst „${String(raw.serviceId ?? '')}“ gehört nicht zu diesem Portal.`,
-            `Online service "${String(raw.serviceId ?? '')}" does not belong to this portal.`,
+            `Onlinedienst „${shown(raw.serviceId)}“ gehört nicht zu diesem Portal.`,
+            `Online service "${shown(raw.serviceId)}" does not belong to this portal.`,
           ),
-        );
+        ]);
         return;
       }
       serviceId = sid;
@@ -171,13 +188,13 @@ export async function validateDelivery(
     const granularity = services.get(serviceId)!;
     const result = validatorFor(granularity)(raw, rowNumber);
     if ('errors' in result) {
-      errors.push(...result.errors);
+      report(result.errors);
       return;
     }
     const key = `${serviceId}/${result.row.month}/${result.row.ars}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      errors.push(
+      report([
         rowError(
           rowNumber,
           'row',
@@ -186,7 +203,7 @@ export async function validateDelivery(
           `Monat ${result.row.month} und Region ${result.row.ars} kommen schon in Zeile ${earlier} vor.`,
           `Month ${result.row.month} and region ${result.row.ars} already occur in row ${earlier}.`,
         ),
-      );
+      ]);
       return;
     }
     seen.set(key, rowNumber);
@@ -197,7 +214,7 @@ export async function validateDelivery(
       count: result.row.count,
     });
   });
-  return { valid, errors };
+  return { valid, errors, errorCount };
 }
 
 /**
@@ -207,10 +224,10 @@ export async function validateDelivery(
  * recorded for the supplier's history but changes no count.
  */
 export async function ingestDelivery(db: Kysely<Database>, request: IngestRequest): Promise<DeliverySummary> {
-  const { valid, errors } = await validateDelivery(db, request);
-  const rejectedAll = errors.length > 0 && !request.partial;
+  const { valid, errors, errorCount } = await validateDelivery(db, request);
+  const rejectedAll = errorCount > 0 && !request.partial;
   const rejectedRows = rejectedAll ? request.rows.length : request.rows.length - valid.length;
-  const status: DeliveryStatus = rejectedAll ? 'rejected' : errors.length > 0 ? 'partial' : 'accepted';
+  const status: DeliveryStatus = rejectedAll ? 'rejected' : errorCount > 0 ? 'partial' : 'accepted';
 
   if (request.dryRun) {
     const changes: ChangedCount[] | undefined = request.sampleChanges !== undefined ? [] : undefined;
@@ -223,6 +240,7 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
       ...preview,
       rejected: rejectedRows,
       errors,
+      errorCount,
       ...(changes && { changes }),
     };
   }
@@ -239,7 +257,7 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
         token_id: request.actor.tokenId,
         status,
         rows_total: request.rows.length,
-        errors: JSON.stringify(errors.slice(0, MAX_STORED_ERRORS)),
+        errors: JSON.stringify(errors),
         first_month: rejectedAll ? null : (months[0] ?? null),
         last_month: rejectedAll ? null : (months[months.length - 1] ?? null),
         idempotency_key: request.idempotency?.key ?? null,
@@ -268,6 +286,7 @@ export async function ingestDelivery(db: Kysely<Database>, request: IngestReques
       ...totals,
       rejected: rejectedRows,
       errors,
+      errorCount,
     };
     await trx
       .updateTable('deliveries')

@@ -194,7 +194,7 @@ export async function storeClaimedUpload(
       actor: { userId: input.userId, tokenId: null },
       target: input.target,
       rows: parsed.rows,
-      firstRowNumber: parsed.firstRowNumber,
+      rowNumbers: parsed.rowNumbers,
       file: { name: upload.fileName, mediaType: upload.mediaType, content: upload.content },
       onProgress: progress.report,
       alsoInTransaction: async (trx, s) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { lastClosedMonth, parseMonth } from '../../domain/months.js';
+import { shown } from '../../domain/shown.js';
 import { verifyCsrf } from '../../http/csrf.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { sendFragment, sendPage } from '../../web/render.js';
@@ -175,7 +176,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
             actor: { userId: request.session!.user.id, tokenId: null },
             target: info.target,
             rows: parsed.rows,
-            firstRowNumber: parsed.firstRowNumber,
+            rowNumbers: parsed.rowNumbers,
             dryRun: true,
             sampleChanges: PREVIEW_CHANGES,
           });
@@ -186,14 +187,25 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
             updated: summary.updated,
             unchanged: summary.unchanged,
             rejected: summary.rejected,
-            errorCount: summary.errors.length,
+            errorCount: summary.errorCount,
             errors: summary.errors.slice(0, PREVIEW_ERRORS),
             changes: summary.changes ?? [],
             checkMs: Math.round(performance.now() - started),
           };
         } catch (e) {
-          if (e instanceof AppError && e.statusCode === 400) return showUpload(reply, info, e.message, 422);
-          throw e;
+          // Refusals of the file (4xx) are told on the page; anything else is logged and only a
+          // German message is shown: exception texts are for the log, never for the page.
+          if (e instanceof AppError && e.statusCode < 500) {
+            if (e.cause) request.log.info({ err: e.cause, code: e.code }, 'upload refused');
+            return showUpload(reply, info, e.message, 422);
+          }
+          request.log.error({ err: e }, 'upload not checked');
+          return showUpload(
+            reply,
+            info,
+            'Die Datei konnte nicht geprüft werden. Bitte versuchen Sie es erneut; hilft das nicht, wenden Sie sich an das ZSK-Team.',
+            500,
+          );
         }
         if (preview.rowsTotal === 0)
           return showUpload(reply, info, 'Die Datei enthält nur die Kopfzeile, aber keine Zahlen.', 422);
@@ -201,7 +213,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           userId: request.session!.user.id,
           target: info.target,
           channel,
-          fileName: file.name.slice(0, 200),
+          fileName: shown(file.name, 200),
           mediaType: channel === 'xlsx' ? XLSX_MEDIA_TYPE : CSV_MEDIA_TYPE,
           content: file.content,
           preview,

@@ -7,7 +7,9 @@ import type { RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
 import type { Database, GranularityColumn } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
-import { parseDeliveryCsvStream, rowsFromRecords, type CsvRows } from './csv.js';
+import { formatInt } from '../../web/format.js';
+import { limitExceeded, parseDeliveryCsvStream, RowCollector, type CsvRows } from './csv.js';
+import { checkWorkbookArchive } from './xlsx-guard.js';
 import type { ChangedCount, DeliverySummary, DeliveryTarget } from './ingest.js';
 
 export type UploadChannel = 'csv' | 'xlsx';
@@ -40,6 +42,18 @@ export async function parseUpload(
 
 type CellValue = ExcelJS.CellValue;
 
+/** Columns a delivery sheet may use: a delivery needs four; past them is a stray cell, not data. */
+export const MAX_COLUMNS = 100;
+/** Excel's own limit for the text of one cell. */
+export const MAX_CELL_CHARS = 32_767;
+const YIELD_EVERY = 5_000;
+
+const columnName = (n: number): string => {
+  let name = '';
+  for (let c = n; c > 0; c = Math.floor((c - 1) / 26)) name = String.fromCharCode(65 + ((c - 1) % 26)) + name;
+  return name;
+};
+
 /** What a person sees in a cell, as text or number; dates (Excel's guess for "2024-04") as YYYY-MM. */
 function cellValue(value: CellValue): string | number {
   if (value === null || value === undefined) return '';
@@ -69,9 +83,39 @@ function arsFromNumber(n: number): string {
   return [1, 4, 8, 11].includes(digits.length) ? `0${digits}` : digits;
 }
 
-/** The first worksheet, read as a stream: rows numbered as in Excel, header in row 1. */
+/** The cells of one row up to MAX_COLUMNS, by column (gaps stay holes), each at most MAX_CELL_CHARS. */
+function rowFields(row: ExcelJS.Row): unknown[] {
+  const fields: unknown[] = [];
+  // eachCell, not row.values: a single cell in column XFD makes `values` an array 16,384 wide.
+  row.eachCell((cell, col) => {
+    if (col > MAX_COLUMNS) {
+      throw limitExceeded(
+        'columns',
+        MAX_COLUMNS,
+        `Zelle ${columnName(col)}${row.number} liegt außerhalb der erlaubten ${MAX_COLUMNS} Spalten (A bis ${columnName(MAX_COLUMNS)}); bitte löschen Sie alles rechts davon.`,
+      );
+    }
+    const value = cellValue(cell.value);
+    if (typeof value === 'string' && value.length > MAX_CELL_CHARS) {
+      throw limitExceeded(
+        'cell_length',
+        MAX_CELL_CHARS,
+        `Zelle ${columnName(col)}${row.number} enthält mehr als ${formatInt(MAX_CELL_CHARS)} Zeichen (die Grenze von Excel).`,
+      );
+    }
+    fields[col - 1] = value;
+  });
+  return fields;
+}
+
+/**
+ * The first worksheet, read as a stream after the archive passed checkWorkbookArchive: rows numbered
+ * as in Excel, the first non-empty row is the header.
+ */
 async function parseXlsx(content: Buffer, needsServiceId: boolean): Promise<CsvRows> {
-  const records: unknown[][] = [];
+  await checkWorkbookArchive(content);
+  const table = new RowCollector(needsServiceId);
+  let sheets = 0;
   try {
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(content), {
       sharedStrings: 'cache',
@@ -81,25 +125,28 @@ async function parseXlsx(content: Buffer, needsServiceId: boolean): Promise<CsvR
       entries: 'ignore',
     });
     for await (const sheet of reader) {
+      sheets++;
+      let n = 0;
       for await (const row of sheet) {
-        // Empty rows are not emitted; keep their place so row numbers stay those Excel shows.
-        while (records.length < row.number - 1) records.push([]);
-        const values = row.values as CellValue[];
-        records.push(values.slice(1).map(cellValue));
+        table.add(rowFields(row), row.number);
+        if (++n % YIELD_EVERY === 0) await new Promise(setImmediate);
       }
       break;
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
-    throw new AppError(
-      400,
-      'xlsx_invalid',
-      `Die Excel-Datei lässt sich nicht lesen: ${(e as Error).message}`,
+    // ExcelJS's messages ("Cannot read properties of undefined …") mean nothing to people.
+    throw Object.assign(
+      new AppError(
+        400,
+        'xlsx_invalid',
+        'Die Excel-Datei lässt sich nicht lesen. Bitte speichern Sie sie in Excel oder LibreOffice erneut als Excel-Arbeitsmappe (.xlsx).',
+      ),
+      { cause: e },
     );
   }
-  if (records.length === 0)
-    throw new AppError(400, 'csv_invalid', 'Das erste Tabellenblatt der Excel-Datei ist leer.');
-  const parsed = rowsFromRecords(records, needsServiceId);
+  if (sheets === 0) throw new AppError(400, 'xlsx_invalid', 'Die Excel-Datei enthält kein Tabellenblatt.');
+  const parsed = table.result();
   for (const row of parsed.rows) {
     if (typeof row.ars === 'number') row.ars = arsFromNumber(row.ars);
     if (typeof row.serviceId === 'number') row.serviceId = String(row.serviceId);

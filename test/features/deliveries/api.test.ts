@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessToken, revokeAccessToken } from '../../../src/features/tokens/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
@@ -231,6 +232,26 @@ describe(`delivery API (${ENGINE})`, () => {
     // The key belongs to the token: another token may use the same key.
     const { token: second2 } = await createAccessToken(db(), { serviceId, label: 'zweiter' });
     expect((await put(serviceId, second2, body, { headers })).json()).toMatchObject({ unchanged: 1 });
+  });
+
+  it('replays an answer stored before it had totalErrors and truncated', async () => {
+    const { serviceId, token } = await serviceWithToken();
+    const body = { counts: [{ month: '2024-04', ars: '06', count: 5 }] };
+    const headers = { 'idempotency-key': 'vor-dem-update' };
+    const first = await put(serviceId, token, body, { headers });
+    expect(first.json()).toMatchObject({ totalErrors: 0, truncated: false });
+    await db()
+      .updateTable('deliveries')
+      .set({ response: sql`response #- '{body,totalErrors}' #- '{body,truncated}'` })
+      .where('service_id', '=', serviceId)
+      .execute();
+    const again = await put(serviceId, token, body, { headers });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual({
+      ...(first.json() as object),
+      totalErrors: undefined,
+      truncated: undefined,
+    });
   });
 
   it('replays a rejected delivery as 422 too', async () => {
