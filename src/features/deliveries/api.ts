@@ -222,11 +222,12 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
         .selectAll()
         .where('id', '=', deliveryId)
         .executeTakeFirst();
-      if (!d) throw notFound(`Lieferung ${deliveryId} gibt es nicht.`);
+      // A foreign delivery answers like a missing one, so ids cannot be probed for other suppliers.
       const allowed =
-        (scope.kind === 'portal' && d.portal_id === scope.portalId) ||
-        (d.service_id !== null && (await scopeCovers(app.db.kysely, scope, d.service_id)));
-      if (!allowed) throw forbiddenScope(scope, `Lieferung ${deliveryId}`);
+        d !== undefined &&
+        ((scope.kind === 'portal' && d.portal_id === scope.portalId) ||
+          (d.service_id !== null && (await scopeCovers(app.db.kysely, scope, d.service_id))));
+      if (!allowed) throw notFound(`Lieferung ${deliveryId} gibt es nicht.`);
       return {
         deliveryId: d.id,
         serviceId: d.service_id,
