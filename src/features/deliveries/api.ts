@@ -8,8 +8,14 @@ import type { RowError } from '../../domain/counts.js';
 import { dateToMonth, monthToDate, parseMonth } from '../../domain/months.js';
 import { AppError, formatBytes, notFound } from '../../http/errors.js';
 import { authErrors, ErrorSchema } from '../../http/schemas.js';
-import { forbiddenScope, requireServiceScope, requireToken, tokenScopeOf } from '../tokens/auth.js';
-import { hashToken, scopeCovers } from '../tokens/tokens.js';
+import {
+  apiRateLimitKey,
+  forbiddenScope,
+  requireServiceScope,
+  requireToken,
+  tokenScopeOf,
+} from '../tokens/auth.js';
+import { scopeCovers } from '../tokens/tokens.js';
 import {
   CountsQuery,
   CountsResponse,
@@ -71,11 +77,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
   await app.register(rateLimit, {
     max: app.config.apiRateLimit,
     timeWindow: '1 minute',
-    // Per token, so suppliers behind one proxy do not share a budget; the hash keeps tokens out of memory.
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth ? `t:${hashToken(auth)}` : `ip:${request.ip}`;
-    },
+    keyGenerator: apiRateLimitKey,
     errorResponseBuilder: (_request, context) =>
       new AppError(
         429,
