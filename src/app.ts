@@ -58,8 +58,9 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
-    // Behind the reverse proxy of the operator; the client address feeds the rate limits.
-    trustProxy: true,
+    // The client address feeds the rate limits and the scheme the cookies and HSTS: both come from
+    // X-Forwarded-* only when sent by a proxy the operator named.
+    trustProxy: config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('db', db);
   app.decorate('config', config);
