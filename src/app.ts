@@ -87,6 +87,13 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
       },
     },
     crossOriginEmbedderPolicy: false,
+    // Sent below, on https answers only: over plain http the header means nothing to the browser.
+    strictTransportSecurity: false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https') {
+      reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    }
   });
   await app.register(formbody);
   await app.register(cookie);
