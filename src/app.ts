@@ -60,8 +60,9 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
-    // Behind the reverse proxy of the operator; the client address feeds the rate limits.
-    trustProxy: true,
+    // The client address feeds the rate limits and the scheme the cookies and HSTS: both come from
+    // X-Forwarded-* only when sent by a proxy the operator named.
+    trustProxy: config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('db', db);
   app.decorate('config', config);
@@ -88,6 +89,13 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
       },
     },
     crossOriginEmbedderPolicy: false,
+    // Sent below, on https answers only: over plain http the header means nothing to the browser.
+    strictTransportSecurity: false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https') {
+      reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    }
   });
   await app.register(formbody);
   await app.register(cookie);

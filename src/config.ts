@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** Every setting the ZSK reads from the environment; README.md documents each one. */
@@ -23,8 +24,53 @@ export interface Config {
   sessionIdleMinutes: number;
   /** Sign-in attempts per minute and client address (login, registration, password reset). */
   loginRateLimit: number;
+  /**
+   * Whose X-Forwarded-For and X-Forwarded-Proto to believe (fastify's trustProxy): nobody, or the
+   * proxies at these addresses and networks.
+   */
+  trustProxy: TrustProxy;
   /** OpenID Connect (Keycloak) sign-in; all three set enable it. */
   oidc: OidcConfig | null;
+}
+
+export type TrustProxy = false | string[];
+
+// Names proxy-addr (behind fastify's trustProxy) knows for the private ranges.
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrNetwork(entry: string): boolean {
+  if (PROXY_RANGES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  // proxy-addr also takes an IPv4 netmask after the slash.
+  if (family === 4 && isIP(prefix) === 4) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * ZSK_TRUST_PROXY. Off by default: otherwise any client chooses its own address by sending
+ * X-Forwarded-For and so escapes every per-address rate limit. "true" (believe every sender) is
+ * refused for the same reason, and so is a hop count: fastify 5 ignores one, since a count cannot
+ * tell the proxy from a client that reaches the app directly.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = (value ?? '').trim();
+  if (text === '' || ['0', 'off', 'false', 'nein'].includes(text.toLowerCase())) return false;
+  if (/^\d+$/.test(text) || text.toLowerCase() === 'true') {
+    throw new Error(
+      `ZSK_TRUST_PROXY: Bitte die Adressen oder Netze (CIDR) der Proxys angeben, nicht „${text}“ – sonst kann jeder Client X-Forwarded-For selbst setzen.`,
+    );
+  }
+  const entries = text.split(',').map((entry) => entry.trim());
+  const wrong = entries.filter((entry) => !isAddressOrNetwork(entry));
+  if (wrong.length > 0) {
+    throw new Error(
+      `ZSK_TRUST_PROXY muss leer oder eine Liste von IP-Adressen und Netzen (CIDR) sein; ungültig: ${wrong.join(', ')}`,
+    );
+  }
+  return entries;
 }
 
 export interface OidcConfig {
@@ -63,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: integer('ZSK_SESSION_HOURS', env.ZSK_SESSION_HOURS, 12),
     sessionIdleMinutes: integer('ZSK_SESSION_IDLE_MINUTES', env.ZSK_SESSION_IDLE_MINUTES, 120),
     loginRateLimit: integer('ZSK_LOGIN_RATE_LIMIT', env.ZSK_LOGIN_RATE_LIMIT, 10),
+    trustProxy: parseTrustProxy(env.ZSK_TRUST_PROXY),
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
         ? {

@@ -106,6 +106,14 @@ export interface OidcLoginsTable {
   expires_at: Timestamp;
 }
 
+/** Wrong passwords per e-mail address, known or not (migration 0019); see accounts/login.ts. */
+export interface LoginThrottleTable {
+  email_hash: string;
+  failures: number;
+  blocked_until: Timestamp | null;
+  updated_at: Timestamp;
+}
+
 export interface OneTimeTokensTable {
   token_hash: string;
   purpose: 'verify_email' | 'reset_password' | 'invitation';
@@ -332,6 +340,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   oidc_logins: OidcLoginsTable;
+  login_throttle: LoginThrottleTable;
   one_time_tokens: OneTimeTokensTable;
   online_services: OnlineServicesTable;
   online_service_leika: OnlineServiceLeikaTable;

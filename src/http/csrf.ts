@@ -28,7 +28,7 @@ export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply): stri
       path: '/',
       httpOnly: true,
       sameSite: 'strict',
-      secure: request.server.config.publicUrl.startsWith('https://'),
+      secure: request.protocol === 'https',
     });
     request.cookies[CSRF_COOKIE] = token;
   }

@@ -45,7 +45,8 @@ export function installAccessGuard(app: FastifyInstance): void {
   app.decorateRequest('session', null);
   app.addHook('onRequest', checkAccess);
   app.addHook('preHandler', async (request) => {
-    if (SAFE_METHODS.has(request.method)) return;
+    // No route, no form to protect: a 403 would hide that the address is wrong.
+    if (SAFE_METHODS.has(request.method) || request.is404) return;
     if (accessOf(request) === 'token' || request.routeOptions.config.csrf === 'manual') return;
     verifyCsrf(request);
   });

@@ -67,7 +67,7 @@ export async function oidcRoutes(app: FastifyInstance): Promise<void> {
         }
         const { cookieValue, pending } = await beginLogin(app.db.kysely, safeNext(request.query.weiter));
         reply.setCookie(OIDC_COOKIE, cookieValue, {
-          ...cookieOptions(app.config),
+          ...cookieOptions(request),
           path: OIDC_COOKIE_PATH,
           maxAge: PENDING_MINUTES * 60,
         });
@@ -90,7 +90,7 @@ export async function oidcRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       if (!oidc || !settings) throw notFound();
       const cookieValue = request.cookies[OIDC_COOKIE];
-      reply.clearCookie(OIDC_COOKIE, { ...cookieOptions(app.config), path: OIDC_COOKIE_PATH });
+      reply.clearCookie(OIDC_COOKIE, { ...cookieOptions(request), path: OIDC_COOKIE_PATH });
       const pending = cookieValue ? await takeLogin(app.db.kysely, cookieValue) : null;
       const state = request.query.state;
       if (!pending || typeof state !== 'string' || !sameText(state, pending.state)) {

@@ -5,6 +5,7 @@ import type { FieldErrors } from '../../web/form.js';
 import { organisationLoginMail, passwordChangedMail, resetPasswordMail } from './mails.js';
 import { consumeOneTimeToken, HOUR_MS, inspectOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import { hashPassword } from './passwords.js';
+import { clearLoginFailures } from './login.js';
 import { endAllSessions } from './sessions.js';
 
 export const RESET_TTL_MS = HOUR_MS;
@@ -115,6 +116,8 @@ export async function resetPassword(
       .where('id', '=', user.id)
       .execute();
     await endAllSessions(trx, user.id);
+    // The owner is never locked out by a stranger's guesses: a new password ends the wait.
+    await clearLoginFailures(trx, user.email);
     await writeAudit(
       trx,
       { userId: user.id, tokenId: null },

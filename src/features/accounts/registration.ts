@@ -9,6 +9,7 @@ import { hashPassword } from './passwords.js';
 import { invitedEmail } from './invitations.js';
 import { alreadyRegisteredMail, newRegistrationMail, underReviewMail, verifyEmailMail } from './mails.js';
 import { consumeOneTimeToken, HOUR_MS, inspectOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
+import { hasControlCharacter, singleLineProblem } from '../../domain/text.js';
 
 export const VERIFY_TTL_MS = 24 * HOUR_MS;
 
@@ -48,9 +49,12 @@ export function validateRegistration(input: RegistrationInput): FieldErrors {
   if (!input.authority) errors.authority = 'Bitte geben Sie Ihre Behörde an.';
   else if (input.authority.length > 200)
     errors.authority = 'Der Name der Behörde darf höchstens 200 Zeichen lang sein.';
+  else if (hasControlCharacter(input.authority))
+    errors.authority = singleLineProblem(input.authority, 'Der Name der Behörde')!;
   if (input.land && !(input.land in LAENDER)) errors.land = 'Bitte wählen Sie ein Land aus der Liste.';
   if (!input.name) errors.name = 'Bitte geben Sie Ihren Namen an.';
   else if (input.name.length > 200) errors.name = 'Der Name darf höchstens 200 Zeichen lang sein.';
+  else if (hasControlCharacter(input.name)) errors.name = singleLineProblem(input.name, 'Der Name')!;
   if (!input.email) errors.email = 'Bitte geben Sie Ihre E-Mail-Adresse an.';
   else if (!EMAIL.test(input.email) || input.email.length > 254) {
     errors.email = 'Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@behoerde.de.';

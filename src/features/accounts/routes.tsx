@@ -8,9 +8,26 @@ import { writeAudit } from '../../db/audit.js';
 import { LoginPage } from './views.js';
 import { providerLogoutUrl, sessionIdToken } from './oidc.js';
 
-/** Only paths of this site: `weiter` must never send anyone to another host after signing in. */
+// Any origin will do: only whether the path stays on it matters.
+const SELF = 'http://zsk.invalid';
+
+/**
+ * Only paths of this site: `weiter` must never send anyone to another host after signing in.
+ * Browsers drop tab, CR and LF inside URLs (`/\t/evil.example` becomes `//evil.example`) and read `\`
+ * as `/`, so both are refused outright; CR and LF would also break the Location header. The final
+ * check asks the URL parser itself, so no spelling the pattern missed can leave the origin.
+ */
 export function safeNext(value: unknown): string | undefined {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : undefined;
+  if (typeof value !== 'string' || !/^\/(?!\/)/.test(value)) return undefined;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return undefined;
+  try {
+    const url = new URL(value, SELF);
+    // The parser's spelling, percent-encoded: a character beyond Latin-1 would make the header throw.
+    return url.origin === SELF ? url.pathname + url.search + url.hash : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 type Form = Record<string, string | undefined>;

@@ -31,12 +31,17 @@ const MINUTE_MS = 60_000;
 /** last_seen_at is written at most this often, so reading pages does not write on every request. */
 const TOUCH_INTERVAL_MS = MINUTE_MS;
 
-export function cookieOptions(config: Config) {
+/**
+ * Secure follows the scheme the browser used (behind a proxy named in ZSK_TRUST_PROXY, its
+ * X-Forwarded-Proto), not ZSK_PUBLIC_URL: a cookie set over https must never travel over http, and
+ * one set over http would not come back if it were Secure.
+ */
+export function cookieOptions(request: FastifyRequest) {
   return {
     path: '/',
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: config.publicUrl.startsWith('https://'),
+    secure: request.protocol === 'https',
   };
 }
 
@@ -91,7 +96,7 @@ export async function startSession(
     .where('id', '=', userId)
     .execute();
   reply.setCookie(SESSION_COOKIE, cookieValue, {
-    ...cookieOptions(config),
+    ...cookieOptions(request),
     maxAge: config.sessionHours * 60 * 60,
   });
 }
@@ -103,7 +108,7 @@ export async function endSession(request: FastifyRequest, reply: FastifyReply): 
     .deleteFrom('sessions')
     .where('id_hash', '=', hashToken(cookieValue))
     .execute();
-  reply.clearCookie(SESSION_COOKIE, cookieOptions(request.server.config));
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
   request.session = null;
 }
 

@@ -21,7 +21,7 @@ export const ACTION_LABEL: Record<string, string> = {
   'token.create': 'Zugangsschlüssel erstellt',
   'token.revoke': 'Zugangsschlüssel widerrufen',
   'user.create': 'Konto angelegt',
-  'user.lock': 'Konto nach Fehlversuchen gesperrt',
+  'user.lock': 'Anmeldung nach Fehlversuchen verzögert',
 };
 
 export const ENTITY_LABEL: Record<string, string> = {

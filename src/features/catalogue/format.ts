@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { OZG_THEMENFELDER, TYPISIERUNGEN, canonicalThemenfeld } from '../../domain/catalogue.js';
+import { hasControlCharacter } from '../../domain/text.js';
 
 /**
  * Reads the service catalogue files (docs/catalogue.md): the JSON export modelled on the OZG
@@ -100,6 +101,11 @@ class Builder {
     }
     if (s.length > 500) {
       this.error(location, field, `${field} ist länger als 500 Zeichen.`, s);
+      return null;
+    }
+    // Line breaks and tabs of the source became spaces above; what is left would break the exports.
+    if (hasControlCharacter(s)) {
+      this.error(location, field, `${field} enthält ein Steuerzeichen.`, JSON.stringify(s));
       return null;
     }
     return s;

@@ -9,8 +9,14 @@ import { dateToMonth, monthToDate, parseMonth } from '../../domain/months.js';
 import { AppError, formatBytes, notFound } from '../../http/errors.js';
 import { authErrors, ErrorSchema } from '../../http/schemas.js';
 import { formatInt } from '../../web/format.js';
-import { forbiddenScope, requireServiceScope, requireToken, tokenScopeOf } from '../tokens/auth.js';
-import { hashToken, scopeCovers } from '../tokens/tokens.js';
+import {
+  apiRateLimitKey,
+  forbiddenScope,
+  requireServiceScope,
+  requireToken,
+  tokenScopeOf,
+} from '../tokens/auth.js';
+import { scopeCovers } from '../tokens/tokens.js';
 import {
   CountsQuery,
   CountsResponse,
@@ -73,11 +79,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
   await app.register(rateLimit, {
     max: app.config.apiRateLimit,
     timeWindow: '1 minute',
-    // Per token, so suppliers behind one proxy do not share a budget; the hash keeps tokens out of memory.
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth ? `t:${hashToken(auth)}` : `ip:${request.ip}`;
-    },
+    keyGenerator: apiRateLimitKey,
     errorResponseBuilder: (_request, context) =>
       new AppError(
         429,
@@ -224,11 +226,12 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
         .selectAll()
         .where('id', '=', deliveryId)
         .executeTakeFirst();
-      if (!d) throw notFound(`Lieferung ${deliveryId} gibt es nicht.`);
+      // A foreign delivery answers like a missing one, so ids cannot be probed for other suppliers.
       const allowed =
-        (scope.kind === 'portal' && d.portal_id === scope.portalId) ||
-        (d.service_id !== null && (await scopeCovers(app.db.kysely, scope, d.service_id)));
-      if (!allowed) throw forbiddenScope(scope, `Lieferung ${deliveryId}`);
+        d !== undefined &&
+        ((scope.kind === 'portal' && d.portal_id === scope.portalId) ||
+          (d.service_id !== null && (await scopeCovers(app.db.kysely, scope, d.service_id))));
+      if (!allowed) throw notFound(`Lieferung ${deliveryId} gibt es nicht.`);
       return {
         deliveryId: d.id,
         serviceId: d.service_id,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
+import { csvDocument } from '../../web/csv.js';
 import { sql, type Kysely } from 'kysely';
 import type { RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
@@ -230,13 +230,9 @@ const templateRecord = (r: TemplateRow) => [
   r.count === null ? '' : String(r.count),
 ];
 
-/** CSV as German spreadsheets open it without asking: `;`, UTF-8 with BOM, CRLF. */
+/** In the one format of every CSV download (src/web/csv.ts). */
 export function csvTemplate(rows: TemplateRow[], portal: boolean): Buffer {
-  const text = stringify([templateHeader(portal), ...rows.map(templateRecord)], {
-    delimiter: ';',
-    record_delimiter: '\r\n',
-  });
-  return Buffer.from(`\uFEFF${text}`, 'utf8');
+  return csvDocument([templateHeader(portal), ...rows.map(templateRecord)]);
 }
 
 /** Month and ARS as text cells, so Excel keeps leading zeros and does not turn months into dates. */

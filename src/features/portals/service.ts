@@ -7,6 +7,7 @@ import { writeAudit, type Actor } from '../../db/audit.js';
 import type { Database } from '../../db/schema.js';
 import type { Mail } from '../mail/mailer.js';
 import { grantInTransaction, isEmail, type GrantContext, type GrantOutcome } from '../access/service.js';
+import { hasControlCharacter, singleLineProblem } from '../../domain/text.js';
 
 export interface PortalListRow {
   id: number;
@@ -133,6 +134,7 @@ export async function validatePortal(db: Kysely<Database>, input: PortalInput): 
   const errors: PortalErrors = {};
   if (!input.name) errors.name = 'Bitte geben Sie den Namen des Portals ein.';
   else if (input.name.length > 200) errors.name = 'Der Name darf höchstens 200 Zeichen lang sein.';
+  else if (hasControlCharacter(input.name)) errors.name = singleLineProblem(input.name, 'Der Name')!;
   else {
     const taken = await db
       .selectFrom('portals')
@@ -147,6 +149,8 @@ export async function validatePortal(db: Kysely<Database>, input: PortalInput): 
   }
   if (input.authority.length > 200)
     errors.authority = 'Der Name der Behörde darf höchstens 200 Zeichen lang sein.';
+  else if (hasControlCharacter(input.authority))
+    errors.authority = singleLineProblem(input.authority, 'Der Name der Behörde')!;
   const wrong = splitEmails(input.managers).filter((e) => !isEmail(e));
   if (wrong.length > 0) {
     errors.managers = `Keine gültige E-Mail-Adresse: ${wrong.join(', ')}.`;

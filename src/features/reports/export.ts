@@ -1,28 +1,14 @@
 import ExcelJS from 'exceljs';
-import { stringify } from 'csv-stringify/sync';
+import { csvDocument } from '../../web/csv.js';
 import type { ReportTable } from './report.js';
 
-/**
- * CSV as German statistics offices publish it: `;` between fields, UTF-8 with a byte order mark (so
- * Excel in a German locale opens umlauts and columns correctly), CRLF line ends, figures as plain
- * digits without thousands separators so that programs read them as numbers. No value = empty field.
- */
+/** The report as CSV, in the one format of every CSV download (src/web/csv.ts). */
 export function reportCsv<R>(table: ReportTable<R>, rows: readonly R[]): Buffer {
-  const text = stringify(
-    [
-      table.columns.map((c) => c.label),
-      ...rows.map((r) => table.columns.map((c) => (c.number ? String(c.number(r)) : defuse(c.text(r))))),
-    ],
-    { delimiter: ';', record_delimiter: 'windows' },
-  );
-  return Buffer.from(`\uFEFF${text}`, 'utf8');
+  return csvDocument([
+    table.columns.map((c) => c.label),
+    ...rows.map((r) => table.columns.map((c) => (c.number ? c.number(r) : c.text(r)))),
+  ]);
 }
-
-/**
- * Names are typed by data suppliers; a spreadsheet would run one starting with = + - @ as a formula
- * (CSV injection, OWASP), so such text gets a leading apostrophe.
- */
-const defuse = (text: string): string => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 /**
  * One worksheet; figures are number cells with a thousands format (Excel shows 1.252.473 in a German

@@ -1,4 +1,5 @@
 import { transactionWithRetry } from '../../db/retry.js';
+import { hasControlCharacter, singleLineProblem } from '../../domain/text.js';
 import { sql, type Kysely } from 'kysely';
 import type { Actor } from '../../db/audit.js';
 import { writeAudit } from '../../db/audit.js';
@@ -91,6 +92,7 @@ export async function validateServiceForm(
   const errors: FieldErrors = {};
   if (!form.name) errors.name = 'Bitte geben Sie den Namen des Onlinedienstes an.';
   else if (form.name.length > 200) errors.name = 'Der Name darf höchstens 200 Zeichen lang sein.';
+  else if (hasControlCharacter(form.name)) errors.name = singleLineProblem(form.name, 'Der Name')!;
   if (form.url) {
     let ok = false;
     try {
@@ -99,7 +101,9 @@ export async function validateServiceForm(
     } catch {
       ok = false;
     }
-    if (!ok) errors.url = 'Bitte geben Sie eine vollständige Adresse an, z. B. https://dienst.example.de.';
+    // The URL parser silently drops tabs and line breaks; the stored text would keep them.
+    if (!ok || hasControlCharacter(form.url))
+      errors.url = 'Bitte geben Sie eine vollständige Adresse an, z. B. https://dienst.example.de.';
   }
   let authorityId: number | null = null;
   let newAuthority: string | null = null;
@@ -107,6 +111,8 @@ export async function validateServiceForm(
     if (!form.authorityName) errors.authorityName = 'Bitte geben Sie den Namen der neuen Behörde an.';
     else if (form.authorityName.length > 200)
       errors.authorityName = 'Der Name der Behörde darf höchstens 200 Zeichen lang sein.';
+    else if (hasControlCharacter(form.authorityName))
+      errors.authorityName = singleLineProblem(form.authorityName, 'Der Name der Behörde')!;
     else newAuthority = form.authorityName;
   } else if (form.authorityId) {
     const id = /^[1-9][0-9]{0,8}$/.test(form.authorityId) ? Number(form.authorityId) : 0;

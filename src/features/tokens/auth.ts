@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
-import { authenticateToken, describeScope, scopeCovers, type TokenScope } from './tokens.js';
+import { authenticateToken, describeScope, hashToken, scopeCovers, type TokenScope } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,20 +9,35 @@ declare module 'fastify' {
   }
 }
 
+/** The token of `Authorization: Bearer <token>`, however the header is spaced or cased. */
+function bearerOf(request: FastifyRequest): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match ? match[1]! : null;
+}
+
+/**
+ * Rate-limit key of the delivery API: per token, so suppliers behind one proxy do not share a budget.
+ * Keyed on the token itself, not the raw header, or each variant of spacing would be a fresh budget;
+ * the hash keeps tokens out of memory.
+ */
+export function apiRateLimitKey(request: FastifyRequest): string {
+  const bearer = bearerOf(request);
+  return bearer ? `t:${hashToken(bearer)}` : `ip:${request.ip}`;
+}
+
 /**
  * onRequest hook of the delivery API: runs before the body is read, so requests without a valid
  * token never make the server parse megabytes of counts.
  */
 export async function requireToken(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const header = request.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const scope = match ? await authenticateToken(request.server.db.kysely, match[1]!) : null;
+  const bearer = bearerOf(request);
+  const scope = bearer ? await authenticateToken(request.server.db.kysely, bearer) : null;
   if (!scope) {
     reply.header('WWW-Authenticate', 'Bearer realm="zsk"');
     throw new AppError(
       401,
       'unauthorized',
-      match
+      bearer
         ? 'Der Zugangsschlüssel ist unbekannt, widerrufen oder abgelaufen.'
         : 'Zugangsschlüssel fehlt: Header „Authorization: Bearer <Zugangsschlüssel>“ angeben.',
     );

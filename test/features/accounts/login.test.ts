@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_FAILED_LOGINS } from '../../../src/features/accounts/login.js';
+import {
+  authenticateLocal,
+  MAX_FAILED_LOGINS,
+  MAX_WAIT_MINUTES,
+  waitMinutes,
+} from '../../../src/features/accounts/login.js';
 import { SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
 import { CSRF_COOKIE } from '../../../src/http/csrf.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
@@ -62,18 +67,33 @@ describe('local sign-in', () => {
     }
   });
 
-  it('answers a wrong password and an unknown address alike, and locks after too many failures', async () => {
+  it('answers a wrong password and an unknown address alike, also once the address must wait', async () => {
     await createUser(t.db.kysely, { email: 'carla@behoerde.example', password: PASSWORD });
-    const unknown = await postLogin({ email: 'niemand@behoerde.example', password: 'falsch' });
-    expect(unknown.statusCode).toBe(422);
-    expect(unknown.body).toContain('E-Mail-Adresse oder Passwort ist falsch.');
-    for (let i = 1; i < MAX_FAILED_LOGINS; i++) {
-      const res = await postLogin({ email: 'carla@behoerde.example', password: 'falsch' });
-      expect(res.body).toContain('E-Mail-Adresse oder Passwort ist falsch.');
+    const messageOf = (res: Awaited<ReturnType<typeof postLogin>>) =>
+      // The same wait for both, give or take the minute the two requests straddle.
+      /Zu viele Fehlversuche[^<]*|E-Mail-Adresse oder Passwort ist falsch\./
+        .exec(res.body)?.[0]
+        .replace(/\d\d:\d\d/, 'HH:MM');
+    const answers: Record<'known' | 'unknown', (string | undefined)[]> = { known: [], unknown: [] };
+    for (let i = 1; i <= MAX_FAILED_LOGINS + 1; i++) {
+      for (const [who, email] of [
+        ['known', 'carla@behoerde.example'],
+        ['unknown', 'niemand@behoerde.example'],
+      ] as const) {
+        const res = await postLogin({ email, password: 'falsch' });
+        expect(res.statusCode).toBe(422);
+        answers[who].push(messageOf(res));
+      }
     }
-    const locked = await postLogin({ email: 'carla@behoerde.example', password: 'falsch' });
-    expect(locked.body).toContain('Zu viele Fehlversuche');
-    // Even the right password is refused while locked.
+    expect(answers.unknown).toEqual(answers.known);
+    expect(answers.known.slice(0, MAX_FAILED_LOGINS - 1)).toEqual(
+      Array(MAX_FAILED_LOGINS - 1).fill('E-Mail-Adresse oder Passwort ist falsch.'),
+    );
+    expect(answers.known[MAX_FAILED_LOGINS - 1]).toContain('Bitte versuchen Sie es ab HH:MM Uhr erneut');
+    expect(answers.known[MAX_FAILED_LOGINS - 1]).toContain('Passwort vergessen');
+    expect(answers.known.join(' ')).not.toMatch(/Konto|gesperrt/);
+
+    // While waiting even the right password is refused, so guessing gets no faster.
     const right = await postLogin({ email: 'carla@behoerde.example', password: PASSWORD });
     expect(right.statusCode).toBe(422);
     expect(sessionOf(right)).toBeUndefined();
@@ -83,6 +103,37 @@ describe('local sign-in', () => {
       .where('action', '=', 'user.lock')
       .execute();
     expect(audit).toHaveLength(1);
+
+    // The owner is only made to wait: afterwards the right password works and the count starts over.
+    await t.db.kysely
+      .updateTable('login_throttle')
+      .set({ blocked_until: new Date(Date.now() - 1000) })
+      .execute();
+    const later = await postLogin({ email: 'carla@behoerde.example', password: PASSWORD });
+    expect(later.statusCode).toBe(303);
+    expect(sessionOf(later)).toBeDefined();
+    const wrongAgain = await postLogin({ email: 'carla@behoerde.example', password: 'falsch' });
+    expect(messageOf(wrongAgain)).toBe('E-Mail-Adresse oder Passwort ist falsch.');
+  });
+
+  it('doubles the wait with every further failure, up to the maximum, and keeps no address readable', async () => {
+    expect([5, 6, 7, 8, 9, 40].map(waitMinutes)).toEqual([1, 2, 4, 8, MAX_WAIT_MINUTES, MAX_WAIT_MINUTES]);
+    const email = 'dauerversuch@behoerde.example';
+    let now = new Date('2026-03-02T09:00:00Z');
+    const waits: number[] = [];
+    for (let i = 1; i <= MAX_FAILED_LOGINS + 2; i++) {
+      const result = await authenticateLocal(t.db.kysely, email, 'falsch', now);
+      if (!result.ok && result.reason === 'throttled') {
+        waits.push((result.until.getTime() - now.getTime()) / 60_000);
+        // Tried during the wait: refused without counting.
+        const early = await authenticateLocal(t.db.kysely, email, 'falsch', new Date(now.getTime() + 1000));
+        expect(early).toEqual(result);
+        now = result.until;
+      }
+    }
+    expect(waits).toEqual([1, 2, 4]);
+    const rows = await t.db.kysely.selectFrom('login_throttle').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain('dauerversuch');
   });
 
   it('tells accounts that are not yet active why, but only after the right password', async () => {

@@ -368,7 +368,7 @@ describe(`delivery API (${ENGINE})`, () => {
       url: `/api/v1/deliveries/${res.json().deliveryId}`,
       headers: { authorization: `Bearer ${stranger.token}` },
     });
-    expect(foreign.statusCode).toBe(403);
+    expect(foreign.statusCode).toBe(404);
     expect((await t.app.inject({ url: '/api/v1/deliveries/999999', headers: auth })).statusCode).toBe(404);
 
     const del = await t.app.inject({

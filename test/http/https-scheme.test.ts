@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../src/features/accounts/sessions.js';
+import { CSRF_COOKIE } from '../../src/http/csrf.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createUser } from '../helpers/auth.js';
+import { ENGINE } from '../helpers/db.js';
+
+const PASSWORD = 'korrekt-Pferd-Batterie-9';
+let t: TestApp;
+beforeAll(async () => {
+  // An https public URL must not make cookies Secure or send HSTS on a plain http answer.
+  t = await createTestApp({ publicUrl: 'https://zsk.example', trustProxy: ['127.0.0.1'] });
+  await createUser(t.db.kysely, { email: 'hanna@behoerde.example', password: PASSWORD });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const HSTS = 'strict-transport-security';
+
+/** Sign-in as the browser does it; the answers of the form page and of the sign-in. */
+async function signInOver(headers: Record<string, string>) {
+  const page = await t.app.inject({ url: '/anmelden', headers: { ...headers, accept: 'text/html' } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  const csrfCookie = page.cookies.find((c) => c.name === CSRF_COOKIE)!;
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/anmelden',
+    headers: { ...headers, cookie: `${CSRF_COOKIE}=${csrfCookie.value}` },
+    payload: { _csrf: csrf, email: 'hanna@behoerde.example', password: PASSWORD },
+  });
+  expect(login.statusCode).toBe(303);
+  return { page, csrfCookie, session: login.cookies.find((c) => c.name === SESSION_COOKIE)!, login };
+}
+
+describe(`scheme of the request decides HSTS and Secure cookies (${ENGINE})`, () => {
+  it('plain http: no HSTS, cookies without Secure', async () => {
+    const { page, csrfCookie, session, login } = await signInOver({});
+    expect(page.headers[HSTS]).toBeUndefined();
+    expect(login.headers[HSTS]).toBeUndefined();
+    expect(csrfCookie.secure).toBeFalsy();
+    expect(session.secure).toBeFalsy();
+  });
+
+  it('https through the named proxy: HSTS on every answer, Secure cookies', async () => {
+    const { page, csrfCookie, session, login } = await signInOver({ 'x-forwarded-proto': 'https' });
+    expect(page.headers[HSTS]).toBe('max-age=31536000; includeSubDomains');
+    expect(login.headers[HSTS]).toBe('max-age=31536000; includeSubDomains');
+    expect(csrfCookie.secure).toBe(true);
+    expect(session.secure).toBe(true);
+    const missing = await t.app.inject({ url: '/gibt-es-nicht', headers: { 'x-forwarded-proto': 'https' } });
+    expect(missing.headers[HSTS]).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('X-Forwarded-Proto from anyone but a named proxy changes nothing', async () => {
+    const direct = await createTestApp({ publicUrl: 'https://zsk.example' });
+    try {
+      const page = await direct.app.inject({
+        url: '/anmelden',
+        headers: { 'x-forwarded-proto': 'https', accept: 'text/html' },
+      });
+      expect(page.headers[HSTS]).toBeUndefined();
+      expect(page.cookies.find((c) => c.name === CSRF_COOKIE)!.secure).toBeFalsy();
+    } finally {
+      await direct.close();
+    }
+  });
+});
