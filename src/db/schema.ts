@@ -269,6 +269,8 @@ export interface RollupServiceTable {
   total: number;
   /** The month before last_month was delivered (migration 0011). */
   before_last: Generated<boolean>;
+  /** The month two before last_month was delivered (migration 0019). */
+  two_before_last: Generated<boolean>;
 }
 
 export interface RollupServiceLandMonthTable {
