@@ -76,7 +76,7 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
       c,
     );
 
-    // The month two before the last delivered, the one before it not (two_before_last, migration 0019).
+    // The month two before the last delivered, the one before it not (two_before_last, migration 0020).
     await store(d, [
       ['2024-01', '060000000000', 4],
       ['2024-03', '060000000000', 6],
