@@ -265,8 +265,8 @@ export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown>
 }
 
 /**
- * Recomputes rollup_service (first and last month, months, total, before_last per service),
- * rollup_service_year (the same per calendar year) and the kept periods (rollup_service_period) of the
+ * Recomputes rollup_service (first and last month, months, total, before_last and two_before_last per
+ * service), rollup_service_year (the same per calendar year) and the kept periods (rollup_service_period) of the
  * given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
  * cannot drift. A separate statement because the CTEs of the upsert cannot see each other's writes.
  * Must run after lockServices() for the same services, like every roll-up change.
@@ -287,14 +287,17 @@ export async function refreshServiceSummaries(
       DELETE FROM rollup_service r
       WHERE r.service_id = ANY(${ids}::int[]) AND NOT EXISTS (SELECT 1 FROM summary s WHERE s.service_id = r.service_id)
     )
-    INSERT INTO rollup_service AS r (service_id, first_month, last_month, months, total, before_last)
-    SELECT s.service_id, s.first_month, s.last_month, s.months, s.total, ${beforeLast(sql`s`)} FROM summary s
+    INSERT INTO rollup_service AS r (service_id, first_month, last_month, months, total, before_last, two_before_last)
+    SELECT s.service_id, s.first_month, s.last_month, s.months, s.total, ${deliveredBeforeLast(sql`s`, 1)},
+           ${deliveredBeforeLast(sql`s`, 2)}
+    FROM summary s
     ON CONFLICT (service_id) DO UPDATE
       SET first_month = excluded.first_month, last_month = excluded.last_month,
-          months = excluded.months, total = excluded.total, before_last = excluded.before_last
-      WHERE (r.first_month, r.last_month, r.months, r.total, r.before_last)
+          months = excluded.months, total = excluded.total, before_last = excluded.before_last,
+          two_before_last = excluded.two_before_last
+      WHERE (r.first_month, r.last_month, r.months, r.total, r.before_last, r.two_before_last)
             IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total,
-                              excluded.before_last)`.execute(trx);
+                              excluded.before_last, excluded.two_before_last)`.execute(trx);
   await sql`
     WITH summary AS (${yearSummaries(sql`service_id = ANY(${ids}::int[])`)}),
     gone AS (
@@ -354,8 +357,11 @@ export function yearSummaries(services: RawBuilder<unknown>): RawBuilder<unknown
     GROUP BY 1, 2`;
 }
 
-/** Whether the month before a summary's last month was delivered (rollup_service.before_last). */
-export function beforeLast(summary: RawBuilder<unknown>): RawBuilder<unknown> {
+/**
+ * Whether the month `back` months before a summary's last month was delivered
+ * (rollup_service.before_last for 1, two_before_last for 2).
+ */
+export function deliveredBeforeLast(summary: RawBuilder<unknown>, back: 1 | 2): RawBuilder<unknown> {
   return sql`EXISTS (SELECT 1 FROM rollup_service_month m WHERE m.service_id = ${summary}.service_id
-                      AND m.month = (${summary}.last_month - interval '1 month')::date)`;
+                      AND m.month = (${summary}.last_month - make_interval(months => ${sql.lit(back)}))::date)`;
 }

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { addToGroups, beforeLast, lockServices, yearSummaries } from './counts.js';
+import { addToGroups, deliveredBeforeLast, lockServices, yearSummaries } from './counts.js';
 import type { Database } from './schema.js';
 
 /**
@@ -46,8 +46,9 @@ export async function rebuildRollups(
       FROM rollup_service_month WHERE service_id BETWEEN ${fromId} AND ${toId}
       GROUP BY service_id
     )
-    INSERT INTO rollup_service (service_id, first_month, last_month, months, total, before_last)
-    SELECT s.service_id, s.first_month, s.last_month, s.months, s.total, ${beforeLast(sql`s`)}
+    INSERT INTO rollup_service (service_id, first_month, last_month, months, total, before_last, two_before_last)
+    SELECT s.service_id, s.first_month, s.last_month, s.months, s.total, ${deliveredBeforeLast(sql`s`, 1)},
+           ${deliveredBeforeLast(sql`s`, 2)}
     FROM summary s`.execute(db);
   await sql`
     INSERT INTO rollup_service_year (service_id, year, first_month, last_month, months, total)

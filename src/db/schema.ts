@@ -286,6 +286,8 @@ export interface RollupServiceTable {
   total: number;
   /** The month before last_month was delivered (migration 0011). */
   before_last: Generated<boolean>;
+  /** The month two before last_month was delivered (migration 0020). */
+  two_before_last: Generated<boolean>;
 }
 
 export interface RollupServiceLandMonthTable {

@@ -13,12 +13,16 @@
  *   caller passes every month that has at least one row. The current month never counts, as it is
  *   still running.
  * - gapFree: monthly and no gaps.
- * - overdue: nothing was ever delivered; or L was expected (the first delivery is not after L), is
- *   missing, and the grace period is over, i.e. the UTC day of the month of `now` is after `graceDays`
- *   (default 15). A service whose first delivery is for the current month is not overdue for L: it
- *   started after L.
+ * - due month: the latest month whose delivery deadline has passed: L once the grace period is over
+ *   (the UTC day of the month of `now` is after `graceDays`, default 15), before that the month
+ *   before L, whose deadline passed a month ago. Judging only L during the grace days would let a
+ *   service that stopped long ago look fine on the 1st to the 15th of every month.
+ * - overdue: nothing was ever delivered; or the due month was expected (the first delivery is not
+ *   after it) and is missing. A service that started after the due month is not overdue.
+ * - overdueSince: the first month of the run of missing months that ends with the due month, i.e.
+ *   the month after the last delivery up to the due month; null when not overdue or never delivered.
  */
-import { lastClosedMonth, monthIndex, monthRange } from './months.js';
+import { addMonths, lastClosedMonth, monthIndex, monthRange } from './months.js';
 
 export interface ServiceCompleteness {
   firstMonth: string | null;
@@ -29,6 +33,7 @@ export interface ServiceCompleteness {
   monthly: boolean;
   gapFree: boolean;
   overdue: boolean;
+  overdueSince: string | null;
 }
 
 export interface CompletenessSummary {
@@ -39,6 +44,12 @@ export interface CompletenessSummary {
 }
 
 export const DEFAULT_GRACE_DAYS = 15;
+
+/** The latest month whose delivery deadline has passed as of `now` (see the definitions above). */
+export function dueMonth(now: Date, graceDays: number = DEFAULT_GRACE_DAYS): string {
+  const closed = lastClosedMonth(now);
+  return now.getUTCDate() > graceDays ? closed : addMonths(closed, -1);
+}
 
 export function assessCompleteness(
   deliveredMonths: Iterable<string>,
@@ -55,7 +66,7 @@ export function assessCompleteness(
   const firstMonth = sorted[0] ?? null;
   const lastMonth = sorted.at(-1) ?? null;
   const closed = lastClosedMonth(now);
-  const graceOver = now.getUTCDate() > graceDays;
+  const due = dueMonth(now, graceDays);
 
   if (firstMonth === null) {
     return {
@@ -67,12 +78,15 @@ export function assessCompleteness(
       monthly: false,
       gapFree: false,
       overdue: true,
+      overdueSince: null,
     };
   }
 
   const expected = monthRange(firstMonth, closed);
   const gaps = expected.filter((m) => !delivered.has(m));
-  const closedExpected = firstMonth <= closed;
+  const overdue = firstMonth <= due && !delivered.has(due);
+  // The first month is not after the due month here, so some delivery precedes the missing run.
+  const lastBeforeDue = overdue ? sorted.filter((m) => m < due).at(-1) : undefined;
   return {
     firstMonth,
     lastMonth,
@@ -81,7 +95,8 @@ export function assessCompleteness(
     gaps,
     monthly: true,
     gapFree: gaps.length === 0,
-    overdue: closedExpected && !delivered.has(closed) && graceOver,
+    overdue,
+    overdueSince: lastBeforeDue === undefined ? null : addMonths(lastBeforeDue, 1),
   };
 }
 

@@ -17,3 +17,10 @@ export const SERVICE_TYPE_LABEL: Record<ServiceType, string> = {
 
 /** '2024-04' -> '04/2024', the form German reports use. */
 export const monthLabel = (m: string | null): string => (m ? formatMonthShortDe(m) : '–');
+
+/**
+ * The answer under a heading „überfällig“ (assessCompleteness): 'seit 09/2026', 'nein', or for a
+ * service that never delivered, which has no month to name, 'ja, noch keine Lieferung'.
+ */
+export const overdueLabel = (c: { overdue: boolean; overdueSince: string | null }): string =>
+  !c.overdue ? 'nein' : c.overdueSince ? `seit ${monthLabel(c.overdueSince)}` : 'ja, noch keine Lieferung';

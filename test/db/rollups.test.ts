@@ -41,7 +41,8 @@ const snapshot = async () =>
     await sql<{ t: string; r: string }>`
       SELECT 'month' AS t, row(service_id, month, total, regions)::text AS r FROM rollup_service_month
       UNION ALL SELECT 'land', row(service_id, land, month, total, regions)::text FROM rollup_service_land_month
-      UNION ALL SELECT 'service', row(service_id, first_month, last_month, months, total)::text FROM rollup_service
+      UNION ALL SELECT 'service', row(service_id, first_month, last_month, months, total, before_last,
+                                      two_before_last)::text FROM rollup_service
       UNION ALL SELECT 'year', row(service_id, year, first_month, last_month, months, total)::text FROM rollup_service_year
       ORDER BY 1, 2`.execute(db.kysely)
   ).rows;
@@ -51,6 +52,7 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
     const a = await createService(db.kysely, { granularity: 'kreis' });
     const b = await createService(db.kysely, { granularity: 'land' });
     const c = await createService(db.kysely, { granularity: 'land' });
+    const d = await createService(db.kysely, { granularity: 'land' });
     await store(a, [
       ['2024-01', '064110000000', 5],
       ['2024-01', '064120000000', 7],
@@ -74,23 +76,31 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
       c,
     );
 
+    // The month two before the last delivered, the one before it not (two_before_last, migration 0020).
+    await store(d, [
+      ['2024-01', '060000000000', 4],
+      ['2024-03', '060000000000', 6],
+    ]);
+
     const maintained = await snapshot();
     expect(maintained.filter((r) => r.t === 'service').map((r) => r.r)).toEqual([
-      `(${a},2024-01-01,2024-02-01,2,16)`,
-      `(${b},2023-12-01,2023-12-01,1,1)`,
+      `(${a},2024-01-01,2024-02-01,2,16,t,f)`,
+      `(${b},2023-12-01,2023-12-01,1,1,f,f)`,
+      `(${d},2024-01-01,2024-03-01,2,10,f,t)`,
     ]);
     expect(maintained.filter((r) => r.t === 'year').map((r) => r.r)).toEqual([
       `(${a},2024,2024-01-01,2024-02-01,2,16)`,
       `(${b},2023,2023-12-01,2023-12-01,1,1)`,
+      `(${d},2024,2024-01-01,2024-03-01,2,10)`,
     ]);
     await sql`DELETE FROM rollup_service_month`.execute(db.kysely);
     await sql`DELETE FROM rollup_service_land_month`.execute(db.kysely);
     await sql`DELETE FROM rollup_service`.execute(db.kysely);
     await sql`DELETE FROM rollup_service_year`.execute(db.kysely);
-    await rebuildRollups(db.kysely, Math.min(a, b, c), Math.max(a, b, c), { replace: false });
+    await rebuildRollups(db.kysely, Math.min(a, b, c, d), Math.max(a, b, c, d), { replace: false });
     expect(await snapshot()).toEqual(maintained);
     // Replacing is idempotent.
-    await rebuildRollups(db.kysely, Math.min(a, b, c), Math.max(a, b, c));
+    await rebuildRollups(db.kysely, Math.min(a, b, c, d), Math.max(a, b, c, d));
     expect(await snapshot()).toEqual(maintained);
   });
 });

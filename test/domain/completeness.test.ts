@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assessCompleteness, summarise, type ServiceCompleteness } from '../../src/domain/completeness.js';
+import {
+  assessCompleteness,
+  dueMonth,
+  summarise,
+  type ServiceCompleteness,
+} from '../../src/domain/completeness.js';
+import { monthRange } from '../../src/domain/months.js';
 
 // Current month 2024-05, last closed month 2024-04, the default grace period of 15 days is over.
 const NOW = new Date('2024-05-20T12:00:00Z');
@@ -103,6 +109,7 @@ describe('assessCompleteness', () => {
         monthly: false,
         gapFree: false,
         overdue: true,
+        overdueSince: null,
       },
     ],
   ])('%s', (_name, months, expected) => {
@@ -144,6 +151,73 @@ describe('assessCompleteness', () => {
 
     it('counts a service without any delivery as overdue even within the grace period', () => {
       expect(assessCompleteness([], new Date('2024-05-01T00:00:00Z')).overdue).toBe(true);
+    });
+  });
+
+  describe('overdue for the latest month whose deadline has passed (issue 13)', () => {
+    // On 5 December L = 11/2026 is still in its grace days, so the due month is 10/2026; on
+    // 16 December it is 11/2026. Expected: the month the service is overdue since, or null.
+    const WITHIN = new Date('2026-12-05T10:00:00Z');
+    const AFTER = new Date('2026-12-16T10:00:00Z');
+    const upTo = (from: string, to: string) => monthRange(from, to);
+
+    it.each<[string, string[], string | null, string | null]>([
+      [
+        'stopped after 08/2026 (Gewerbeanmeldung in the demo)',
+        upTo('2025-01', '2026-08'),
+        '2026-09',
+        '2026-09',
+      ],
+      [
+        'stopped after 07/2026 (Kinderzuschlag in the demo)',
+        upTo('2025-01', '2026-07'),
+        '2026-08',
+        '2026-08',
+      ],
+      ['stopped after 12/2022', upTo('2021-01', '2022-12'), '2023-01', '2023-01'],
+      ['delivered up to the due month within the grace days', upTo('2026-01', '2026-10'), null, '2026-11'],
+      ['delivered up to L', upTo('2026-01', '2026-11'), null, null],
+      ['delivered up to the running month', upTo('2026-01', '2026-12'), null, null],
+      ['the due month missing, L delivered', ['2026-08', '2026-09', '2026-11'], '2026-10', null],
+      [
+        'two months missing, the running month delivered',
+        ['2026-08', '2026-09', '2026-12'],
+        '2026-10',
+        '2026-10',
+      ],
+      [
+        'an older gap, delivered since',
+        ['2026-01', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'],
+        null,
+        '2026-11',
+      ],
+      ['started with L', ['2026-11'], null, null],
+      ['started with the running month', ['2026-12'], null, null],
+      ['only the due month of the grace days', ['2026-10'], null, '2026-11'],
+    ])('%s', (_name, months, sinceWithin, sinceAfter) => {
+      for (const [now, since] of [
+        [WITHIN, sinceWithin],
+        [AFTER, sinceAfter],
+      ] as const) {
+        const { overdue, overdueSince } = assessCompleteness(months, now);
+        expect({ now, overdue, overdueSince }).toEqual({ now, overdue: since !== null, overdueSince: since });
+      }
+    });
+
+    it('names the due month, across the turn of the year', () => {
+      expect(dueMonth(new Date('2027-01-15T23:59:59Z'))).toBe('2026-11');
+      expect(dueMonth(new Date('2027-01-16T00:00:00Z'))).toBe('2026-12');
+      expect(dueMonth(new Date('2027-02-05T00:00:00Z'))).toBe('2026-12');
+      expect(dueMonth(new Date('2027-01-06T00:00:00Z'), 5)).toBe('2026-12');
+    });
+
+    it('judges the due month across the turn of the year', () => {
+      const now = new Date('2027-01-05T00:00:00Z');
+      expect(assessCompleteness(upTo('2026-06', '2026-11'), now).overdue).toBe(false);
+      expect(assessCompleteness(upTo('2026-06', '2026-10'), now)).toMatchObject({
+        overdue: true,
+        overdueSince: '2026-11',
+      });
     });
   });
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { CompletenessSummary } from '../../domain/completeness.js';
+import { dueMonth, type CompletenessSummary } from '../../domain/completeness.js';
 import { lastClosedMonth } from '../../domain/months.js';
 import type { PriorityGroup } from './service.js';
 
@@ -34,26 +34,37 @@ interface Facts {
   last: RawBuilder<unknown>;
   contiguous: RawBuilder<unknown>;
   beforeLast: RawBuilder<unknown>;
+  twoBeforeLast: RawBuilder<unknown>;
 }
 
 /**
- * The rules of assessCompleteness over the facts, as of the last closed month L. Exact whenever no
- * month after the running one is stored, which validation guarantees (month_in_future).
+ * Whether `month` is delivered, for a month at most two before the running one. Exact whenever no
+ * month after the running one is stored, which validation guarantees (month_in_future): the last
+ * month is then at most two after `month`, and the month is there if it is the last, or the months
+ * have no gaps (and `month` is not before the first; callers check that), or it is the month before
+ * the last (before_last) or two before it (two_before_last) and that one is there.
+ */
+function delivered(f: Facts, month: RawBuilder<unknown>) {
+  return sql`(${f.last} = ${month} OR (${f.last} > ${month} AND (${f.contiguous}
+    OR (${f.last} = (${month} + interval '1 month')::date AND ${f.beforeLast})
+    OR (${f.last} = (${month} + interval '2 months')::date AND ${f.twoBeforeLast}))))`;
+}
+
+/**
+ * The rules of assessCompleteness over the facts, as of the last closed month L and the due month
+ * (L after the grace days, else the month before L):
  * - monthly: any delivery;
  * - gap-free: the first month is after L (nothing expected yet), or no gaps between first and last
  *   month and the last is L or later;
- * - overdue: no delivery at all, or L expected (first ≤ L), the grace period over, and L missing. L
- *   is there if it is the last month, or the last month is the running one and either the months
- *   have no gaps or the month before the last (L) is there.
+ * - overdue: no delivery at all, or the due month expected (first ≤ due month) and missing.
  */
 function rules(f: Facts, asOf: CompletenessAsOf) {
   const closed = sql`${`${lastClosedMonth(asOf.now)}-01`}::date`;
-  const graceOver = asOf.now.getUTCDate() > asOf.graceDays;
-  const closedDelivered = sql`(${f.last} = ${closed} OR (${f.last} > ${closed} AND (${f.contiguous} OR (${f.last} = (${closed} + interval '1 month')::date AND ${f.beforeLast}))))`;
+  const due = sql`${`${dueMonth(asOf.now, asOf.graceDays)}-01`}::date`;
   return {
     monthly: sql`(${f.first} IS NOT NULL)`,
     gapFree: sql`coalesce(${f.first} > ${closed} OR (${f.contiguous} AND ${f.last} >= ${closed}), false)`,
-    overdue: sql`(${f.first} IS NULL OR (${f.first} <= ${closed} AND ${graceOver}::boolean AND NOT coalesce(${closedDelivered}, false)))`,
+    overdue: sql`(${f.first} IS NULL OR (${f.first} <= ${due} AND NOT coalesce(${delivered(f, due)}, false)))`,
   };
 }
 
@@ -68,6 +79,7 @@ export async function countCompleteness(
       last: sql.ref('c.last_month'),
       contiguous: sql.ref('c.contiguous'),
       beforeLast: sql.ref('c.before_last'),
+      twoBeforeLast: sql.ref('c.two_before_last'),
     },
     asOf,
   );
@@ -89,6 +101,7 @@ function serviceRules(asOf: CompletenessAsOf) {
       last: sql.ref('r.last_month'),
       contiguous: sql`(r.months = month_span(r.first_month, r.last_month))`,
       beforeLast: sql.ref('r.before_last'),
+      twoBeforeLast: sql.ref('r.two_before_last'),
     },
     asOf,
   );

@@ -3,6 +3,7 @@ import type { Database, ServiceType } from '../../db/schema.js';
 import {
   assessCompleteness,
   DEFAULT_GRACE_DAYS,
+  dueMonth,
   type CompletenessSummary,
   type ServiceCompleteness,
 } from '../../domain/completeness.js';
@@ -52,6 +53,8 @@ export interface ServicePageData {
   service: ServiceSummary;
   series: SeriesPoint[];
   gaps: string[];
+  /** As on the completeness page, with the default grace days. */
+  overdue: Pick<ServiceCompleteness, 'overdue' | 'overdueSince'>;
   yearOnYear: YearOnYear;
   lands: LandTotal[];
   /** Per Kreis, only for services reporting per Kreis or Gemeinde; null for the others. */
@@ -101,6 +104,10 @@ export async function loadServicePage(
       }))
     : [];
   const gaps = series.filter((p) => p.total === null && !p.running).map((p) => p.month);
+  const { overdue, overdueSince } = assessCompleteness(
+    totals.map((t) => t.month),
+    now,
+  );
 
   const previousMonth = addMonths(closed, -12);
   const total = byMonth.get(closed) ?? null;
@@ -120,6 +127,7 @@ export async function loadServicePage(
     service,
     series,
     gaps,
+    overdue: { overdue, overdueSince },
     yearOnYear: { month: closed, previousMonth, total, previousTotal, changePercent },
     lands,
     kreise,
@@ -153,6 +161,8 @@ export interface ServiceCompletenessRow extends ServiceCompleteness {
 
 export interface CompletenessReport {
   lastClosedMonth: string;
+  /** The latest month whose deadline has passed: missing it makes a service overdue. */
+  dueMonth: string;
   graceDays: number;
   summary: CompletenessSummary;
   groups: { key: PriorityGroup; label: string; summary: CompletenessSummary }[];
@@ -223,6 +233,7 @@ export async function loadCompletenessReport(
   ]);
   return {
     lastClosedMonth: lastClosedMonth(now),
+    dueMonth: dueMonth(now, graceDays),
     graceDays,
     summary,
     groups,

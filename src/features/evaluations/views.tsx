@@ -2,7 +2,7 @@ import { DataTable } from '../../web/data-table.js';
 import type { ComponentChildren } from 'preact';
 import { Layout } from '../../web/layout.js';
 import { formatDecimal, formatInt } from '../../web/format.js';
-import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/labels.js';
+import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel, overdueLabel } from '../../web/labels.js';
 import { formatMonthDe } from '../../domain/months.js';
 import type { BuildMode } from '../../db/schema.js';
 import type { CompletenessSummary } from '../../domain/completeness.js';
@@ -184,7 +184,7 @@ export function ServicePage({
   canManage = false,
   notice,
 }: ServicePageProps) {
-  const { service: s, series, gaps, yearOnYear, lands, kreise, landPeriod } = data;
+  const { service: s, series, gaps, overdue, yearOnYear, lands, kreise, landPeriod } = data;
   const periodText = `${monthLabel(landPeriod.from)} bis ${monthLabel(landPeriod.to)}`;
   const landName = (l: { land: string; name: string | null }) =>
     l.land === '00' ? 'bundesweit' : (l.name ?? l.land);
@@ -239,6 +239,7 @@ export function ServicePage({
           <Definition term="Adresse">{s.url ? <a href={s.url}>{s.url}</a> : '–'}</Definition>
           <Definition term="Daten von">{monthLabel(s.firstMonth)}</Definition>
           <Definition term="Daten bis">{monthLabel(s.lastMonth)}</Definition>
+          <Definition term="Überfällig">{overdueLabel(overdue)}</Definition>
           <Definition term="Gelieferte Monate">{formatInt(s.monthsDelivered)}</Definition>
           <Definition term="Transaktionen insgesamt">{formatInt(s.total)}</Definition>
         </dl>
@@ -475,7 +476,8 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
       <h1 class="kern-heading-large">Vollständigkeit der Lieferungen</h1>
       <p class="kern-body">
         Stand: letzter abgeschlossener Monat {formatMonthDe(report.lastClosedMonth)}; eine fehlende Lieferung
-        für diesen Monat gilt nach dem {formatInt(report.graceDays)}. Tag des laufenden Monats als überfällig.{' '}
+        für diesen Monat gilt nach dem {formatInt(report.graceDays)}. Tag des laufenden Monats als überfällig.
+        Maßgeblich für „überfällig“ ist damit derzeit {formatMonthDe(report.dueMonth)}.{' '}
         <a href="#begriffe">Begriffe</a>
       </p>
       <p class="kern-body kern-body--large" id="gesamt">
@@ -533,7 +535,7 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
                 <li key={s.id}>
                   <a href={`/dienste/${s.id}`}>{s.name}</a>
                   {s.lastMonth
-                    ? ` – zuletzt geliefert: ${monthLabel(s.lastMonth)}`
+                    ? ` – überfällig seit ${monthLabel(s.overdueSince)}, zuletzt geliefert: ${monthLabel(s.lastMonth)}`
                     : ' – noch keine Lieferung'}
                 </li>
               ))}
@@ -593,7 +595,7 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
                 <td class="kern-table__cell">{yesNo(s.monthly)}</td>
                 <td class="kern-table__cell">{yesNo(s.gapFree)}</td>
                 <td class="kern-table__cell">{monthLabel(s.lastMonth)}</td>
-                <td class="kern-table__cell">{yesNo(s.overdue)}</td>
+                <td class="kern-table__cell">{overdueLabel(s)}</td>
                 <td class="kern-table__cell kern-table__cell--numeric">
                   {formatInt(s.gaps.length)}
                   {s.gaps.length > 0 && s.gaps.length <= 6 ? ` (${s.gaps.map(monthLabel).join(', ')})` : ''}
@@ -623,8 +625,9 @@ export function CompletenessPage({ report }: { report: CompletenessReport }) {
             Lieferung vor; eine gelieferte 0 zählt als Lieferung.
           </Definition>
           <Definition term="überfällig">
-            Noch nie geliefert, oder für den letzten abgeschlossenen Monat fehlt die Lieferung und die
-            Nachfrist von {formatInt(report.graceDays)} Tagen ist abgelaufen.
+            Noch nie geliefert, oder für den letzten Monat, dessen Frist abgelaufen ist, fehlt die Lieferung:
+            der letzte abgeschlossene Monat nach {formatInt(report.graceDays)} Tagen Nachfrist, in diesen
+            Tagen der Monat davor. „seit“ nennt den ersten Monat ohne Lieferung bis dahin.
           </Definition>
           <Definition term="Gruppe">
             Jeder Dienst zählt zu genau einer Gruppe: Fokusleistungen zuerst, die übrigen nach ihrem Typ.

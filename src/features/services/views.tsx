@@ -2,7 +2,7 @@ import { DataTable } from '../../web/data-table.js';
 import { Pagination } from '../../web/pagination.js';
 import { Layout } from '../../web/layout.js';
 import { formatInt } from '../../web/format.js';
-import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel } from '../../web/labels.js';
+import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel, overdueLabel } from '../../web/labels.js';
 import { OZG_THEMENFELDER } from '../../domain/catalogue.js';
 import type { ServiceType } from '../../db/schema.js';
 import {
@@ -123,8 +123,8 @@ export function ServiceListPage({ data, options }: { data: ServiceListData; opti
       <p class="kern-body">
         Angebundene Onlinedienste mit dem ersten und letzten Monat, für den Transaktionszahlen vorliegen, den
         Lücken seitdem, der Granularität ihrer Daten und der Summe aller gemeldeten Transaktionen. Überfällig
-        ist ein Dienst, dem der letzte abgeschlossene Monat nach Ablauf der Frist fehlt; die Regeln stehen
-        unter <a href="/vollstaendigkeit">Vollständigkeit</a>.
+        ist ein Dienst, dem der letzte Monat fehlt, dessen Lieferfrist abgelaufen ist; „seit“ nennt den ersten
+        Monat ohne Lieferung davor. Die Regeln stehen unter <a href="/vollstaendigkeit">Vollständigkeit</a>.
       </p>
       <FilterForm filter={filter} options={options} />
       <ul
@@ -188,7 +188,7 @@ export function ServiceListPage({ data, options }: { data: ServiceListData; opti
                 {s.monthly ? formatInt(s.gaps.length) : '–'}
               </td>
               <td class="kern-table__cell zsk-nowrap">
-                {s.overdue ? <span class="zsk-status-overdue">überfällig</span> : 'nein'}
+                {s.overdue ? <span class="zsk-status-overdue">{overdueLabel(s)}</span> : 'nein'}
               </td>
               <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
                 {s.monthly ? formatInt(s.total) : '–'}

@@ -25,19 +25,71 @@ import { createService } from '../../helpers/factories.js';
  */
 
 const DELIVERED_AT = new Date('2026-11-20T10:00:00Z');
-// Dates to judge at: after the grace days, within them, and a month later (the running month of
-// DELIVERED_AT then is the last closed month). No stored month lies after the running month of any.
+// Dates to judge at: after the grace days, within them, and a month later within and after them
+// (the running month of DELIVERED_AT then is the last closed month). No stored month lies after the
+// running month of any.
 const AS_OF = [
   new Date('2026-11-20T10:00:00Z'),
   new Date('2026-11-10T10:00:00Z'),
+  new Date('2026-12-05T10:00:00Z'),
   new Date('2026-12-16T10:00:00Z'),
   new Date('2027-03-01T10:00:00Z'),
+];
+/**
+ * Fixed patterns with the month each is overdue since (null: not overdue) as of three dates: within
+ * the grace days of 10/2026 (due month 09/2026), within those of 11/2026 (due 10/2026) and after them
+ * (due 11/2026). The third and fourth share first and last month, count and before_last; only the
+ * month two before the last tells them apart while the due month is two before the running one.
+ */
+const FIXED: [string, string[], Record<string, string | null>][] = [
+  [
+    'Fest: seit 09/2026 nichts',
+    monthRange('2026-01', '2026-08'),
+    { '2026-11-10': '2026-09', '2026-12-05': '2026-09', '2026-12-16': '2026-09' },
+  ],
+  [
+    'Fest: seit 2023 nichts',
+    monthRange('2022-01', '2022-12'),
+    { '2026-11-10': '2023-01', '2026-12-05': '2023-01', '2026-12-16': '2023-01' },
+  ],
+  [
+    'Fest: 09 und 10 fehlen',
+    ['2026-06', '2026-07', '2026-08', '2026-11'],
+    { '2026-11-10': '2026-09', '2026-12-05': '2026-09', '2026-12-16': null },
+  ],
+  [
+    'Fest: 07 und 10 fehlen',
+    ['2026-06', '2026-08', '2026-09', '2026-11'],
+    { '2026-11-10': null, '2026-12-05': '2026-10', '2026-12-16': null },
+  ],
+  [
+    'Fest: 09 fehlt',
+    ['2026-06', '2026-07', '2026-08', '2026-10', '2026-11'],
+    { '2026-11-10': '2026-09', '2026-12-05': null, '2026-12-16': null },
+  ],
+  [
+    'Fest: bis 10/2026',
+    monthRange('2026-01', '2026-10'),
+    { '2026-11-10': null, '2026-12-05': null, '2026-12-16': '2026-11' },
+  ],
 ];
 const MONTHS = monthRange('2025-06', '2026-11');
 const TYPES: ServiceType[] = ['1', '2/3', '4', '5'];
 
 let db: TestDb;
 const delivered = new Map<number, Set<string>>();
+const fixedIds = new Map<string, number>();
+
+async function deliver(id: number, months: string[], count: (k: number) => number): Promise<void> {
+  const summary = await ingestDelivery(db.kysely, {
+    channel: 'api',
+    actor: SYSTEM_ACTOR,
+    target: { kind: 'service', serviceId: id },
+    rows: months.map((month, k) => ({ month, ars: '000000000000', count: count(k) })),
+    now: DELIVERED_AT,
+  });
+  expect(summary.status).toBe('accepted');
+}
 
 /** Deterministic pseudo-random numbers, so a failure can be reproduced. */
 function random(seed: number): () => number {
@@ -71,19 +123,17 @@ beforeAll(async () => {
     else if (kind === 6) months = [...MONTHS.slice(start, -2), '2026-11'];
     else if (kind === 7) months = MONTHS.slice(start).filter((m) => m !== MONTHS[start + 1]);
     delivered.set(id, new Set(months));
-    if (months.length === 0) continue;
-    const summary = await ingestDelivery(db.kysely, {
-      channel: 'api',
-      actor: SYSTEM_ACTOR,
-      target: { kind: 'service', serviceId: id },
-      rows: months.map((month) => ({ month, ars: '000000000000', count: Math.floor(rnd() * 3) })),
-      now: DELIVERED_AT,
-    });
-    expect(summary.status).toBe('accepted');
+    if (months.length > 0) await deliver(id, months, () => Math.floor(rnd() * 3));
+  }
+  for (const [name, months] of FIXED) {
+    const id = await createService(db.kysely, { name, granularity: 'bund', type: '1' });
+    fixedIds.set(name, id);
+    await deliver(id, months, (k) => k % 2);
   }
   // Retractions (the DELETE path of the roll-ups) and a change of type and Fokus (the trigger on
   // online_services) after the deliveries.
   const ids = [...delivered.keys()];
+  for (const [name, months] of FIXED) delivered.set(fixedIds.get(name)!, new Set(months));
   for (const id of ids.slice(0, 6)) {
     const months = [...delivered.get(id)!].sort();
     const gone = months.filter((_, k) => k % 3 === 1 || (id === ids[1] && true));
@@ -149,20 +199,37 @@ describe(`completeness in SQL agrees with assessCompleteness (${ENGINE})`, () =>
     });
   }
 
+  for (const asOf of ['2026-11-10', '2026-12-05', '2026-12-16']) {
+    it(`lists the fixed patterns as overdue for the due month as of ${asOf}, with since when`, async () => {
+      const now = new Date(`${asOf}T10:00:00Z`);
+      const report = await loadCompletenessReport(db.kysely, now, { filter: 'ueberfaellig' });
+      expect(report.pageCount).toBe(1);
+      const listed = new Map(report.services.map((s) => [s.id, s.overdueSince]));
+      for (const [name, , since] of FIXED) {
+        const id = fixedIds.get(name)!;
+        expect({ name, since: listed.get(id) ?? null, listed: listed.has(id) }).toEqual({
+          name,
+          since: since[asOf],
+          listed: since[asOf] !== null,
+        });
+      }
+    });
+  }
+
   it('pages the table by name and says how many services the filter selects', async () => {
     const now = AS_OF[0]!;
-    const page2 = await loadCompletenessReport(db.kysely, now, { filter: 'alle', page: 2 });
-    expect(page2.listed).toBe(48);
-    expect(page2.pageCount).toBe(1);
-    expect(page2.page).toBe(1); // clamped to the last page
-    expect(page2.services.map((s) => s.name)).toEqual([...page2.services.map((s) => s.name)].sort());
+    const page3 = await loadCompletenessReport(db.kysely, now, { filter: 'alle', page: 3 });
+    expect(page3.listed).toBe(48 + FIXED.length);
+    expect(page3.pageCount).toBe(2);
+    expect(page3.page).toBe(2); // clamped to the last page
+    expect(page3.services.map((s) => s.name)).toEqual([...page3.services.map((s) => s.name)].sort());
   });
 
   it('keeps rollup_completeness equal to a rebuild', async () => {
     const snapshot = async () =>
       (
         await sql<{ r: string }>`
-          SELECT row(grp, first_month, last_month, contiguous, before_last, services)::text AS r
+          SELECT row(grp, first_month, last_month, contiguous, before_last, two_before_last, services)::text AS r
           FROM rollup_completeness ORDER BY 1`.execute(db.kysely)
       ).rows.map((r) => r.r);
     const maintained = await snapshot();

@@ -73,10 +73,17 @@ describe('completeness report', () => {
     expect(by.get(ids.c)).toMatchObject({
       gapFree: false,
       overdue: true,
+      overdueSince: '2026-09',
       gaps: ['2026-09', '2026-10'],
       lastMonth: '2026-08',
     });
-    expect(by.get(ids.d)).toMatchObject({ monthly: false, gapFree: false, overdue: true, lastMonth: null });
+    expect(by.get(ids.d)).toMatchObject({
+      monthly: false,
+      gapFree: false,
+      overdue: true,
+      overdueSince: null,
+      lastMonth: null,
+    });
     // A delivered 0 is a delivery, not a gap.
     expect(by.get(ids.e)).toMatchObject({ monthly: true, gapFree: true, overdue: false, gaps: [] });
     expect(by.get(ids.f)).toMatchObject({ monthly: true, gapFree: true, overdue: false, expectedMonths: 0 });
@@ -93,10 +100,17 @@ describe('completeness report', () => {
     });
   });
 
-  it('is not overdue for the last closed month within the grace days', async () => {
+  it('judges the month before the last closed one within the grace days', async () => {
     const report = await loadCompletenessReport(t.db.kysely, WITHIN_GRACE);
-    expect(report.summary).toEqual({ connected: 6, monthly: 5, gapFree: 3, overdue: 1 });
-    expect(report.overdue.map((s) => s.id)).toEqual([ids.d]);
+    expect(report.dueMonth).toBe('2026-09');
+    // C stopped after 08/2026: within the grace days of 10/2026 its missing 09/2026 is overdue already.
+    expect(report.summary).toEqual({ connected: 6, monthly: 5, gapFree: 3, overdue: 2 });
+    expect(report.overdue.map((s) => [s.id, s.overdueSince]).sort()).toEqual(
+      [
+        [ids.c, '2026-09'],
+        [ids.d, null],
+      ].sort(),
+    );
   });
 
   it('serves the page in German with the overview sentence, the groups and the overdue list', async () => {
@@ -111,5 +125,25 @@ describe('completeness report', () => {
       /data-group="focus"><th scope="row" class="kern-table__cell">Fokusleistungen<\/th>/,
     );
     expect(res.body).toContain(`<a href="/dienste/${ids.d}">D nie geliefert</a> – noch keine Lieferung`);
+    // The page judges as of today; C stopped after 08/2026, so from today on it is overdue since 09/2026.
+    expect(res.body).toContain(
+      `<a href="/dienste/${ids.c}">C eingestellt</a> – überfällig seit 09/2026, zuletzt geliefert: 08/2026`,
+    );
+    expect(res.body).toMatch(
+      new RegExp(`data-service-id="${ids.c}">(?:(?!</tr>).)*<td class="kern-table__cell">seit 09/2026</td>`),
+    );
+    expect(res.body).toMatch(
+      new RegExp(
+        `data-service-id="${ids.d}">(?:(?!</tr>).)*<td class="kern-table__cell">ja, noch keine Lieferung</td>`,
+      ),
+    );
+  });
+
+  it('says on the service page since when it is overdue', async () => {
+    const page = async (id: number) =>
+      (await t.app.inject({ url: `/dienste/${id}`, headers: { cookie: viewer.cookie } })).body;
+    const overdue = '<dt class="kern-body kern-body--bold">Überfällig</dt><dd class="kern-body">';
+    expect(await page(ids.c)).toContain(`${overdue}seit 09/2026</dd>`);
+    expect(await page(ids.d)).toContain(`${overdue}ja, noch keine Lieferung</dd>`);
   });
 });

@@ -87,6 +87,16 @@ describe('service list filters', () => {
     });
   });
 
+  it('shows services that stopped long ago as overdue within the grace days, with since when', async () => {
+    // Within the grace days of 11/2026 the due month is 10/2026 (issue 13: these were „nein“).
+    const { rows } = await loadServiceList(t.db.kysely, NO_FILTER, 1, new Date('2026-12-05T10:00:00Z'));
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    expect(byName.get('Gewerbeanmeldung')).toMatchObject({ overdue: true, overdueSince: '2026-08' });
+    expect(byName.get('Elterngeld Digital')).toMatchObject({ lastMonth: '2026-10', overdue: false });
+    const body = (await t.app.inject({ url: '/', headers: { cookie: viewer.cookie } })).body;
+    expect(body).toContain('<span class="zsk-status-overdue">seit 08/2026</span>');
+  });
+
   it('pages through 50 services a page, keeping the filter in the links', async () => {
     for (let i = 0; i < 60; i++)
       await createService(t.db.kysely, { name: `Zusatzdienst ${String(i).padStart(2, '0')}`, type: '4' });
