@@ -91,6 +91,9 @@ async function answer(
     response.writeHead(400).end();
     return;
   }
+  // A CLI interrupted with Ctrl+C closes the connection: the command still finishes in its own
+  // transactions, and an error writing its output concerns that CLI only, never the server.
+  response.on('error', () => {});
   response.writeHead(200, { 'content-type': 'application/x-ndjson' });
   const send = (line: AnswerLine) => response.write(`${JSON.stringify(line)}\n`);
   const io: Output = { out: (text) => send({ out: text }), err: (text) => send({ err: text }) };

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -131,6 +132,21 @@ describe.skipIf(TEST_DATABASE_URL)('zsk beside npm start on the embedded databas
         const socket = fs.statSync(path.join(dir, 'zsk.sock'));
         expect(socket.isSocket()).toBe(true);
         expect(socket.mode & 0o777).toBe(0o600);
+
+        // A CLI interrupted right after sending: the server must carry on.
+        await new Promise<void>((resolve) => {
+          const request = http.request({
+            socketPath: path.join(dir, 'zsk.sock'),
+            agent: false,
+            method: 'POST',
+            path: '/befehle',
+          });
+          request.on('error', () => resolve());
+          request.end(JSON.stringify({ argv: ['services', 'list', '--json'], file: null }), () => {
+            request.destroy();
+            resolve();
+          });
+        });
 
         const created = await zsk(dir, ['token', 'create', '--service', String(serviceId)]);
         expect(created.stderr).toContain('Er wird nur jetzt angezeigt');
