@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Db } from '../db/database.js';
-import { parseInvocation, runCommand, type FileArgument, type Output } from './commands.js';
+import { parseInvocation, runCommand, UsageError, type FileArgument, type Output } from './commands.js';
 
 /**
  * The embedded database belongs to one process (src/db/database.ts), so while `npm start` runs the CLI
@@ -111,6 +111,12 @@ async function answer(
       exit = await runCommand(db, invocation, file, io);
     }
   } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(error.message);
+      send({ exit: 2 });
+      response.end();
+      return;
+    }
     // As in the CLI's own process, the cause goes to the operator; here that is the server's log.
     log.error({ err: error, argv: body.argv.slice(0, 2) }, 'Befehl der Kommandozeile fehlgeschlagen');
     io.err(

@@ -100,6 +100,29 @@ async function startServer(dataDir: string, databaseUrl = ''): Promise<Server> {
   };
 }
 
+/** The socket's answer lines to a request as the CLI sends it. */
+function askServer(socketPath: string, argv: string[]): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { socketPath, agent: false, method: 'POST', path: '/befehle' },
+      (response) => {
+        let text = '';
+        response.on('data', (d: Buffer) => (text += d.toString()));
+        response.on('end', () =>
+          resolve(
+            text
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line) as unknown),
+          ),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify({ argv, file: null }));
+  });
+}
+
 const tempDirs: string[] = [];
 function dataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zsk-cli-'));
@@ -147,6 +170,12 @@ describe.skipIf(TEST_DATABASE_URL)('zsk beside npm start on the embedded databas
             resolve();
           });
         });
+
+        // What the CLI itself would refuse before sending is refused by the server too.
+        expect(await askServer(path.join(dir, 'zsk.sock'), ['catalogue', 'import'])).toEqual([
+          { err: 'Datei fehlt: npm run zsk -- catalogue import FILE' },
+          { exit: 2 },
+        ]);
 
         const created = await zsk(dir, ['token', 'create', '--service', String(serviceId)]);
         expect(created.stderr).toContain('Er wird nur jetzt angezeigt');
