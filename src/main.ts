@@ -1,6 +1,7 @@
 import { loadConfig } from './config.js';
 import { bootstrap } from './bootstrap.js';
 import { buildApp } from './app.js';
+import { startControlSocket } from './cli/control-socket.js';
 
 const config = loadConfig();
 const started = Date.now();
@@ -17,11 +18,23 @@ if (report.admin?.generatedPassword) {
   );
 }
 
+// Only the embedded database needs it: on PostgreSQL the CLI opens its own connections. Without it the
+// portal still serves; only the CLI has to wait for a stop, as before.
+const control =
+  db.engine === 'pglite'
+    ? await startControlSocket(config.dataDir, db, app.log).catch((error: Error) => {
+        app.log.warn({ err: error }, 'Socket für die Kommandozeile nicht verfügbar');
+        return null;
+      })
+    : null;
+
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   app.log.info({ signal }, 'ZSK wird beendet');
+  // First, so that a command still running finishes on an open database.
+  await control?.close();
   await app.close();
   // Closing PGlite flushes its files, so the next start finds every change.
   await db.close();

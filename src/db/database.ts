@@ -69,7 +69,15 @@ export async function openDatabase(options: OpenOptions): Promise<Db> {
   });
 }
 
-export class DatabaseInUseError extends Error {}
+export class DatabaseInUseError extends Error {
+  constructor(
+    message: string,
+    /** The process holding the database. */
+    readonly holder: number,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The embedded engine belongs to one process: two processes writing the same files would corrupt
@@ -83,8 +91,9 @@ function lockDataDir(dataDir: string): () => void {
     const holder = Number(fs.readFileSync(file, 'utf8'));
     if (holder && holder !== process.pid && isAlive(holder)) {
       throw new DatabaseInUseError(
-        `Die eingebettete Datenbank in ${dataDir} wird bereits von Prozess ${holder} verwendet (läuft npm start?). ` +
+        `Die eingebettete Datenbank in ${dataDir} wird bereits von Prozess ${holder} verwendet (läuft npm start oder ein zsk-Befehl?). ` +
           'Beenden Sie ihn zuerst, oder verwenden Sie PostgreSQL (DATABASE_URL).',
+        holder,
       );
     }
   } catch (e) {

@@ -14,14 +14,31 @@ export async function ensureAdmin(
 ): Promise<{ email: string; generatedPassword: string | null } | null> {
   const existing = await db.selectFrom('users').select('id').where('is_admin', '=', true).executeTakeFirst();
   if (existing) return null;
-  const password = configuredPassword ?? generatePassword();
+  const { password } = await createAdministrator(db, {
+    email,
+    name: 'ZSK-Administration',
+    password: configuredPassword,
+  });
+  return { email, generatedPassword: configuredPassword ? null : password };
+}
+
+/**
+ * An active administrator account, created by the system (start-up or command line) rather than by a
+ * person signed in. Without a password a random one is generated; the caller shows it once, since only
+ * its argon2id hash is stored.
+ */
+export async function createAdministrator(
+  db: Kysely<Database>,
+  input: { email: string; name: string; password: string | null },
+): Promise<{ id: number; password: string }> {
+  const password = input.password ?? generatePassword();
   const passwordHash = await hashPassword(password);
-  await db.transaction().execute(async (trx) => {
+  const id = await db.transaction().execute(async (trx) => {
     const user = await trx
       .insertInto('users')
       .values({
-        email,
-        name: 'ZSK-Administration',
+        email: input.email,
+        name: input.name,
         password_hash: passwordHash,
         is_admin: true,
         status: 'active',
@@ -38,8 +55,9 @@ export async function ensureAdmin(
       action: 'user.create',
       entity: 'user',
       entityId: user.id,
-      newValue: { email, isAdmin: true },
+      newValue: { email: input.email, isAdmin: true },
     });
+    return user.id;
   });
-  return { email, generatedPassword: configuredPassword ? null : password };
+  return { id, password };
 }

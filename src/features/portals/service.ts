@@ -169,15 +169,18 @@ function isHttpUrl(value: string): boolean {
 
 /**
  * Creates the portal, its authority if new, and the managers' memberships or invitations in one
- * transaction with their audit rows; returns the mails to send after the commit.
+ * transaction with their audit rows; returns the mails to send after the commit. Without a context
+ * (the command line) no person acts, so nobody can be named as granting access: managers are refused.
  */
 export async function createPortal(
   db: Kysely<Database>,
   input: PortalInput,
-  ctx: GrantContext,
+  ctx: GrantContext | null,
 ): Promise<{ id: number; outcomes: GrantOutcome[]; mails: Mail[] }> {
+  const managers = splitEmails(input.managers);
+  if (managers.length > 0 && !ctx) throw new Error('Verwalter brauchen eine handelnde Person.');
   return db.transaction().execute(async (trx) => {
-    const actor: Actor = { userId: ctx.actor.id, tokenId: null };
+    const actor: Actor = { userId: ctx?.actor.id ?? null, tokenId: null };
     let authorityId: number | null = null;
     if (input.authority) {
       const existing = await trx
@@ -215,8 +218,8 @@ export async function createPortal(
     const target = { kind: 'portal' as const, id: portal.id, name: input.name };
     const outcomes: GrantOutcome[] = [];
     const mails: Mail[] = [];
-    for (const email of splitEmails(input.managers)) {
-      const grant = await grantInTransaction(trx, target, email, ctx);
+    for (const email of managers) {
+      const grant = await grantInTransaction(trx, target, email, ctx!);
       outcomes.push(grant.outcome);
       if (grant.mail) mails.push(grant.mail);
     }
