@@ -8,8 +8,16 @@ import type { RowError } from '../../domain/counts.js';
 import { dateToMonth, monthToDate, parseMonth } from '../../domain/months.js';
 import { AppError, formatBytes, notFound } from '../../http/errors.js';
 import { authErrors, ErrorSchema } from '../../http/schemas.js';
-import { forbiddenScope, requireServiceScope, requireToken, tokenScopeOf } from '../tokens/auth.js';
-import { hashToken, scopeCovers } from '../tokens/tokens.js';
+import { serviceApiRoutes } from '../services/api.js';
+import {
+  actorOf,
+  forbiddenScope,
+  requirePortalManagement,
+  requireServiceScope,
+  requireToken,
+  tokenScopeOf,
+} from '../tokens/auth.js';
+import { hashToken, scopeCovers, scopeCoversPortal } from '../tokens/tokens.js';
 import {
   CountsQuery,
   CountsResponse,
@@ -130,9 +138,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
     },
     async (request, reply) => {
       const { portalId } = request.params;
-      const scope = tokenScopeOf(request);
-      if (scope.kind !== 'portal' || scope.portalId !== portalId)
-        throw forbiddenScope(scope, `Portal ${portalId}`);
+      await requirePortalManagement(request, portalId);
       return deliver(request, reply, { kind: 'portal', portalId });
     },
   );
@@ -184,17 +190,19 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
     },
     async (request) => {
       const { serviceId } = request.params;
-      const scope = await requireServiceScope(request, serviceId);
+      await requireServiceScope(request, serviceId);
       const month = parseMonth(request.query.month, new Date());
       if (!month.ok) throw new AppError(400, month.error.code, month.error.message);
       const ars = parseArs(request.query.ars);
       if (!ars.ok) throw new AppError(400, ars.error.code, ars.error.message);
       const deleted = await transactionWithRetry(app.db.kysely, async (trx) => {
         await lockServices(trx, [serviceId]);
-        return deleteCounts(trx, [{ serviceId, month: monthToDate(month.value), ars: ars.value }], null, {
-          userId: null,
-          tokenId: scope.tokenId,
-        });
+        return deleteCounts(
+          trx,
+          [{ serviceId, month: monthToDate(month.value), ars: ars.value }],
+          null,
+          actorOf(request),
+        );
       });
       if (deleted === 0)
         throw notFound(`Für ${month.value} und Region ${ars.value} ist kein Wert gespeichert.`);
@@ -224,7 +232,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
         .executeTakeFirst();
       if (!d) throw notFound(`Lieferung ${deliveryId} gibt es nicht.`);
       const allowed =
-        (scope.kind === 'portal' && d.portal_id === scope.portalId) ||
+        (d.portal_id !== null && (await scopeCoversPortal(app.db.kysely, scope, d.portal_id))) ||
         (d.service_id !== null && (await scopeCovers(app.db.kysely, scope, d.service_id)));
       if (!allowed) throw forbiddenScope(scope, `Lieferung ${deliveryId}`);
       return {
@@ -245,6 +253,9 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
       };
     },
   );
+
+  // The management routes share this context: the token hook, the parsers and the rate-limit budget.
+  await app.register(serviceApiRoutes);
 }
 
 interface DeliveryRequest {
@@ -285,7 +296,7 @@ async function deliver(
   try {
     summary = await ingestDelivery(db, {
       channel: 'api',
-      actor: { userId: null, tokenId: scope.tokenId },
+      actor: actorOf(request),
       target,
       rows,
       firstRowNumber,

@@ -14,6 +14,8 @@ const COLUMNS: Record<string, keyof IncomingRow> = {
   serviceid: 'serviceId',
   service_id: 'serviceId',
   onlinedienst: 'serviceId',
+  servicekey: 'serviceKey',
+  service_key: 'serviceKey',
 };
 
 export interface CsvRows {
@@ -106,15 +108,14 @@ export function rowsFromRecords(records: unknown[][], needsServiceId: boolean): 
       `Unbekannte Spalte ${unknown.map((u) => `„${u}“`).join(', ')} in der Kopfzeile; erwartet: ${expected(needsServiceId)}.`,
     );
   }
-  const required: (keyof IncomingRow)[] = needsServiceId
-    ? ['serviceId', 'month', 'ars', 'count']
-    : ['month', 'ars', 'count'];
-  const missing = required.filter((k) => !keys.includes(k));
-  if (missing.length || new Set(keys).size !== keys.length) {
+  const missing = ['month', 'ars', 'count'].filter((k) => !keys.includes(k as keyof IncomingRow));
+  // A portal names its services by id or by its own key, one of the two.
+  const naming = keys.filter((k) => k === 'serviceId' || k === 'serviceKey').length;
+  if (missing.length || new Set(keys).size !== keys.length || (needsServiceId && naming !== 1)) {
     throw csvError(`Die Kopfzeile muss die Spalten ${expected(needsServiceId)} je einmal enthalten.`);
   }
-  if (!needsServiceId && keys.includes('serviceId')) {
-    throw csvError('Die Spalte serviceId gibt es nur bei Lieferungen eines Portals.');
+  if (!needsServiceId && naming > 0) {
+    throw csvError('Die Spalten serviceId und serviceKey gibt es nur bei Lieferungen eines Portals.');
   }
   const rows = records.slice(1).map((fields) => {
     const row: IncomingRow = { month: undefined, ars: undefined, count: undefined };
@@ -132,6 +133,6 @@ function count(text: string, ch: string): number {
 
 function expected(needsServiceId: boolean): string {
   return needsServiceId
-    ? 'serviceId;month;ars;count (oder serviceId;monat;ars;anzahl)'
+    ? 'serviceId;month;ars;count (oder serviceKey statt serviceId; oder monat, anzahl)'
     : 'month;ars;count (oder monat;ars;anzahl)';
 }

@@ -8,9 +8,11 @@ import { lockServices, upsertCounts, type StoredCount } from '../../db/counts.js
 import type { Channel, Database, DeliveryStatus } from '../../db/schema.js';
 import { regionIndex } from '../regions/repository.js';
 
-/** A row as received from any channel; portal deliveries name the service in each row. */
+/** A row as received from any channel; portal deliveries name the service in each row, by id or key. */
 export interface IncomingRow extends CountInput {
   serviceId?: unknown;
+  /** The portal's own key of the service (portal_services.service_key). */
+  serviceKey?: unknown;
 }
 
 export type DeliveryTarget = { kind: 'service'; serviceId: number } | { kind: 'portal'; portalId: number };
@@ -84,14 +86,17 @@ export class DeliveryTargetError extends Error {
 async function granularities(
   db: Kysely<Database>,
   target: DeliveryTarget,
-): Promise<Map<number, Granularity>> {
+): Promise<{ byId: Map<number, Granularity>; byKey: Map<string, number> }> {
   const query =
     target.kind === 'service'
-      ? db.selectFrom('online_services').select(['id', 'granularity']).where('id', '=', target.serviceId)
+      ? db
+          .selectFrom('online_services')
+          .select(['id', 'granularity', sql<string | null>`NULL`.as('service_key')])
+          .where('id', '=', target.serviceId)
       : db
           .selectFrom('online_services')
           .innerJoin('portal_services', 'portal_services.service_id', 'online_services.id')
-          .select(['online_services.id', 'online_services.granularity'])
+          .select(['online_services.id', 'online_services.granularity', 'portal_services.service_key'])
           .where('portal_services.portal_id', '=', target.portalId);
   const rows = await query.execute();
   if (target.kind === 'service' && rows.length === 0) {
@@ -106,7 +111,43 @@ async function granularities(
     if (!portal)
       throw new DeliveryTargetError('portal_not_found', `Portal ${target.portalId} existiert nicht.`);
   }
-  return new Map(rows.map((r) => [r.id, r.granularity]));
+  return {
+    byId: new Map(rows.map((r) => [r.id, r.granularity])),
+    byKey: new Map(rows.flatMap((r) => (r.service_key === null ? [] : [[r.service_key, r.id] as const]))),
+  };
+}
+
+/** The portal's service a row names by serviceKey or serviceId, or the row's error. */
+function portalServiceOf(
+  raw: IncomingRow,
+  rowNumber: number,
+  services: { byId: Map<number, Granularity>; byKey: Map<string, number> },
+): number | RowError {
+  if (raw.serviceKey !== undefined && raw.serviceKey !== null && raw.serviceKey !== '') {
+    const key = String(raw.serviceKey).trim();
+    const id = services.byKey.get(key);
+    if (id === undefined)
+      return rowError(
+        rowNumber,
+        'serviceKey',
+        raw.serviceKey,
+        'service_key_unknown',
+        `Einen Onlinedienst mit dem Schlüssel „${key}“ gibt es in diesem Portal nicht.`,
+        `This portal has no online service with the key "${key}".`,
+      );
+    return id;
+  }
+  const sid = typeof raw.serviceId === 'string' ? Number(raw.serviceId.trim()) : raw.serviceId;
+  if (typeof sid !== 'number' || !Number.isInteger(sid) || !services.byId.has(sid))
+    return rowError(
+      rowNumber,
+      'serviceId',
+      raw.serviceId,
+      'service_not_in_portal',
+      `Onlinedienst „${String(raw.serviceId ?? '')}“ gehört nicht zu diesem Portal.`,
+      `Online service "${String(raw.serviceId ?? '')}" does not belong to this portal.`,
+    );
+  return sid;
 }
 
 function rowError(
@@ -152,23 +193,14 @@ export async function validateDelivery(
     if (request.target.kind === 'service') {
       serviceId = request.target.serviceId;
     } else {
-      const sid = typeof raw.serviceId === 'string' ? Number(raw.serviceId.trim()) : raw.serviceId;
-      if (typeof sid !== 'number' || !Number.isInteger(sid) || !services.has(sid)) {
-        errors.push(
-          rowError(
-            rowNumber,
-            'serviceId',
-            raw.serviceId,
-            'service_not_in_portal',
-            `Onlinedienst „${String(raw.serviceId ?? '')}“ gehört nicht zu diesem Portal.`,
-            `Online service "${String(raw.serviceId ?? '')}" does not belong to this portal.`,
-          ),
-        );
+      const found = portalServiceOf(raw, rowNumber, services);
+      if (typeof found !== 'number') {
+        errors.push(found);
         return;
       }
-      serviceId = sid;
+      serviceId = found;
     }
-    const granularity = services.get(serviceId)!;
+    const granularity = services.byId.get(serviceId)!;
     const result = validatorFor(granularity)(raw, rowNumber);
     if ('errors' in result) {
       errors.push(...result.errors);
