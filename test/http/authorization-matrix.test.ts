@@ -130,6 +130,13 @@ export const MATRIX: Record<string, Entry> = {
   // Access, tokens, portals and audit log (src/features/access, tokens, portals, audit). Empty forms are
   // incomplete (422) for everyone allowed to send them.
   'GET /meine-dienste': { path: fixed('/meine-dienste'), expect: signedIn() },
+  // Personal tokens: every signed-in person may hold them; they open only what the person manages.
+  'GET /meine-dienste/schluessel': { path: fixed('/meine-dienste/schluessel'), expect: signedIn() },
+  'POST /meine-dienste/schluessel': { path: fixed('/meine-dienste/schluessel'), expect: signedInForm(422) },
+  'POST /meine-dienste/schluessel/widerrufen': {
+    path: fixed('/meine-dienste/schluessel/widerrufen'),
+    expect: signedInForm(422),
+  },
   'GET /dienste/:id/zugang': { path: (f) => `/dienste/${f.service}/zugang`, expect: manageService() },
   'POST /dienste/:id/zugang': {
     path: (f) => `/dienste/${f.service}/zugang`,

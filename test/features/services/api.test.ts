@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessToken } from '../../../src/features/tokens/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { createUser, grantPortal, grantService } from '../../helpers/auth.js';
 import { ENGINE } from '../../helpers/db.js';
 import { createPortal, createService } from '../../helpers/factories.js';
 
@@ -322,6 +323,57 @@ describe(`service-management API (${ENGINE})`, () => {
     const items = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json();
     expect(items.services).toEqual([expect.objectContaining({ id: own, serviceKey: null })]);
   });
+  it('lets a personal token do what its owner manages, and nothing else', async () => {
+    const managed = await createService(db());
+    const foreign = await createService(db());
+    const { portalId } = await portalWithToken();
+    const otherPortal = await portalWithToken();
+    const userId = await createUser(db(), { name: 'Paula Portal' });
+    await grantPortal(db(), userId, portalId);
+    await grantService(db(), userId, managed);
+    const { token, id: tokenId } = await createAccessToken(db(), { userId, label: 'persönlich' });
+
+    const created = await call('POST', `/api/v1/portals/${portalId}/services`, token, [row(1)]);
+    expect(created.statusCode, created.body).toBe(200);
+    const newId = created.json().services[0].serviceId as number;
+    const audit = await db()
+      .selectFrom('audit_log')
+      .select(['actor_user_id', 'actor_token_id'])
+      .where('entity', '=', 'online_service')
+      .where('entity_id', '=', String(newId))
+      .executeTakeFirstOrThrow();
+    expect(audit).toEqual({ actor_user_id: userId, actor_token_id: tokenId });
+    expect((await call('GET', `/api/v1/portals/${portalId}/services`, token)).statusCode).toBe(200);
+    expect(
+      (await call('PATCH', `/api/v1/services/${newId}`, token, { name: 'Über das Portal' })).statusCode,
+    ).toBe(200);
+    expect((await call('PATCH', `/api/v1/services/${managed}`, token, { name: 'Direkt' })).statusCode).toBe(
+      200,
+    );
+    const delivered = await call('PUT', `/api/v1/portals/${portalId}/counts`, token, {
+      counts: [{ serviceKey: 'dienst-1', month: '2024-04', ars: '060000000000', count: 1 }],
+    });
+    expect(delivered.statusCode).toBe(200);
+
+    for (const res of [
+      await call('PATCH', `/api/v1/services/${foreign}`, token, { name: 'fremd' }),
+      await call('GET', `/api/v1/portals/${otherPortal.portalId}/services`, token),
+      await call('POST', `/api/v1/portals/${otherPortal.portalId}/services`, token, [row(1)]),
+    ]) {
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('forbidden_scope');
+    }
+    // The token follows its owner: without the role, or with the account disabled, it opens nothing.
+    await db()
+      .deleteFrom('memberships')
+      .where('user_id', '=', userId)
+      .where('service_id', '=', managed)
+      .execute();
+    expect((await call('PATCH', `/api/v1/services/${managed}`, token, { name: 'x' })).statusCode).toBe(403);
+    await db().updateTable('users').set({ status: 'disabled' }).where('id', '=', userId).execute();
+    expect((await call('GET', `/api/v1/portals/${portalId}/services`, token)).statusCode).toBe(401);
+  });
+
   // Last: from here on a catalogue counts as imported.
   it('refuses LeiKa and OZG keys the imported catalogue does not know', async () => {
     const { portalId, token } = await portalWithToken();
