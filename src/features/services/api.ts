@@ -22,6 +22,13 @@ import { checkServiceRow, parseServiceCsv, saveServiceBatch, type ServiceRowInpu
 import { GranularityLockedError, loadServiceForm, updateService } from './editor.js';
 
 const TAG = 'Onlinedienste verwalten / manage services';
+
+/** The editor's names of changed fields that the API calls otherwise. */
+const API_FIELD_NAME: Record<string, string> = {
+  serviceType: 'type',
+  isFocus: 'focus',
+  authorityId: 'authority',
+};
 const security = [{ bearerAuth: [] }];
 
 /**
@@ -137,17 +144,16 @@ export async function serviceApiRoutes(parent: FastifyInstance): Promise<void> {
       const scope = await requireServiceManagement(request, serviceId);
       const patch = request.body;
       // The stored master data as a bulk row, overlaid by the patch: the same rules as every other way in.
+      // Absent fields keep their stored value (rowToForm); null clears, like an empty string.
       const row: ServiceRowInput = {
+        ...patch,
         name: patch.name ?? stored.stored.name,
-        url: patch.url === undefined ? (stored.stored.url ?? '') : (patch.url ?? ''),
-        authority: patch.authority === undefined ? undefined : (patch.authority ?? ''),
+        url: patch.url === null ? '' : patch.url,
+        authority: patch.authority === null ? '' : patch.authority,
         type: patch.type ?? stored.stored.serviceType,
         buildMode: patch.buildMode ?? stored.stored.buildMode,
-        focus: patch.focus ?? stored.stored.isFocus,
         granularity: patch.granularity ?? stored.stored.granularity,
-        description: patch.description === undefined ? undefined : (patch.description ?? ''),
-        leika: patch.leika ?? stored.stored.leika,
-        ozg: patch.ozg ?? stored.stored.ozg,
+        description: patch.description === null ? '' : patch.description,
       };
       const checked = await checkServiceRow(db, row, 1, stored.form);
       if ('errors' in checked)
@@ -169,6 +175,7 @@ export async function serviceApiRoutes(parent: FastifyInstance): Promise<void> {
             'Bitte wenden Sie sich an die ZSK-Administration, wenn die Zahlen in anderer Granularität neu geliefert werden sollen.',
         );
       }
+      changed = changed.map((field) => API_FIELD_NAME[field] ?? field);
       const [service] = await serviceItems(db, [serviceId], scope.kind === 'portal' ? scope.portalId : null);
       return { changed, service: service! };
     },

@@ -156,24 +156,25 @@ function yesNo(v: unknown): boolean | undefined {
 }
 
 /**
- * The row as the editor's form, on top of the stored form for a known service: a field the row
- * leaves out (the description, which the CSV has no column for) keeps its stored value.
+ * The row as the editor's form, on top of the stored form for a known service: a field the row leaves
+ * out (a JSON key or CSV column not sent) keeps its stored value, an empty one clears it. So a
+ * supplier whose file has no `ozg` column does not wipe the OZG links someone set on the web page.
  */
 export function rowToForm(row: ServiceRowInput, stored: ServiceForm | null): ServiceForm {
   const base = stored ?? emptyServiceForm();
   const authority = row.authority === undefined ? undefined : text(row.authority);
   return {
     name: text(row.name),
-    url: text(row.url),
+    url: row.url === undefined ? base.url : text(row.url),
     authorityId: authority === undefined ? base.authorityId : authority ? NEW_AUTHORITY : '',
     authorityName: authority ?? '',
     serviceType: text(row.type),
     buildMode: text(row.buildMode),
-    isFocus: yesNo(row.focus) ?? false,
+    isFocus: row.focus === undefined ? base.isFocus : (yesNo(row.focus) ?? false),
     granularity: text(row.granularity),
     description: row.description === undefined ? base.description : text(row.description),
-    leika: keyList(row.leika),
-    ozg: keyList(row.ozg),
+    leika: row.leika === undefined ? base.leika : keyList(row.leika),
+    ozg: row.ozg === undefined ? base.ozg : keyList(row.ozg),
   };
 }
 

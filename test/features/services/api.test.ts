@@ -187,6 +187,30 @@ describe(`service-management API (${ENGINE})`, () => {
       granularity: 'kreis',
       leika: ['99123456789012', '99123456789013'],
     });
+    // Columns left out keep what is stored; an empty cell clears.
+    const fewer = await call(
+      'POST',
+      `/api/v1/portals/${portalId}/services`,
+      token,
+      'serviceKey;name;type;buildMode;granularity;ozg\nwohngeld;Wohngeld online;4;own;kreis;\n',
+      true,
+    );
+    expect(fewer.json()).toMatchObject({ updated: 0, unchanged: 1 });
+    const cleared = await call(
+      'POST',
+      `/api/v1/portals/${portalId}/services`,
+      token,
+      'serviceKey;name;type;buildMode;granularity;leika;focus\nwohngeld;Wohngeld online;4;own;kreis;;nein\n',
+      true,
+    );
+    expect(cleared.json()).toMatchObject({ updated: 1 });
+    const after = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json();
+    expect(after.services[0]).toMatchObject({
+      url: 'https://wohngeld.example.de',
+      authority: 'Stadt Musterstadt',
+      focus: false,
+      leika: [],
+    });
     const bad = await call(
       'POST',
       `/api/v1/portals/${portalId}/services`,
@@ -251,7 +275,7 @@ describe(`service-management API (${ENGINE})`, () => {
     const patched = await call('PATCH', `/api/v1/services/${id}`, token, { name: 'Neuer Name', focus: true });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json()).toMatchObject({
-      changed: ['name', 'isFocus'],
+      changed: ['name', 'focus'],
       service: {
         id,
         serviceKey: 'dienst-1',
