@@ -169,6 +169,8 @@ export interface PortalServicesTable {
   portal_id: number;
   service_id: number;
   added_at: DefaultNow;
+  /** The portal's own stable key of the service, unique within the portal (migration 0021). */
+  service_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** An open request of a portal's managers to add a service they do not manage (decided ones are deleted). */
@@ -199,6 +201,8 @@ export interface AccessTokensTable {
   label: string;
   service_id: number | null;
   portal_id: number | null;
+  /** A personal token acts for what this account manages (migration 0021). */
+  user_id: ColumnType<number | null, number | null | undefined, number | null>;
   created_by: number | null;
   created_at: DefaultNow;
   expires_at: Timestamp | null;

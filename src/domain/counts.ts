@@ -32,7 +32,7 @@ export interface CountRow {
 
 export interface RowError {
   row: number;
-  field: 'month' | 'ars' | 'count' | 'serviceId' | 'row';
+  field: 'month' | 'ars' | 'count' | 'serviceId' | 'serviceKey' | 'row';
   value: string;
   code: string;
   message: string;

@@ -101,6 +101,17 @@ export const MATRIX: Record<string, Entry> = {
     expect: tokenOnly,
   },
   'GET /api/v1/deliveries/:deliveryId': { path: fixed('/api/v1/deliveries/1'), expect: tokenOnly },
+  // Service management (issue 13): portal and personal tokens; their scopes are asserted in
+  // test/features/services/api.test.ts.
+  'GET /api/v1/portals/:portalId/services': {
+    path: (f) => `/api/v1/portals/${f.portal}/services`,
+    expect: tokenOnly,
+  },
+  'POST /api/v1/portals/:portalId/services': {
+    path: (f) => `/api/v1/portals/${f.portal}/services`,
+    expect: tokenOnly,
+  },
+  'PATCH /api/v1/services/:id': { path: (f) => `/api/v1/services/${f.service}`, expect: tokenOnly },
   'GET /': { path: fixed('/'), expect: signedIn() },
   'GET /dienste/:id': { path: (f) => `/dienste/${f.service}`, expect: signedIn() },
   'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: signedIn() },
@@ -119,6 +130,13 @@ export const MATRIX: Record<string, Entry> = {
   // Access, tokens, portals and audit log (src/features/access, tokens, portals, audit). Empty forms are
   // incomplete (422) for everyone allowed to send them.
   'GET /meine-dienste': { path: fixed('/meine-dienste'), expect: signedIn() },
+  // Personal tokens: every signed-in person may hold them; they open only what the person manages.
+  'GET /meine-dienste/schluessel': { path: fixed('/meine-dienste/schluessel'), expect: signedIn() },
+  'POST /meine-dienste/schluessel': { path: fixed('/meine-dienste/schluessel'), expect: signedInForm(422) },
+  'POST /meine-dienste/schluessel/widerrufen': {
+    path: fixed('/meine-dienste/schluessel/widerrufen'),
+    expect: signedInForm(422),
+  },
   'GET /dienste/:id/zugang': { path: (f) => `/dienste/${f.service}/zugang`, expect: manageService() },
   'POST /dienste/:id/zugang': {
     path: (f) => `/dienste/${f.service}/zugang`,
@@ -349,7 +367,7 @@ describe('authorization matrix', () => {
   it('answers every route for every kind of visitor as the matrix says', async () => {
     const mismatches: string[] = [];
     for (const [key, entry] of Object.entries(MATRIX)) {
-      const method = key.slice(0, key.indexOf(' ')) as 'GET' | 'POST' | 'PUT' | 'DELETE';
+      const method = key.slice(0, key.indexOf(' ')) as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
       const url = entry.path(fixture);
       for (const who of WHO) {
         const known = sessions.get(who);

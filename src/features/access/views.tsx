@@ -105,6 +105,10 @@ export function MyServicesPage({ data, requests }: { data: MyServices; requests:
           </DataTable>
         </section>
       ) : null}
+      <p class="kern-body zsk-section">
+        <a href="/meine-dienste/schluessel">Persönliche Zugangsschlüssel</a> – für Programme, die in Ihrem
+        Namen liefern und Stammdaten der Onlinedienste verwalten, die Sie verwalten.
+      </p>
       {empty && !user?.isAdmin ? (
         <p class="kern-body">
           Sie verwalten noch keinen Onlinedienst und kein Portal. Den Zugang erteilen die Verantwortlichen

@@ -18,9 +18,17 @@ export const ServiceRow = Type.Object(
   { month: Month, ars: Ars, count: Count },
   { additionalProperties: false },
 );
+// Either serviceId or serviceKey names the service; ingest.ts reports a row naming neither.
 export const PortalRow = Type.Object(
   {
-    serviceId: Type.Integer({ description: 'Id des Onlinedienstes / online service id' }),
+    serviceId: Type.Optional(Type.Integer({ description: 'Id des Onlinedienstes / online service id' })),
+    serviceKey: Type.Optional(
+      Type.String({
+        description:
+          'Statt serviceId: eigener Schlüssel des Portals / instead of serviceId: the portal’s own key',
+        examples: ['wohngeld-online'],
+      }),
+    ),
     month: Month,
     ars: Ars,
     count: Count,
@@ -41,7 +49,7 @@ export type PortalCountsBody = Static<typeof PortalCountsBody>;
 
 const CsvBody = Type.String({
   description:
-    'CSV (UTF-8, mit oder ohne BOM), Kopfzeile `month;ars;count` oder `monat;ars;anzahl` (Portal: zusätzlich `serviceId`), Trennzeichen `;` oder `,`',
+    'CSV (UTF-8, mit oder ohne BOM), Kopfzeile `month;ars;count` oder `monat;ars;anzahl` (Portal: zusätzlich `serviceId` oder `serviceKey`), Trennzeichen `;` oder `,`',
 });
 
 export const deliveryBody = (json: typeof ServiceCountsBody | typeof PortalCountsBody) => ({

@@ -9,14 +9,17 @@ import { dateToMonth, monthToDate, parseMonth } from '../../domain/months.js';
 import { AppError, formatBytes, notFound } from '../../http/errors.js';
 import { authErrors, ErrorSchema } from '../../http/schemas.js';
 import { formatInt } from '../../web/format.js';
+import { serviceApiRoutes } from '../services/api.js';
 import {
+  actorOf,
   apiRateLimitKey,
   forbiddenScope,
+  requirePortalManagement,
   requireServiceScope,
   requireToken,
   tokenScopeOf,
 } from '../tokens/auth.js';
-import { scopeCovers } from '../tokens/tokens.js';
+import { scopeCovers, scopeCoversPortal } from '../tokens/tokens.js';
 import {
   CountsQuery,
   CountsResponse,
@@ -134,9 +137,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
     },
     async (request, reply) => {
       const { portalId } = request.params;
-      const scope = tokenScopeOf(request);
-      if (scope.kind !== 'portal' || scope.portalId !== portalId)
-        throw forbiddenScope(scope, `Portal ${portalId}`);
+      await requirePortalManagement(request, portalId);
       return deliver(request, reply, { kind: 'portal', portalId });
     },
   );
@@ -188,17 +189,19 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
     },
     async (request) => {
       const { serviceId } = request.params;
-      const scope = await requireServiceScope(request, serviceId);
+      await requireServiceScope(request, serviceId);
       const month = parseMonth(request.query.month, new Date());
       if (!month.ok) throw new AppError(400, month.error.code, month.error.message);
       const ars = parseArs(request.query.ars);
       if (!ars.ok) throw new AppError(400, ars.error.code, ars.error.message);
       const deleted = await transactionWithRetry(app.db.kysely, async (trx) => {
         await lockServices(trx, [serviceId]);
-        return deleteCounts(trx, [{ serviceId, month: monthToDate(month.value), ars: ars.value }], null, {
-          userId: null,
-          tokenId: scope.tokenId,
-        });
+        return deleteCounts(
+          trx,
+          [{ serviceId, month: monthToDate(month.value), ars: ars.value }],
+          null,
+          actorOf(request),
+        );
       });
       if (deleted === 0)
         throw notFound(`Für ${month.value} und Region ${ars.value} ist kein Wert gespeichert.`);
@@ -229,7 +232,7 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
       // A foreign delivery answers like a missing one, so ids cannot be probed for other suppliers.
       const allowed =
         d !== undefined &&
-        ((scope.kind === 'portal' && d.portal_id === scope.portalId) ||
+        ((d.portal_id !== null && (await scopeCoversPortal(app.db.kysely, scope, d.portal_id))) ||
           (d.service_id !== null && (await scopeCovers(app.db.kysely, scope, d.service_id))));
       if (!allowed) throw notFound(`Lieferung ${deliveryId} gibt es nicht.`);
       return {
@@ -250,6 +253,9 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
       };
     },
   );
+
+  // The management routes share this context: the token hook, the parsers and the rate-limit budget.
+  await app.register(serviceApiRoutes);
 }
 
 interface DeliveryRequest {
@@ -291,7 +297,7 @@ async function deliver(
   try {
     summary = await ingestDelivery(db, {
       channel: 'api',
-      actor: { userId: null, tokenId: scope.tokenId },
+      actor: actorOf(request),
       target,
       rows,
       rowNumbers,

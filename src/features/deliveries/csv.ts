@@ -15,6 +15,8 @@ const COLUMNS: Record<string, keyof IncomingRow> = {
   serviceid: 'serviceId',
   service_id: 'serviceId',
   onlinedienst: 'serviceId',
+  servicekey: 'serviceKey',
+  service_key: 'serviceKey',
 };
 
 export interface CsvRows {
@@ -218,16 +220,15 @@ function headerKeys(fields: readonly unknown[], needsServiceId: boolean): (keyof
         )}${unknown.length > 5 ? ' …' : ''} in der Kopfzeile; erwartet: ${expected(needsServiceId)}.`,
     );
   }
-  const required: (keyof IncomingRow)[] = needsServiceId
-    ? ['serviceId', 'month', 'ars', 'count']
-    : ['month', 'ars', 'count'];
   const found = keys as (keyof IncomingRow)[];
-  const missing = required.filter((k) => !found.includes(k));
-  if (missing.length || new Set(found).size !== found.length) {
+  const missing = (['month', 'ars', 'count'] as const).filter((k) => !found.includes(k));
+  // A portal names its services by id or by its own key, one of the two.
+  const naming = found.filter((k) => k === 'serviceId' || k === 'serviceKey').length;
+  if (missing.length || new Set(found).size !== found.length || (needsServiceId && naming !== 1)) {
     throw csvError(`Die Kopfzeile muss die Spalten ${expected(needsServiceId)} je einmal enthalten.`);
   }
-  if (!needsServiceId && found.includes('serviceId')) {
-    throw csvError('Die Spalte serviceId gibt es nur bei Lieferungen eines Portals.');
+  if (!needsServiceId && naming > 0) {
+    throw csvError('Die Spalten serviceId und serviceKey gibt es nur bei Lieferungen eines Portals.');
   }
   return found;
 }
@@ -238,6 +239,6 @@ function count(text: string, ch: string): number {
 
 function expected(needsServiceId: boolean): string {
   return needsServiceId
-    ? 'serviceId;month;ars;count (oder serviceId;monat;ars;anzahl)'
+    ? 'serviceId;month;ars;count (oder serviceKey statt serviceId; oder monat, anzahl)'
     : 'month;ars;count (oder monat;ars;anzahl)';
 }

@@ -3,15 +3,18 @@ import type { Granularity } from '../../domain/ars.js';
 import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
 import { shown } from '../../domain/shown.js';
+import { parseId } from '../../http/ids.js';
 import type { Actor } from '../../db/audit.js';
 import { transactionWithRetry } from '../../db/retry.js';
 import { lockServices, upsertCounts, type StoredCount } from '../../db/counts.js';
 import type { Channel, Database, DeliveryStatus } from '../../db/schema.js';
 import { regionIndex } from '../regions/repository.js';
 
-/** A row as received from any channel; portal deliveries name the service in each row. */
+/** A row as received from any channel; portal deliveries name the service in each row, by id or key. */
 export interface IncomingRow extends CountInput {
   serviceId?: unknown;
+  /** The portal's own key of the service (portal_services.service_key). */
+  serviceKey?: unknown;
 }
 
 export type DeliveryTarget = { kind: 'service'; serviceId: number } | { kind: 'portal'; portalId: number };
@@ -93,14 +96,17 @@ export class DeliveryTargetError extends Error {
 async function granularities(
   db: Kysely<Database>,
   target: DeliveryTarget,
-): Promise<Map<number, Granularity>> {
+): Promise<{ byId: Map<number, Granularity>; byKey: Map<string, number> }> {
   const query =
     target.kind === 'service'
-      ? db.selectFrom('online_services').select(['id', 'granularity']).where('id', '=', target.serviceId)
+      ? db
+          .selectFrom('online_services')
+          .select(['id', 'granularity', sql<string | null>`NULL`.as('service_key')])
+          .where('id', '=', target.serviceId)
       : db
           .selectFrom('online_services')
           .innerJoin('portal_services', 'portal_services.service_id', 'online_services.id')
-          .select(['online_services.id', 'online_services.granularity'])
+          .select(['online_services.id', 'online_services.granularity', 'portal_services.service_key'])
           .where('portal_services.portal_id', '=', target.portalId);
   const rows = await query.execute();
   if (target.kind === 'service' && rows.length === 0) {
@@ -115,7 +121,106 @@ async function granularities(
     if (!portal)
       throw new DeliveryTargetError('portal_not_found', `Portal ${target.portalId} existiert nicht.`);
   }
-  return new Map(rows.map((r) => [r.id, r.granularity]));
+  return {
+    byId: new Map(rows.map((r) => [r.id, r.granularity])),
+    byKey: new Map(rows.flatMap((r) => (r.service_key === null ? [] : [[r.service_key, r.id] as const]))),
+  };
+}
+
+interface PortalServices {
+  byId: Map<number, Granularity>;
+  byKey: Map<string, number>;
+  /** Ids that rows name and that exist outside this portal: named „in another portal“, not „unknown“. */
+  elsewhere: Set<number>;
+}
+
+/** At most 20 of the portal's ids or keys, for a message that says what would have been right. */
+function listed(values: Iterable<string | number>): string {
+  const all = [...values].sort((a, b) =>
+    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+  );
+  if (all.length === 0) return 'keine';
+  return all.slice(0, 20).join(', ') + (all.length > 20 ? ` … (${all.length} insgesamt)` : '');
+}
+
+/** The numeric ids rows of a portal delivery name that are not in the portal but exist elsewhere. */
+async function idsElsewhere(
+  db: Kysely<Database>,
+  rows: readonly IncomingRow[],
+  inPortal: Map<number, Granularity>,
+): Promise<Set<number>> {
+  const named = new Set<number>();
+  for (const raw of rows) {
+    const id = parseServiceId(raw.serviceId);
+    if (id !== null && !inPortal.has(id)) named.add(id);
+    if (named.size >= 1000) break;
+  }
+  if (named.size === 0) return named;
+  const found = await db
+    .selectFrom('online_services')
+    .select('id')
+    .where('id', 'in', [...named])
+    .execute();
+  return new Set(found.map((r) => r.id));
+}
+
+/** A service id as JSON number or CSV text: plain decimal digits only, like ids everywhere. */
+function parseServiceId(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : null;
+  return typeof value === 'string' ? parseId(value.trim()) : null;
+}
+
+/**
+ * The portal's service a row names by serviceKey or serviceId, or the row's error, which says exactly
+ * what is wrong: not a number, no such service, a service of another portal, or an unknown key, with
+ * the portal's own ids or keys to choose from.
+ */
+function portalServiceOf(raw: IncomingRow, rowNumber: number, services: PortalServices): number | RowError {
+  if (raw.serviceKey !== undefined && raw.serviceKey !== null && raw.serviceKey !== '') {
+    const key = String(raw.serviceKey).trim();
+    const id = services.byKey.get(key);
+    if (id === undefined)
+      return rowError(
+        rowNumber,
+        'serviceKey',
+        raw.serviceKey,
+        'service_key_unknown',
+        `Einen Onlinedienst mit dem Schlüssel „${shown(key)}“ gibt es in diesem Portal nicht; seine Schlüssel: ${listed(services.byKey.keys())}.`,
+        `This portal has no online service with the key "${shown(key)}"; its keys: ${listed(services.byKey.keys())}.`,
+      );
+    return id;
+  }
+  const sid = parseServiceId(raw.serviceId);
+  const ids = listed(services.byId.keys());
+  if (sid === null)
+    return rowError(
+      rowNumber,
+      'serviceId',
+      raw.serviceId,
+      'service_id_invalid',
+      `„${shown(raw.serviceId ?? '')}“ ist keine Nummer eines Onlinedienstes (serviceId: eine positive ganze Zahl; die Onlinedienste dieses Portals: ${ids}).`,
+      `"${shown(raw.serviceId ?? '')}" is no online service id (serviceId: a positive whole number; this portal's services: ${ids}).`,
+    );
+  if (!services.byId.has(sid)) {
+    return services.elsewhere.has(sid)
+      ? rowError(
+          rowNumber,
+          'serviceId',
+          raw.serviceId,
+          'service_not_in_portal',
+          `Onlinedienst ${sid} gehört nicht zu diesem Portal (die Onlinedienste dieses Portals: ${ids}).`,
+          `Online service ${sid} does not belong to this portal (this portal's services: ${ids}).`,
+        )
+      : rowError(
+          rowNumber,
+          'serviceId',
+          raw.serviceId,
+          'service_unknown',
+          `Einen Onlinedienst ${sid} gibt es nicht (die Onlinedienste dieses Portals: ${ids}).`,
+          `There is no online service ${sid} (this portal's services: ${ids}).`,
+        );
+  }
+  return sid;
 }
 
 function rowError(
@@ -138,6 +243,10 @@ export async function validateDelivery(
   request: IngestRequest,
 ): Promise<{ valid: StoredCount[]; errors: RowError[]; errorCount: number }> {
   const services = await granularities(db, request.target);
+  const elsewhere =
+    request.target.kind === 'portal'
+      ? await idsElsewhere(db, request.rows, services.byId)
+      : new Set<number>();
   const regions = await regionIndex.get(db);
   const now = request.now ?? new Date();
   const first = request.firstRowNumber ?? 1;
@@ -169,23 +278,14 @@ export async function validateDelivery(
     if (request.target.kind === 'service') {
       serviceId = request.target.serviceId;
     } else {
-      const sid = typeof raw.serviceId === 'string' ? Number(raw.serviceId.trim()) : raw.serviceId;
-      if (typeof sid !== 'number' || !Number.isInteger(sid) || !services.has(sid)) {
-        report([
-          rowError(
-            rowNumber,
-            'serviceId',
-            raw.serviceId,
-            'service_not_in_portal',
-            `Onlinedienst „${shown(raw.serviceId)}“ gehört nicht zu diesem Portal.`,
-            `Online service "${shown(raw.serviceId)}" does not belong to this portal.`,
-          ),
-        ]);
+      const found = portalServiceOf(raw, rowNumber, { ...services, elsewhere });
+      if (typeof found !== 'number') {
+        report([found]);
         return;
       }
-      serviceId = sid;
+      serviceId = found;
     }
-    const granularity = services.get(serviceId)!;
+    const granularity = services.byId.get(serviceId)!;
     const result = validatorFor(granularity)(raw, rowNumber);
     if ('errors' in result) {
       report(result.errors);

@@ -37,6 +37,7 @@ const FIELD_LABEL: Record<RowError['field'], string> = {
   ars: 'ARS',
   count: 'Anzahl',
   serviceId: 'Onlinedienst',
+  serviceKey: 'Schlüssel des Onlinedienstes',
   row: 'Zeile',
 };
 

@@ -73,7 +73,12 @@ export async function serviceEditorRoutes(app: FastifyInstance): Promise<void> {
       if ('errors' in result)
         return showForm(reply, { mode: 'edit', serviceId, form, errors: result.errors }, 422);
       try {
-        const changed = await updateService(db, request.session!.user.id, serviceId, result.data);
+        const changed = await updateService(
+          db,
+          { userId: request.session!.user.id, tokenId: null },
+          serviceId,
+          result.data,
+        );
         if (changed.length === 0)
           return showForm(reply, { mode: 'edit', serviceId, form, notice: 'Es wurde nichts geändert.' });
       } catch (e) {

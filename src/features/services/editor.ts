@@ -84,15 +84,59 @@ export function readServiceForm(body: unknown): ServiceForm {
 
 const splitKeys = (value: string): string[] => [...new Set(value.split(/[\s,;]+/).filter(Boolean))];
 
+/**
+ * One rule broken by a field of the master data, with a stable code and an English message for API
+ * clients; the form shows the German message beside the field.
+ */
+export interface ServiceProblem {
+  field: keyof ServiceForm;
+  code: string;
+  message: string;
+  messageEn: string;
+}
+
 /** Checks the form against the rules and the catalogue; every problem at once, per field. */
 export async function validateServiceForm(
   db: Kysely<Database>,
   form: ServiceForm,
 ): Promise<{ data: ServiceMasterData } | { errors: FieldErrors }> {
-  const errors: FieldErrors = {};
-  if (!form.name) errors.name = 'Bitte geben Sie den Namen des Onlinedienstes an.';
-  else if (form.name.length > 200) errors.name = 'Der Name darf höchstens 200 Zeichen lang sein.';
-  else if (hasControlCharacter(form.name)) errors.name = singleLineProblem(form.name, 'Der Name')!;
+  const result = await checkServiceForm(db, form);
+  if ('data' in result) return result;
+  return { errors: Object.fromEntries(result.problems.map((p) => [p.field, p.message])) };
+}
+
+/**
+ * The rules of a service's master data, for the form and the API alike (one definition). At most
+ * one problem per field, as the form shows one message per field.
+ */
+export async function checkServiceForm(
+  db: Kysely<Database>,
+  form: ServiceForm,
+): Promise<{ data: ServiceMasterData } | { problems: ServiceProblem[] }> {
+  const problems: ServiceProblem[] = [];
+  const problem = (field: keyof ServiceForm, code: string, message: string, messageEn: string) =>
+    problems.push({ field, code, message, messageEn });
+  if (!form.name)
+    problem(
+      'name',
+      'name_missing',
+      'Bitte geben Sie den Namen des Onlinedienstes an.',
+      'The name is missing.',
+    );
+  else if (form.name.length > 200)
+    problem(
+      'name',
+      'name_too_long',
+      'Der Name darf höchstens 200 Zeichen lang sein.',
+      'The name may have at most 200 characters.',
+    );
+  else if (hasControlCharacter(form.name))
+    problem(
+      'name',
+      'name_control_character',
+      singleLineProblem(form.name, 'Der Name')!,
+      'The name may not contain line breaks, tabs or other control characters.',
+    );
   if (form.url) {
     let ok = false;
     try {
@@ -103,52 +147,120 @@ export async function validateServiceForm(
     }
     // The URL parser silently drops tabs and line breaks; the stored text would keep them.
     if (!ok || hasControlCharacter(form.url))
-      errors.url = 'Bitte geben Sie eine vollständige Adresse an, z. B. https://dienst.example.de.';
+      problem(
+        'url',
+        'url_invalid',
+        'Bitte geben Sie eine vollständige Adresse an, z. B. https://dienst.example.de.',
+        'The URL must be a complete http(s) address, e.g. https://dienst.example.de.',
+      );
   }
   let authorityId: number | null = null;
   let newAuthority: string | null = null;
   if (form.authorityId === NEW_AUTHORITY) {
-    if (!form.authorityName) errors.authorityName = 'Bitte geben Sie den Namen der neuen Behörde an.';
+    if (!form.authorityName)
+      problem(
+        'authorityName',
+        'authority_missing',
+        'Bitte geben Sie den Namen der neuen Behörde an.',
+        'The name of the new authority is missing.',
+      );
     else if (form.authorityName.length > 200)
-      errors.authorityName = 'Der Name der Behörde darf höchstens 200 Zeichen lang sein.';
+      problem(
+        'authorityName',
+        'authority_too_long',
+        'Der Name der Behörde darf höchstens 200 Zeichen lang sein.',
+        'The authority name may have at most 200 characters.',
+      );
     else if (hasControlCharacter(form.authorityName))
-      errors.authorityName = singleLineProblem(form.authorityName, 'Der Name der Behörde')!;
+      problem(
+        'authorityName',
+        'authority_control_character',
+        singleLineProblem(form.authorityName, 'Der Name der Behörde')!,
+        'The authority name may not contain line breaks, tabs or other control characters.',
+      );
     else newAuthority = form.authorityName;
   } else if (form.authorityId) {
     const id = /^[1-9][0-9]{0,8}$/.test(form.authorityId) ? Number(form.authorityId) : 0;
     const found = id
       ? await db.selectFrom('authorities').select('id').where('id', '=', id).executeTakeFirst()
       : undefined;
-    if (!found) errors.authorityId = 'Diese Behörde gibt es nicht; bitte wählen Sie eine aus der Liste.';
+    if (!found)
+      problem(
+        'authorityId',
+        'authority_unknown',
+        'Diese Behörde gibt es nicht; bitte wählen Sie eine aus der Liste.',
+        'There is no such authority.',
+      );
     else authorityId = found.id;
   }
   if (!SERVICE_TYPES.includes(form.serviceType as ServiceType))
-    errors.serviceType = 'Bitte wählen Sie den Typ des Onlinedienstes.';
+    problem(
+      'serviceType',
+      'type_invalid',
+      'Bitte wählen Sie den Typ des Onlinedienstes.',
+      `The type must be one of ${SERVICE_TYPES.join(', ')}.`,
+    );
   if (!BUILD_MODES.includes(form.buildMode as BuildMode))
-    errors.buildMode = 'Bitte geben Sie an, ob der Dienst ein EfA-Dienst oder eine Eigenentwicklung ist.';
+    problem(
+      'buildMode',
+      'build_mode_invalid',
+      'Bitte geben Sie an, ob der Dienst ein EfA-Dienst oder eine Eigenentwicklung ist.',
+      `The build mode must be one of ${BUILD_MODES.join(', ')}.`,
+    );
   if (!GRANULARITY_VALUES.includes(form.granularity as GranularityColumn))
-    errors.granularity = 'Bitte wählen Sie die Granularität der Daten.';
+    problem(
+      'granularity',
+      'granularity_invalid',
+      'Bitte wählen Sie die Granularität der Daten.',
+      `The granularity must be one of ${GRANULARITY_VALUES.join(', ')}.`,
+    );
   if (form.description.length > 4000)
-    errors.description = 'Die Beschreibung darf höchstens 4.000 Zeichen lang sein.';
+    problem(
+      'description',
+      'description_too_long',
+      'Die Beschreibung darf höchstens 4.000 Zeichen lang sein.',
+      'The description may have at most 4,000 characters.',
+    );
 
   const leika = splitKeys(form.leika);
   const badLeika = leika.filter((k) => !LEIKA.test(k));
   if (badLeika.length) {
-    errors.leika = `Ein LeiKa-Schlüssel hat genau 14 Ziffern; nicht gültig: ${badLeika.join(', ')}.`;
+    problem(
+      'leika',
+      'leika_invalid',
+      `Ein LeiKa-Schlüssel hat genau 14 Ziffern; nicht gültig: ${badLeika.join(', ')}.`,
+      `A LeiKa key has exactly 14 digits; invalid: ${badLeika.join(', ')}.`,
+    );
   } else if (leika.length) {
     const unknown = await unknownKeys(db, 'leika_services', 'key', leika);
     if (unknown.length)
-      errors.leika = `Diese LeiKa-Schlüssel stehen nicht im Leistungskatalog: ${unknown.join(', ')}.`;
+      problem(
+        'leika',
+        'leika_unknown',
+        `Diese LeiKa-Schlüssel stehen nicht im Leistungskatalog: ${unknown.join(', ')}.`,
+        `These LeiKa keys are not in the catalogue: ${unknown.join(', ')}.`,
+      );
   }
   const ozg = splitKeys(form.ozg);
   const badOzg = ozg.filter((k) => !OZG_ID.test(k));
   if (badOzg.length) {
-    errors.ozg = `Diese OZG-Kennungen sind nicht gültig: ${badOzg.join(', ')}.`;
+    problem(
+      'ozg',
+      'ozg_invalid',
+      `Diese OZG-Kennungen sind nicht gültig: ${badOzg.join(', ')}.`,
+      `These OZG ids are invalid: ${badOzg.join(', ')}.`,
+    );
   } else if (ozg.length) {
     const unknown = await unknownKeys(db, 'ozg_services', 'id', ozg);
-    if (unknown.length) errors.ozg = `Diese OZG-Leistungen stehen nicht im Katalog: ${unknown.join(', ')}.`;
+    if (unknown.length)
+      problem(
+        'ozg',
+        'ozg_unknown',
+        `Diese OZG-Leistungen stehen nicht im Katalog: ${unknown.join(', ')}.`,
+        `These OZG services are not in the catalogue: ${unknown.join(', ')}.`,
+      );
   }
-  if (Object.keys(errors).length) return { errors };
+  if (problems.length) return { problems };
   return {
     data: {
       name: form.name,
@@ -167,8 +279,10 @@ export async function validateServiceForm(
 }
 
 /**
- * Keys not in the catalogue table. While the catalogue has not been imported (the table is empty),
- * every well-formed key is accepted, so services can be connected before the first import.
+ * Keys not in the catalogue table. Until a catalogue has been imported, every well-formed key is
+ * accepted, so services can be connected before the first import. "Imported" is the import's own
+ * record, not rows in the table: the placeholders of ensureCatalogueRows would otherwise make the
+ * second service with a new key fail.
  */
 async function unknownKeys(
   db: Kysely<Database>,
@@ -176,8 +290,13 @@ async function unknownKeys(
   column: 'key' | 'id',
   keys: string[],
 ): Promise<string[]> {
-  const any = await sql<{ one: number }>`SELECT 1 AS one FROM ${sql.table(table)} LIMIT 1`.execute(db);
-  if (any.rows.length === 0) return [];
+  const imported = await db
+    .selectFrom('master_data_imports')
+    .select('id')
+    .where('kind', '=', 'catalogue')
+    .limit(1)
+    .executeTakeFirst();
+  if (!imported) return [];
   const found = await sql<{ k: string }>`
     SELECT ${sql.ref(column)} AS k FROM ${sql.table(table)} WHERE ${sql.ref(column)} IN (${sql.join(keys)})`.execute(
     db,
@@ -271,7 +390,7 @@ const GROUPING_FIELDS: ReadonlySet<keyof AuditedService> = new Set<keyof Audited
 ]);
 
 /** What the audit log records of a service: its master data with the authority by id. */
-type AuditedService = Omit<ServiceMasterData, 'newAuthority'>;
+export type AuditedService = Omit<ServiceMasterData, 'newAuthority'>;
 
 const audited = (data: ServiceMasterData, authorityId: number | null): AuditedService => ({
   name: data.name,
@@ -306,34 +425,44 @@ export async function createService(
 ): Promise<number> {
   const actor: Actor = { userId, tokenId: null };
   return db.transaction().execute(async (trx) => {
-    const authorityId = await resolveAuthority(trx, actor, data);
-    const service = await trx
-      .insertInto('online_services')
-      .values({
-        ...serviceColumns(data, authorityId),
-        created_by: userId,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await replaceLinks(trx, service.id, data);
+    const serviceId = await insertService(trx, actor, data);
     await trx
       .insertInto('memberships')
-      .values({ user_id: userId, service_id: service.id, role: 'service_manager', granted_by: userId })
+      .values({ user_id: userId, service_id: serviceId, role: 'service_manager', granted_by: userId })
       .execute();
-    await writeAudit(trx, actor, {
-      action: 'create',
-      entity: 'online_service',
-      entityId: service.id,
-      newValue: audited(data, authorityId),
-    });
     await writeAudit(trx, actor, {
       action: 'grant',
       entity: 'membership',
-      entityId: `${userId}/service/${service.id}`,
-      newValue: { userId, serviceId: service.id, role: 'service_manager' },
+      entityId: `${userId}/service/${serviceId}`,
+      newValue: { userId, serviceId, role: 'service_manager' },
     });
-    return service.id;
+    return serviceId;
   });
+}
+
+/**
+ * Inserts a service with its links and the audit record, inside the caller's transaction: the form
+ * adds its creator as manager, the portal API the portal (src/features/services/bulk.ts).
+ */
+export async function insertService(
+  trx: Kysely<Database>,
+  actor: Actor,
+  data: ServiceMasterData,
+): Promise<number> {
+  const authorityId = await resolveAuthority(trx, actor, data);
+  const service = await trx
+    .insertInto('online_services')
+    .values({ ...serviceColumns(data, authorityId), created_by: actor.userId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await replaceLinks(trx, service.id, data);
+  await writeAudit(trx, actor, {
+    action: 'create',
+    entity: 'online_service',
+    entityId: service.id,
+    newValue: audited(data, authorityId),
+  });
+  return service.id;
 }
 
 /** The stored master data of a service, as the form shows it; null when there is no such service. */
@@ -395,54 +524,91 @@ export class GranularityLockedError extends Error {}
  */
 export async function updateService(
   db: Kysely<Database>,
-  userId: number,
+  actor: Actor,
   serviceId: number,
   data: ServiceMasterData,
 ): Promise<string[]> {
-  const actor: Actor = { userId, tokenId: null };
-  return transactionWithRetry(db, async (trx) => {
-    // The service's delivery lock first (deliveries take it before they touch the service row), then
-    // the row lock: a delivery cannot slip in between the count check and the granularity change.
-    await lockServices(trx, [serviceId]);
-    await sql`SELECT id FROM online_services WHERE id = ${serviceId} FOR UPDATE`.execute(trx);
-    const current = await loadServiceForm(trx, serviceId);
-    if (!current) throw new Error(`service ${serviceId} vanished`);
-    const authorityId = await resolveAuthority(trx, actor, data);
-    const next = audited(data, authorityId);
-    const changed = (Object.keys(next) as (keyof AuditedService)[]).filter(
-      (k) => JSON.stringify(next[k]) !== JSON.stringify(current.stored[k]),
-    );
-    if (changed.length === 0) return [];
-    if (changed.includes('granularity')) {
-      const counted = await trx
-        .selectFrom('counts')
-        .select('service_id')
-        .where('service_id', '=', serviceId)
-        .limit(1)
-        .executeTakeFirst();
-      if (counted) throw new GranularityLockedError();
-    }
-    const regroup = changed.some((k) => GROUPING_FIELDS.has(k));
-    const store = async () => {
-      await trx
-        .updateTable('online_services')
-        .set({ ...serviceColumns(data, authorityId), updated_at: new Date() })
-        .where('id', '=', serviceId)
-        .execute();
-      if (changed.includes('leika') || changed.includes('ozg')) await replaceLinks(trx, serviceId, data);
-    };
-    // Type, Fokus, authority and OZG links decide the explorer's groups: move the service's figures.
-    if (regroup) await regroupServices(trx, [serviceId], store);
-    else await store();
-    await writeAudit(trx, actor, {
-      action: 'update',
-      entity: 'online_service',
-      entityId: serviceId,
-      oldValue: Object.fromEntries(changed.map((k) => [k, current.stored[k]])),
-      newValue: Object.fromEntries(changed.map((k) => [k, next[k]])),
-    });
-    return changed;
+  return transactionWithRetry(db, (trx) => updateServiceIn(trx, actor, serviceId, data));
+}
+
+/** updateService inside the caller's transaction (the portal API saves many services atomically). */
+export async function updateServiceIn(
+  trx: Kysely<Database>,
+  actor: Actor,
+  serviceId: number,
+  data: ServiceMasterData,
+): Promise<string[]> {
+  // The service's delivery lock first (deliveries take it before they touch the service row), then
+  // the row lock: a delivery cannot slip in between the count check and the granularity change.
+  await lockServices(trx, [serviceId]);
+  await sql`SELECT id FROM online_services WHERE id = ${serviceId} FOR UPDATE`.execute(trx);
+  const current = await loadServiceForm(trx, serviceId);
+  if (!current) throw new Error(`service ${serviceId} vanished`);
+  const authorityId = await resolveAuthority(trx, actor, data);
+  const next = audited(data, authorityId);
+  const changed = changedFields(current.stored, next);
+  if (changed.length === 0) return [];
+  if (changed.includes('granularity') && (await hasCounts(trx, serviceId)))
+    throw new GranularityLockedError();
+  const regroup = changed.some((k) => GROUPING_FIELDS.has(k));
+  const store = async () => {
+    await trx
+      .updateTable('online_services')
+      .set({ ...serviceColumns(data, authorityId), updated_at: new Date() })
+      .where('id', '=', serviceId)
+      .execute();
+    if (changed.includes('leika') || changed.includes('ozg')) await replaceLinks(trx, serviceId, data);
+  };
+  // Type, Fokus, authority and OZG links decide the explorer's groups: move the service's figures.
+  if (regroup) await regroupServices(trx, [serviceId], store);
+  else await store();
+  await writeAudit(trx, actor, {
+    action: 'update',
+    entity: 'online_service',
+    entityId: serviceId,
+    oldValue: Object.fromEntries(changed.map((k) => [k, current.stored[k]])),
+    newValue: Object.fromEntries(changed.map((k) => [k, next[k]])),
   });
+  return changed;
+}
+
+export async function hasCounts(db: Kysely<Database>, serviceId: number): Promise<boolean> {
+  const counted = await db
+    .selectFrom('counts')
+    .select('service_id')
+    .where('service_id', '=', serviceId)
+    .limit(1)
+    .executeTakeFirst();
+  return counted !== undefined;
+}
+
+function changedFields(stored: AuditedService, next: AuditedService): (keyof AuditedService)[] {
+  return (Object.keys(next) as (keyof AuditedService)[]).filter(
+    (k) => JSON.stringify(next[k]) !== JSON.stringify(stored[k]),
+  );
+}
+
+/**
+ * The fields that saving `data` would change, without writing (dry runs). A new authority's name
+ * that no authority has yet counts as a change.
+ */
+export async function pendingChanges(
+  db: Kysely<Database>,
+  stored: AuditedService,
+  data: ServiceMasterData,
+): Promise<(keyof AuditedService)[]> {
+  let authorityId: number | null | undefined = data.authorityId;
+  if (data.newAuthority) {
+    const existing = await db
+      .selectFrom('authorities')
+      .select('id')
+      .where(sql<string>`lower(name)`, '=', data.newAuthority.toLowerCase())
+      .executeTakeFirst();
+    authorityId = existing?.id;
+  }
+  const changed = changedFields(stored, audited(data, authorityId ?? null));
+  if (authorityId === undefined && !changed.includes('authorityId')) changed.push('authorityId');
+  return changed;
 }
 
 export async function listAuthorities(db: Kysely<Database>): Promise<{ id: number; name: string }[]> {

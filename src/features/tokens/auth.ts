@@ -1,6 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
-import { authenticateToken, describeScope, hashToken, scopeCovers, type TokenScope } from './tokens.js';
+import type { Actor } from '../../db/audit.js';
+import {
+  authenticateToken,
+  describeScope,
+  hashToken,
+  scopeCovers,
+  scopeCoversPortal,
+  type TokenScope,
+} from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,4 +73,40 @@ export async function requireServiceScope(request: FastifyRequest, serviceId: nu
     throw forbiddenScope(scope, `Onlinedienst ${serviceId}`);
   }
   return scope;
+}
+
+/** Who acts, for the audit log: the token, and with a personal token also its person. */
+export function actorOf(request: FastifyRequest): Actor {
+  const scope = tokenScopeOf(request);
+  return { userId: scope.kind === 'personal' ? scope.user.id : null, tokenId: scope.tokenId };
+}
+
+/** The scope, after checking it covers the whole portal (its own portal token or a personal token). */
+export async function requirePortalManagement(
+  request: FastifyRequest,
+  portalId: number,
+): Promise<TokenScope> {
+  const scope = tokenScopeOf(request);
+  if (!(await scopeCoversPortal(request.server.db.kysely, scope, portalId)))
+    throw forbiddenScope(scope, `Portal ${portalId}`);
+  return scope;
+}
+
+/**
+ * The scope, after checking it may change the service's master data: a token of a portal holding it,
+ * or a personal token of someone who manages it. A service's own token only delivers: it usually sits
+ * in a job on some server, and master data are the portal's or a person's business.
+ */
+export async function requireServiceManagement(
+  request: FastifyRequest,
+  serviceId: number,
+): Promise<TokenScope> {
+  const scope = tokenScopeOf(request);
+  if (scope.kind === 'service')
+    throw new AppError(
+      403,
+      'forbidden_scope',
+      'Der Zugangsschlüssel eines Onlinedienstes darf nur Zahlen liefern; Stammdaten ändern Portal- oder persönliche Zugangsschlüssel.',
+    );
+  return requireServiceScope(request, serviceId);
 }

@@ -1,6 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { Target } from '../access/target.js';
+import type { TargetKind } from '../access/target.js';
+
+/** Whose tokens: a service's, a portal's, or the personal tokens of an account. */
+export interface TokenOwner {
+  kind: TargetKind | 'person';
+  id: number;
+}
+
+const ownerColumn = (owner: TokenOwner) =>
+  owner.kind === 'service' ? 'service_id' : owner.kind === 'portal' ? 'portal_id' : 'user_id';
 
 export type TokenStatus = 'active' | 'expired' | 'revoked';
 
@@ -22,10 +31,10 @@ export function tokenStatus(row: { revokedAt: Date | null; expiresAt: Date | nul
   return 'active';
 }
 
-/** The tokens of one service or portal, newest first; active ones before revoked and expired ones. */
+/** The tokens of one owner, newest first; active ones before revoked and expired ones. */
 export async function listTokens(
   db: Kysely<Database>,
-  target: Target,
+  target: TokenOwner,
   now = new Date(),
 ): Promise<TokenRow[]> {
   const rows = await db
@@ -41,7 +50,7 @@ export async function listTokens(
       't.expires_at',
       't.revoked_at',
     ])
-    .where(target.kind === 'service' ? 't.service_id' : 't.portal_id', '=', target.id)
+    .where(`t.${ownerColumn(target)}`, '=', target.id)
     .orderBy('t.id', 'desc')
     .execute();
   const date = (d: Date | string | null) => (d === null ? null : new Date(d));
@@ -63,17 +72,17 @@ export async function listTokens(
     .sort((a, b) => order[a.status] - order[b.status]);
 }
 
-/** Whether the token belongs to the target: managers may only revoke their own target's tokens. */
+/** Whether the token belongs to the owner: managers and persons may only revoke their own tokens. */
 export async function tokenBelongsTo(
   db: Kysely<Database>,
-  target: Target,
+  target: TokenOwner,
   tokenId: number,
 ): Promise<boolean> {
   const row = await db
     .selectFrom('access_tokens')
     .select('id')
     .where('id', '=', tokenId)
-    .where(target.kind === 'service' ? 'service_id' : 'portal_id', '=', target.id)
+    .where(ownerColumn(target), '=', target.id)
     .executeTakeFirst();
   return row !== undefined;
 }

@@ -2,15 +2,23 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { writeAudit, type Actor } from '../../db/audit.js';
 import type { Database } from '../../db/schema.js';
+import { canManagePortal, canManageService } from '../accounts/authz.js';
+import type { SessionUser } from '../accounts/sessions.js';
 
-/** What a valid token may do: deliver for one service, or for every service of one portal. */
+/**
+ * What a valid token may do: deliver for one service; deliver for and manage every service of one
+ * portal; or (a personal token) act for whatever its account manages at the time of the request.
+ */
 export type TokenScope =
   | { tokenId: number; kind: 'service'; serviceId: number }
-  | { tokenId: number; kind: 'portal'; portalId: number };
+  | { tokenId: number; kind: 'portal'; portalId: number }
+  | { tokenId: number; kind: 'personal'; user: SessionUser };
 
 export interface CreateTokenInput {
   serviceId?: number;
   portalId?: number;
+  /** A personal token of this account. */
+  userId?: number;
   label: string;
   expiresInDays?: number;
   createdBy?: number | null;
@@ -29,8 +37,8 @@ export async function createAccessToken(
   db: Kysely<Database>,
   input: CreateTokenInput,
 ): Promise<{ id: number; token: string }> {
-  if ((input.serviceId === undefined) === (input.portalId === undefined)) {
-    throw new Error('Ein Zugangsschlüssel gilt entweder für einen Onlinedienst oder für ein Portal.');
+  if ([input.serviceId, input.portalId, input.userId].filter((v) => v !== undefined).length !== 1) {
+    throw new Error('Ein Zugangsschlüssel gilt für einen Onlinedienst, ein Portal oder eine Person.');
   }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const expiresAt =
@@ -44,6 +52,7 @@ export async function createAccessToken(
         label: input.label,
         service_id: input.serviceId ?? null,
         portal_id: input.portalId ?? null,
+        user_id: input.userId ?? null,
         created_by: input.createdBy ?? null,
         expires_at: expiresAt,
       })
@@ -60,6 +69,7 @@ export async function createAccessToken(
           label: input.label,
           serviceId: input.serviceId ?? null,
           portalId: input.portalId ?? null,
+          ...(input.userId !== undefined && { userId: input.userId }),
           prefix: token.slice(0, 12),
           expiresAt: expiresAt?.toISOString() ?? null,
         },
@@ -75,7 +85,7 @@ export async function authenticateToken(db: Kysely<Database>, bearer: string): P
   const hash = hashToken(bearer);
   const row = await db
     .selectFrom('access_tokens')
-    .select(['id', 'token_hash', 'service_id', 'portal_id', 'expires_at', 'revoked_at'])
+    .select(['id', 'token_hash', 'service_id', 'portal_id', 'user_id', 'expires_at', 'revoked_at'])
     .where('token_hash', '=', hash)
     .executeTakeFirst();
   // The lookup is by index; the constant-time comparison keeps the final check free of timing hints.
@@ -92,7 +102,20 @@ export async function authenticateToken(db: Kysely<Database>, bearer: string): P
     )
     .execute();
   if (row.service_id !== null) return { tokenId: row.id, kind: 'service', serviceId: row.service_id };
-  return { tokenId: row.id, kind: 'portal', portalId: row.portal_id! };
+  if (row.portal_id !== null) return { tokenId: row.id, kind: 'portal', portalId: row.portal_id };
+  // A personal token is only as good as its account: a disabled or rejected account ends it.
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'is_admin'])
+    .where('id', '=', row.user_id!)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  if (!user) return null;
+  return {
+    tokenId: row.id,
+    kind: 'personal',
+    user: { id: user.id, email: user.email, name: user.name, isAdmin: user.is_admin },
+  };
 }
 
 /** Revokes a token for good; returns false when it does not exist or was revoked already. */
@@ -118,6 +141,7 @@ export async function scopeCovers(
   serviceId: number,
 ): Promise<boolean> {
   if (scope.kind === 'service') return scope.serviceId === serviceId;
+  if (scope.kind === 'personal') return canManageService(db, scope.user, serviceId);
   const row = await db
     .selectFrom('portal_services')
     .select('service_id')
@@ -129,7 +153,18 @@ export async function scopeCovers(
 
 /** German description of a scope, for 403 messages. */
 export function describeScope(scope: TokenScope): string {
-  return scope.kind === 'service'
-    ? `Onlinedienst ${scope.serviceId}`
-    : `Portal ${scope.portalId} und seine Onlinedienste`;
+  if (scope.kind === 'service') return `Onlinedienst ${scope.serviceId}`;
+  if (scope.kind === 'portal') return `Portal ${scope.portalId} und seine Onlinedienste`;
+  return `die Onlinedienste und Portale, die ${scope.user.name} verwaltet`;
+}
+
+/** Whether a token may act for a whole portal: its own portal, or one its person manages. */
+export async function scopeCoversPortal(
+  db: Kysely<Database>,
+  scope: TokenScope,
+  portalId: number,
+): Promise<boolean> {
+  if (scope.kind === 'portal') return scope.portalId === portalId;
+  if (scope.kind === 'personal') return canManagePortal(db, scope.user, portalId);
+  return false;
 }

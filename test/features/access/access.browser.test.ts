@@ -146,6 +146,32 @@ describe.skipIf(!HAS_CHROMIUM)(
       await context.close();
     });
 
+    it('creates a personal token under Meine Dienste with the keyboard, shown once', async () => {
+      await open('/meine-dienste', portalManager);
+      await Promise.all([
+        page.waitForURL('**/meine-dienste/schluessel'),
+        page.getByRole('link', { name: 'Persönliche Zugangsschlüssel' }).press('Enter'),
+      ]);
+      await check('personal-tokens-empty.png');
+      await page.getByLabel('Bezeichnung').focus();
+      await page.keyboard.type('Stammdaten-Skript');
+      await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+      const token = await page.locator('#neuer-schluessel').textContent();
+      expect(token).toMatch(/^zsk_[A-Za-z0-9_-]{43}$/);
+      await expect(page.locator('pre.zsk-code').textContent()).resolves.toContain(
+        `/api/v1/portals/${portalId}/services`,
+      );
+      await check('personal-tokens-created.png');
+      await page.goto(`${server.baseUrl}/meine-dienste/schluessel`);
+      await expect(page.content()).resolves.not.toContain(token!);
+      await expect(
+        page.getByRole('button', { name: 'Widerrufen – Schlüssel „Stammdaten-Skript“' }).count(),
+      ).resolves.toBe(1);
+      await check('personal-tokens.png');
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
     it('shows the portal page with its services and the forms to add more', async () => {
       await open(`/portale/${portalId}`, portalManager);
       await expect(page.getByRole('heading', { name: 'Onlinedienst hinzufügen' }).isVisible()).resolves.toBe(

@@ -125,6 +125,32 @@ describe(`ingestDelivery (${ENGINE})`, () => {
     expect(await storedCount(inPortal)).toBe(0);
   });
 
+  it('says exactly what is wrong with a portal row naming a service, and lists the portal ids', async () => {
+    const inPortal = await createService(db.kysely, { granularity: 'bund' });
+    const other = await createService(db.kysely, { granularity: 'bund' });
+    await createPortal(db.kysely, [other]);
+    const portalId = await createPortal(db.kysely, [inPortal]);
+    const row = (serviceId: unknown) => ({ serviceId, month: '2024-01', ars: '0', count: 1 }) as never;
+    const summary = await ingestDelivery(db.kysely, {
+      channel: 'api',
+      actor: SYSTEM_ACTOR,
+      target: { kind: 'portal', portalId },
+      rows: [row('abc'), row('1.5'), row(2_000_000_000), row(other), row(String(inPortal))],
+      now,
+    });
+    expect(summary.status).toBe('rejected');
+    expect(summary.errors.map((e) => [e.row, e.code])).toEqual([
+      [1, 'service_id_invalid'],
+      [2, 'service_id_invalid'],
+      [3, 'service_unknown'],
+      [4, 'service_not_in_portal'],
+    ]);
+    for (const e of summary.errors)
+      expect(e.message).toContain(`die Onlinedienste dieses Portals: ${inPortal}`);
+    expect(summary.errors[2]!.message).toContain('Einen Onlinedienst 2000000000 gibt es nicht');
+    expect(summary.errors[3]!.message).toContain(`Onlinedienst ${other} gehört nicht zu diesem Portal`);
+  });
+
   it('reports progress after each slice of 10,000 rows, and one failure inside the transaction stores nothing', async () => {
     const kreisService = await createService(db.kysely, { granularity: 'kreis' });
     const kreise = (

@@ -128,11 +128,15 @@ describe('creating a service', () => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
-  it('checks LeiKa keys and OZG ids against the catalogue once it has rows', async () => {
+  it('checks LeiKa keys and OZG ids against the catalogue once one was imported', async () => {
     await t.db.kysely
       .insertInto('leika_services')
       .values({ key: '99000000000001', name: 'Eine Leistung', typisierung: '1' })
       .onConflict((oc) => oc.doNothing())
+      .execute();
+    await t.db.kysely
+      .insertInto('master_data_imports')
+      .values({ kind: 'catalogue', source: 'Test', data_as_of: null, summary: '{}' })
       .execute();
     const res = await post('/dienste/neu', anna, {
       ...FORM,

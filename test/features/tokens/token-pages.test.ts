@@ -138,4 +138,59 @@ describe('access tokens in the UI', () => {
     // The portal manager also manages the service's own tokens.
     expect((await get(`/dienste/${service}/schluessel`, pm)).statusCode).toBe(200);
   });
+
+  it('creates a personal token under Meine Dienste: shown once, hashed, audited, revocable', async () => {
+    const person = await signIn(t, { name: 'Petra Persönlich' });
+    await grantService(t.db.kysely, person.userId, otherService);
+    const page = await get('/meine-dienste', person);
+    expect(page.body).toContain('href="/meine-dienste/schluessel"');
+    const empty = await post('/meine-dienste/schluessel', person, { label: '' });
+    expect(empty.statusCode).toBe(422);
+    const res = await post('/meine-dienste/schluessel', person, { label: 'Skript' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const token = /<code class="zsk-secret" id="neuer-schluessel">(zsk_[A-Za-z0-9_-]+)<\/code>/.exec(
+      res.body,
+    )?.[1];
+    expect(token).toBeDefined();
+    expect(res.body).toContain(`curl -X PATCH https://zsk.example.de/api/v1/services/${otherService}`);
+    const scope = await authenticateToken(t.db.kysely, token!);
+    expect(scope).toMatchObject({ kind: 'personal', user: { id: person.userId } });
+    const row = await t.db.kysely
+      .selectFrom('access_tokens')
+      .selectAll()
+      .where('id', '=', scope!.tokenId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ user_id: person.userId, service_id: null, portal_id: null });
+    expect(row.token_hash).not.toContain(token!.slice(4));
+    const audit = await t.db.kysely
+      .selectFrom('audit_log')
+      .select(['actor_user_id', 'new_value'])
+      .where('action', '=', 'token.create')
+      .where('entity_id', '=', String(scope!.tokenId))
+      .executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ actor_user_id: person.userId, new_value: { userId: person.userId } });
+
+    const list = await get('/meine-dienste/schluessel', person);
+    expect(list.body).toContain(token!.slice(0, 12));
+    expect(list.body).not.toContain(token!);
+    // Another person's personal tokens are not theirs to revoke.
+    const other = await signIn(t, { name: 'Otto Anders' });
+    const foreign = await post('/meine-dienste/schluessel/widerrufen', other, {
+      schluessel: String(scope!.tokenId),
+      bestaetigt: 'ja',
+    });
+    expect(foreign.body).toContain('gibt es bei Ihren persönlichen Schlüsseln nicht');
+    expect(await authenticateToken(t.db.kysely, token!)).not.toBeNull();
+    const confirm = await post('/meine-dienste/schluessel/widerrufen', person, {
+      schluessel: String(scope!.tokenId),
+    });
+    expect(confirm.body).toContain('Ja, widerrufen');
+    const revoked = await post('/meine-dienste/schluessel/widerrufen', person, {
+      schluessel: String(scope!.tokenId),
+      bestaetigt: 'ja',
+    });
+    expect(revoked.statusCode).toBe(303);
+    expect(await authenticateToken(t.db.kysely, token!)).toBeNull();
+  });
 });

@@ -69,6 +69,9 @@ describe(`access tokens (${ENGINE})`, () => {
   });
 
   it('needs exactly one scope', async () => {
-    await expect(createAccessToken(db.kysely, { label: 'x' })).rejects.toThrow(/entweder/);
+    await expect(createAccessToken(db.kysely, { label: 'x' })).rejects.toThrow(/Portal oder eine Person/);
+    await expect(createAccessToken(db.kysely, { label: 'x', serviceId: 1, userId: 1 })).rejects.toThrow(
+      /Portal oder eine Person/,
+    );
   });
 });
