@@ -2,11 +2,12 @@ import { loadConfig } from './config.js';
 import { bootstrap } from './bootstrap.js';
 import { buildApp } from './app.js';
 import { startControlSocket } from './cli/control-socket.js';
+import { loggerOptions } from './http/log.js';
 
 const config = loadConfig();
 const started = Date.now();
 const { db, report } = await bootstrap(config);
-const app = await buildApp({ config, db, logger: { level: config.logLevel } });
+const app = await buildApp({ config, db, logger: loggerOptions(config.logLevel) });
 
 const where =
   db.engine === 'pglite' ? `eingebettete Datenbank in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';

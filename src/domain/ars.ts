@@ -89,6 +89,17 @@ export function parseArs(input: string): Result<string> {
         'Amtlicher Regionalschlüssel (ARS), which also contains the Gemeindeverband (digits 6 to 9).',
     );
   }
+  // Spreadsheets read 064110000000 as a number and drop the leading zero of Länder 01 to 09.
+  if ([1, 4, 11].includes(value.length) && value[0] !== '0') {
+    const meant = `0${value}`;
+    return err(
+      'ars_length',
+      `ARS "${value}" hat ${value.length} Stellen: vermutlich hat eine Tabellenkalkulation die führende Null ` +
+        `entfernt, gemeint ist wohl "${meant}". Bitte die ARS-Spalte als Text formatieren.`,
+      `ARS "${value}" has ${value.length} digits: a spreadsheet probably dropped the leading zero; "${meant}" ` +
+        'is probably meant. Please format the ARS column as text.',
+    );
+  }
   if (!ACCEPTED_LENGTHS.includes(value.length)) {
     return err(
       'ars_length',

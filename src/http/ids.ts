@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { shown } from '../domain/shown.js';
 import { notFound } from './errors.js';
 
 /**
@@ -17,6 +18,15 @@ export function parseId(raw: unknown): number | null {
 
 const isIdParam = (name: string) => name === 'id' || name.endsWith('Id');
 
+/** What the id names, for a message people understand („Einen Onlinedienst „abc“ gibt es nicht.“). */
+function whatIsNamed(name: string, url: string): string {
+  if (name === 'serviceId' || (name === 'id' && url.startsWith('/dienste/'))) return 'Einen Onlinedienst';
+  if (name === 'portalId' || (name === 'id' && url.startsWith('/portale/'))) return 'Ein Portal';
+  if (name === 'deliveryId' || (name === 'id' && url.startsWith('/lieferungen/'))) return 'Eine Lieferung';
+  if (name === 'userId') return 'Ein Konto';
+  return 'Einen Eintrag';
+}
+
 /**
  * Every route parameter named `id` or `…Id` is checked here before any handler or schema sees it, so
  * no route can forget it: a malformed id names no row, which is a 404.
@@ -26,7 +36,8 @@ export function installIdParams(app: FastifyInstance): void {
     const params = (request.params ?? {}) as Record<string, unknown>;
     for (const [name, raw] of Object.entries(params)) {
       if (isIdParam(name) && parseId(raw) === null) {
-        throw notFound('Diese Adresse enthält keine gültige Nummer (erwartet: eine positive ganze Zahl).');
+        const what = whatIsNamed(name, request.routeOptions.url ?? '');
+        throw notFound(`${what} „${shown(raw, 40)}“ gibt es nicht.`);
       }
     }
   });

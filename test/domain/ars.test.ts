@@ -75,6 +75,21 @@ describe('parseArs', () => {
     }
   });
 
+  it.each([
+    ['64110000000', '064110000000'],
+    ['6411', '06411'],
+    ['6', '06'],
+  ])('names the lost leading zero of %j, as a spreadsheet drops it', (input, meant) => {
+    const result = parseArs(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.code).toBe('ars_length');
+      expect(result.error.message).toContain('führende Null');
+      expect(result.error.message).toContain(`"${meant}"`);
+      expect(result.error.messageEn).toContain('leading zero');
+    }
+  });
+
   it('names the value and the accepted forms in the German message', () => {
     const result = parseArs('06a');
     expect(result).toEqual({

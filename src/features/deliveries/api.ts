@@ -13,7 +13,6 @@ import { serviceApiRoutes } from '../services/api.js';
 import {
   actorOf,
   apiRateLimitKey,
-  forbiddenScope,
   requirePortalManagement,
   requireServiceScope,
   requireToken,

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import { lastClosedMonth, parseMonth } from '../../domain/months.js';
+import { lastClosedMonth, monthsBetween, parseMonth } from '../../domain/months.js';
+import { formatInt } from '../../web/format.js';
 import { shown } from '../../domain/shown.js';
 import { verifyCsrf } from '../../http/csrf.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { sendFragment, sendPage } from '../../web/render.js';
+import { MAX_FILE_ROWS } from './csv.js';
 import { ingestDelivery } from './ingest.js';
 import { loadDelivery, loadTarget, type TargetInfo } from './history.js';
 import {
@@ -18,6 +20,7 @@ import {
   CSV_MEDIA_TYPE,
   PREVIEW_CHANGES,
   PREVIEW_ERRORS,
+  MAX_TEMPLATE_MONTHS,
   XLSX_MEDIA_TYPE,
   channelOf,
   csvTemplate,
@@ -30,7 +33,36 @@ import {
 } from './upload.js';
 import { PreviewPage, UploadPage, UploadProgressBody, UploadProgressPage } from './views.js';
 
-type Params = { Params: { id: string; upload?: string }; Querystring: { monat?: string; format?: string } };
+type Params = {
+  Params: { id: string; upload?: string };
+  Querystring: { monat?: string; von?: string; bis?: string; format?: string };
+};
+
+/**
+ * The months of a template: `von` to `bis` (either alone is one month), or `monat` as before, or the
+ * last closed month. At most MAX_TEMPLATE_MONTHS, in order.
+ */
+function templateMonths(query: Params['Querystring']): { from: string; to: string } {
+  const read = (value: string | undefined, name: string) => {
+    if (!value) return null;
+    const parsed = parseMonth(value);
+    if (!parsed.ok) throw new AppError(400, 'month_invalid', `${name}: ${parsed.error.message}`);
+    return parsed.value;
+  };
+  const from = read(query.von, 'Von') ?? read(query.monat, 'Monat');
+  const to = read(query.bis, 'Bis');
+  const first = from ?? to ?? lastClosedMonth();
+  const last = to ?? first;
+  if (first > last)
+    throw new AppError(400, 'period_invalid', `Der Zeitraum beginnt (${first}) nach seinem Ende (${last}).`);
+  if (monthsBetween(first, last) + 1 > MAX_TEMPLATE_MONTHS)
+    throw new AppError(
+      400,
+      'period_too_long',
+      `Eine Vorlage umfasst höchstens ${MAX_TEMPLATE_MONTHS} Monate; bitte den Zeitraum teilen.`,
+    );
+  return { from: first, to: last };
+}
 
 const PROGRESS_GONE =
   'Zu dieser Adresse gibt es keine Lieferung, die gespeichert wird: Sie ist abgelaufen oder gehört zu einem anderen Konto.';
@@ -110,11 +142,17 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
 
     app.get<Params>(`${prefix}/:id/hochladen/vorlage`, { config: { access } }, async (request, reply) => {
       const info = await target(request);
-      const parsed = parseMonth(request.query.monat ?? lastClosedMonth());
-      if (!parsed.ok) throw new AppError(400, 'month_invalid', parsed.error.message);
-      const rows = await templateRows(db, info.target, parsed.value);
+      const { from, to } = templateMonths(request.query);
+      const rows = await templateRows(db, info.target, from, to);
+      if (!rows)
+        throw new AppError(
+          400,
+          'template_too_large',
+          `Die Vorlage für ${from} bis ${to} hätte mehr als ${formatInt(MAX_FILE_ROWS)} Zeilen. Bitte einen kürzeren Zeitraum wählen.`,
+        );
       const portal = kind === 'portal';
-      const base = `zsk-vorlage-${kind === 'service' ? 'dienst' : 'portal'}-${request.params.id}-${parsed.value}`;
+      const months = from === to ? from : `${from}-bis-${to}`;
+      const base = `zsk-vorlage-${kind === 'service' ? 'dienst' : 'portal'}-${request.params.id}-${months}`;
       if (request.query.format === 'xlsx') {
         return reply
           .type(XLSX_MEDIA_TYPE)

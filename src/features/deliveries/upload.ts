@@ -4,11 +4,11 @@ import ExcelJS from 'exceljs';
 import { csvDocument } from '../../web/csv.js';
 import { sql, type Kysely } from 'kysely';
 import type { RowError } from '../../domain/counts.js';
-import { monthToDate } from '../../domain/months.js';
+import { dateToMonth, monthRange, monthToDate } from '../../domain/months.js';
 import type { Database, GranularityColumn } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import { formatInt } from '../../web/format.js';
-import { limitExceeded, parseDeliveryCsvStream, RowCollector, type CsvRows } from './csv.js';
+import { limitExceeded, MAX_FILE_ROWS, parseDeliveryCsvStream, RowCollector, type CsvRows } from './csv.js';
 import { checkWorkbookArchive } from './xlsx-guard.js';
 import type { ChangedCount, DeliverySummary, DeliveryTarget } from './ingest.js';
 
@@ -180,11 +180,20 @@ export async function regionsOf(
 }
 
 /** One row per region of each service's granularity for the month, stored counts filled in. */
+/** Months one template may cover: two years of backfilling in one file. */
+export const MAX_TEMPLATE_MONTHS = 24;
+
+/**
+ * One row per month, region (and service of a portal) from `from` to `to`, stored counts filled in.
+ * Null when the template would hold more rows than an upload may (MAX_FILE_ROWS).
+ */
 export async function templateRows(
   db: Kysely<Database>,
   target: DeliveryTarget,
-  month: string,
-): Promise<TemplateRow[]> {
+  from: string,
+  to: string,
+): Promise<TemplateRow[] | null> {
+  const months = monthRange(from, to);
   const services =
     target.kind === 'service'
       ? await db
@@ -201,20 +210,29 @@ export async function templateRows(
           .execute();
   const stored = await db
     .selectFrom('counts')
-    .select(['service_id', 'ars', 'count'])
+    .select(['service_id', 'month', 'ars', 'count'])
     .where('service_id', 'in', services.length ? services.map((s) => s.id) : [-1])
-    .where('month', '=', monthToDate(month))
+    .where('month', '>=', monthToDate(from))
+    .where('month', '<=', monthToDate(to))
     .execute();
-  const known = new Map(stored.map((c) => [`${c.service_id}/${c.ars}`, c.count]));
-  const rows: TemplateRow[] = [];
+  const known = new Map(stored.map((c) => [`${c.service_id}/${dateToMonth(c.month)}/${c.ars}`, c.count]));
+  const regions = new Map<GranularityColumn, { ars: string }[]>();
   for (const s of services) {
-    for (const r of await regionsOf(db, s.granularity)) {
-      rows.push({
-        ...(target.kind === 'portal' ? { serviceId: s.id } : {}),
-        month,
-        ars: r.ars,
-        count: known.get(`${s.id}/${r.ars}`) ?? null,
-      });
+    if (!regions.has(s.granularity)) regions.set(s.granularity, await regionsOf(db, s.granularity));
+  }
+  const size = services.reduce((n, s) => n + regions.get(s.granularity)!.length * months.length, 0);
+  if (size > MAX_FILE_ROWS) return null;
+  const rows: TemplateRow[] = [];
+  for (const month of months) {
+    for (const s of services) {
+      for (const r of regions.get(s.granularity)!) {
+        rows.push({
+          ...(target.kind === 'portal' ? { serviceId: s.id } : {}),
+          month,
+          ars: r.ars,
+          count: known.get(`${s.id}/${month}/${r.ars}`) ?? null,
+        });
+      }
     }
   }
   return rows;

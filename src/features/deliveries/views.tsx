@@ -8,7 +8,7 @@ import { monthLabel } from '../../web/labels.js';
 import { Layout } from '../../web/layout.js';
 import { Pagination } from '../../web/pagination.js';
 import type { DeliveryPage as DeliveryListPage, DeliveryRow, TargetInfo } from './history.js';
-import { PENDING_HOURS, type PendingUpload } from './upload.js';
+import { MAX_TEMPLATE_MONTHS, PENDING_HOURS, type PendingUpload } from './upload.js';
 import type { UploadProgress } from './upload-progress.js';
 
 export const CHANNEL_LABEL: Record<Channel, string> = {
@@ -305,15 +305,22 @@ export function UploadPage({
       <ErrorSummary errors={errors} />
       <h2 class="kern-heading-medium">Vorlage herunterladen</h2>
       <p class="kern-body">
-        Die Vorlage enthält eine Zeile je Gebiet{portal ? ' und Onlinedienst des Portals' : ''} für den
-        gewählten Monat; schon gespeicherte Zahlen sind eingetragen. CSV: Semikolon als Trennzeichen, UTF-8.
+        Die Vorlage enthält eine Zeile je Monat und Gebiet{portal ? ' und Onlinedienst des Portals' : ''} für
+        den gewählten Zeitraum (höchstens {MAX_TEMPLATE_MONTHS} Monate, zum Nachliefern); schon gespeicherte
+        Zahlen sind eingetragen. CSV: Semikolon als Trennzeichen, UTF-8.
       </p>
       <form method="get" action={`${info.base}/hochladen/vorlage`} class="zsk-inline-form">
         <div class="kern-form-input">
-          <label class="kern-label" for="vorlage-monat">
-            Monat der Vorlage
+          <label class="kern-label" for="vorlage-von">
+            Von (Monat)
           </label>
-          <input class="kern-form-input__input" id="vorlage-monat" type="month" name="monat" value={month} />
+          <input class="kern-form-input__input" id="vorlage-von" type="month" name="von" value={month} />
+        </div>
+        <div class="kern-form-input">
+          <label class="kern-label" for="vorlage-bis">
+            Bis (Monat)
+          </label>
+          <input class="kern-form-input__input" id="vorlage-bis" type="month" name="bis" value={month} />
         </div>
         <button type="submit" name="format" value="csv" class="kern-btn kern-btn--secondary">
           <span class="kern-label">Vorlage als CSV</span>

@@ -27,6 +27,8 @@ export interface ReportColumn<R> {
   text: (row: R) => string;
   /** Numeric columns: the number itself, for CSV digits and XLSX number cells. */
   number?: (row: R) => number;
+  /** Month columns: the month (YYYY-MM) or null, for XLSX date cells that sort as dates. */
+  month?: (row: R) => string | null;
 }
 
 export interface ReportTable<R> {
@@ -39,7 +41,9 @@ export interface ReportTable<R> {
   tieBreak: (a: R, b: R) => number;
 }
 
-const month = (m: string | null) => (m ? monthLabel(m) : '');
+/** „–“ where a row has no data in the period, as the federal report tables print it. */
+export const NO_DATA = '–';
+const month = (m: string | null) => (m ? monthLabel(m) : NO_DATA);
 // Letters, not digits: the collator compares digit runs as numbers, which would put "12" after "2".
 const granularityRank = (values: readonly string[]) =>
   values.map((g) => 'abcd'[GRANULARITY_ORDER.indexOf(g as never)]).join('');
@@ -54,6 +58,7 @@ const periodColumns = <R extends ReportFigures>(): ReportColumn<R>[] => [
     nowrap: true,
     sortValue: (r) => r.firstMonth,
     text: (r) => month(r.firstMonth),
+    month: (r) => r.firstMonth,
   },
   {
     key: 'last',
@@ -61,6 +66,7 @@ const periodColumns = <R extends ReportFigures>(): ReportColumn<R>[] => [
     nowrap: true,
     sortValue: (r) => r.lastMonth,
     text: (r) => month(r.lastMonth),
+    month: (r) => r.lastMonth,
   },
 ];
 
@@ -106,7 +112,7 @@ export const PORTAL_TABLE: ReportTable<PortalReportRow> = {
       key: 'granularity',
       label: 'Granularität',
       sortValue: (r) => (r.granularities.length ? granularityRank(r.granularities) : null),
-      text: (r) => r.granularities.map((g) => GRANULARITY_LABEL[g]).join(', '),
+      text: (r) => r.granularities.map((g) => GRANULARITY_LABEL[g]).join(', ') || NO_DATA,
     },
     transactionsColumn(),
   ],
@@ -134,7 +140,7 @@ export const SERVICE_TABLE: ReportTable<ServiceReportRow> = {
       key: 'granularity',
       label: 'Granularität',
       sortValue: (r) => granularityRank([r.granularity]),
-      text: (r) => GRANULARITY_LABEL[r.granularity],
+      text: (r) => (r.firstMonth === null ? NO_DATA : GRANULARITY_LABEL[r.granularity]),
     },
     transactionsColumn(),
   ],

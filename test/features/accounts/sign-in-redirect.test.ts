@@ -47,6 +47,14 @@ describe(`redirect after sign-in (${ENGINE})`, () => {
       url: `/anmelden?weiter=${encodeURIComponent(weiter)}`,
       headers: { cookie: person.cookie, accept: 'text/html' },
     });
+    // NUL and DEL never reach the route: every query field with such a character is refused first
+    // (src/http/fields.ts), which keeps the browser here too.
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\u007f]/.test(weiter)) {
+      expect(res.statusCode).toBe(400);
+      expect(res.headers.location).toBeUndefined();
+      return;
+    }
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(location);
   });

@@ -7,6 +7,8 @@ import { monthRange } from '../../../src/domain/months.js';
 import { grantPortal, grantService, signIn, type SignedIn } from '../../helpers/auth.js';
 import { createPortal, createService } from '../../helpers/factories.js';
 import { multipartBody } from '../../helpers/multipart.js';
+import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
+import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
 
 let t: TestApp;
 let manager: SignedIn;
@@ -86,6 +88,44 @@ describe('templates', () => {
     expect(sheet.rowCount).toBe(17);
     expect(sheet.getRow(1).values).toEqual([undefined, 'monat', 'ars', 'anzahl']);
     expect(sheet.getRow(2).getCell(2).value).toBe('010000000000');
+  });
+
+  it('covers a range of months for backfilling, month by month, with stored counts filled in', async () => {
+    const backfill = await createService(t.db.kysely, { name: 'Nachlieferung', granularity: 'land' });
+    await grantService(t.db.kysely, manager.userId, backfill);
+    await ingestDelivery(t.db.kysely, {
+      channel: 'api',
+      actor: SYSTEM_ACTOR,
+      target: { kind: 'service', serviceId: backfill },
+      rows: [{ month: '2024-03', ars: '06', count: 31 }],
+    });
+    const res = await t.app.inject({
+      url: `/dienste/${backfill}/hochladen/vorlage?von=2024-02&bis=2024-04&format=csv`,
+      headers: html(manager),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toContain('-2024-02-bis-2024-04');
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines).toHaveLength(1 + 3 * 16);
+    expect(lines[1]).toBe('2024-02;010000000000;');
+    expect(lines).toContain('2024-03;060000000000;31');
+    expect(lines.at(-1)).toBe('2024-04;160000000000;');
+  });
+
+  it.each([
+    ['von=2024-05&bis=2024-01', 'period_invalid'],
+    ['von=2022-01&bis=2024-01', 'period_too_long'],
+    ['von=2024-13', 'month_invalid'],
+  ])('refuses the template range %s with %s', async (query, code) => {
+    const res = await t.app.inject({
+      url: `/dienste/${serviceId}/hochladen/vorlage?${query}&format=csv`,
+      headers: { ...html(manager), accept: 'application/json' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ error: { code: string } }>().error.code).toBe(code);
   });
 });
 

@@ -302,8 +302,8 @@ describe('exports', () => {
         'Alpha-Portal;Portal;2;01/2024;05/2024;je Land, je Kreis;1253823\r\n' +
         'Ästhetik-Portal;Portal;1;02/2024;05/2024;je Kreis;1253473\r\n' +
         'Einzelanbindung: Behörde B;Einzelanbindung;2;12/2023;04/2024;bundesweit;15\r\n' +
-        'Einzelanbindung: ohne Behörde;Einzelanbindung;1;;;je Land;0\r\n' +
-        'Leeres Portal;Portal;0;;;;0\r\n',
+        'Einzelanbindung: ohne Behörde;Einzelanbindung;1;–;–;je Land;0\r\n' +
+        'Leeres Portal;Portal;0;–;–;–;0\r\n',
     );
   });
 
@@ -327,7 +327,8 @@ describe('exports', () => {
       'S1 Landesdienst',
       'S2 Kreisdienst',
     ]);
-    expect(lines[1]).toBe('S4 Bundesdienst;Behörde B;Einzelanbindung (kein Portal);;;bundesweit;0');
+    // No data in the period: „–“ for von, bis and granularity, as the federal report tables print it.
+    expect(lines[1]).toBe('S4 Bundesdienst;Behörde B;Einzelanbindung (kein Portal);–;–;–;0');
     expect(lines[5]).toBe('S2 Kreisdienst;;Alpha-Portal, Ästhetik-Portal;02/2024;02/2024;je Kreis;1000');
   });
 
@@ -374,7 +375,9 @@ describe('exports', () => {
     expect(first.getCell(7).value).toBe(1_253_823);
     expect(first.getCell(7).numFmt).toBe('#,##0');
     expect(first.getCell(3).value).toBe(2);
-    expect(first.getCell(4).value).toBe('01/2024');
+    // A date cell shown as MM/YYYY: Excel sorts and filters it as a date, not as text.
+    expect(first.getCell(4).value).toEqual(new Date(Date.UTC(2024, 0, 1)));
+    expect(first.getCell(4).numFmt).toBe('mm/yyyy');
   });
 
   it('answers 400 in the JSON error shape for an invalid query', async () => {
