@@ -7,6 +7,12 @@ import { isIsoDate } from '../features/catalogue/format.js';
 import { createPortal, validatePortal } from '../features/portals/service.js';
 import { createAdministrator } from '../features/accounts/bootstrap.js';
 import { isEmail } from '../features/access/service.js';
+import { Type } from 'typebox';
+import { Check, Errors } from 'typebox/value';
+import { SYSTEM_ACTOR } from '../db/audit.js';
+import { AppError } from '../http/errors.js';
+import { ServiceRowBody } from '../features/services/api-schemas.js';
+import { parseServiceCsv, saveServiceBatch, type ServiceRowInput } from '../features/services/bulk.js';
 
 /**
  * The administrators' commands (`npm run zsk -- <command>`), written once for both ways they run: in
@@ -216,6 +222,79 @@ const commands: Record<string, Command> = {
       );
       // Stored only as its argon2id hash, as at start-up; alone on the last line like a token.
       io.out(password);
+      return 0;
+    },
+  },
+  'services import': {
+    usage:
+      'services import FILE --portal ID [--dry-run] [--partial]   Onlinedienste eines Portals anlegen oder ändern (CSV oder JSON wie POST /api/v1/portals/{id}/services)',
+    file: true,
+    async run({ db, args, file, io }) {
+      const opts = options(args, ['portal'], ['dry-run', 'partial']);
+      const portalId = positiveInteger('portal', opts.get('portal'));
+      if (portalId === undefined)
+        throw new UsageError('--portal ID fehlt: npm run zsk -- services import FILE --portal ID');
+      const portal = await db.kysely
+        .selectFrom('portals')
+        .select('name')
+        .where('id', '=', portalId)
+        .executeTakeFirst();
+      if (!portal) {
+        io.err(`Portal ${portalId} gibt es nicht.`);
+        return 1;
+      }
+      const text = file!.bytes.toString('utf8');
+      let input: { rows: ServiceRowInput[]; firstRowNumber: number };
+      if (file!.name.toLowerCase().endsWith('.json')) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          io.err(`${file!.name} ist kein gültiges JSON (erwartet: ein Array von Onlinediensten).`);
+          return 1;
+        }
+        const schema = Type.Array(ServiceRowBody);
+        if (!Check(schema, parsed)) {
+          for (const e of Errors(schema, parsed).slice(0, 20))
+            io.err(`${e.instancePath || '/'}: ${e.message}`);
+          io.err('Die Datei entspricht nicht dem Format der API – nichts gespeichert.');
+          return 1;
+        }
+        input = { rows: parsed as ServiceRowInput[], firstRowNumber: 1 };
+      } else {
+        try {
+          input = parseServiceCsv(text);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          io.err(error.message);
+          return 1;
+        }
+      }
+      const dryRun = opts.has('dry-run');
+      let summary;
+      try {
+        summary = await saveServiceBatch(db.kysely, {
+          portalId,
+          actor: SYSTEM_ACTOR,
+          ...input,
+          dryRun,
+          partial: opts.has('partial'),
+        });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        io.err(error.message);
+        return 1;
+      }
+      for (const e of summary.errors) io.err(`Zeile ${e.row}, ${e.field}: ${e.message}`);
+      if (summary.status === 'rejected') {
+        io.err(`${summary.errors.length} Fehler – nichts gespeichert.`);
+        return 1;
+      }
+      io.out(
+        `${dryRun ? 'Probelauf, nichts gespeichert' : `Portal „${portal.name}“`}: ${summary.created} neu, ` +
+          `${summary.updated} geändert, ${summary.unchanged} unverändert` +
+          `${summary.rejected ? `, ${summary.rejected} abgelehnt` : ''}.`,
+      );
       return 0;
     },
   },

@@ -16,12 +16,20 @@ afterAll(async () => {
 });
 
 async function zsk(...argv: string[]): Promise<{ exit: number; out: string[]; err: string[] }> {
+  return zskWithFile(null, ...argv);
+}
+
+/** A command with its file argument as the CLI reads it (name and bytes). */
+async function zskWithFile(
+  file: { name: string; bytes: Buffer } | null,
+  ...argv: string[]
+): Promise<{ exit: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
   const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
   const invocation = parseInvocation(argv);
   if (!invocation) throw new Error(`kein Befehl: ${argv.join(' ')}`);
-  return { exit: await runCommand(db, invocation, null, io), out, err };
+  return { exit: await runCommand(db, invocation, file, io), out, err };
 }
 
 const auditOf = (action: string, entityId: number) =>
@@ -145,5 +153,80 @@ describe(`zsk commands (${ENGINE})`, () => {
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ service_id: serviceId, label: 'Test' });
     expect((await zsk('token', 'create', '--service', '999999')).exit).toBe(1);
+  });
+
+  it('services import creates and updates the services of a portal from CSV or JSON, atomically', async () => {
+    const portalId = await createPortal(db.kysely, [], 'Importportal');
+    const csv = Buffer.from(
+      'serviceKey;name;type;buildMode;granularity\nwohngeld;Wohngeld online;4;own;kreis\nkfz;Kfz-Zulassung;2/3;efa;land\n',
+    );
+    const first = await zskWithFile(
+      { name: 'dienste.csv', bytes: csv },
+      'services',
+      'import',
+      'dienste.csv',
+      '--portal',
+      String(portalId),
+    );
+    expect(first.exit, first.err.join('\n')).toBe(0);
+    expect(first.out.at(-1)).toBe('Portal „Importportal“: 2 neu, 0 geändert, 0 unverändert.');
+    const again = await zskWithFile(
+      { name: 'dienste.csv', bytes: csv },
+      'services',
+      'import',
+      'dienste.csv',
+      '--portal',
+      String(portalId),
+    );
+    expect(again.out.at(-1)).toBe('Portal „Importportal“: 0 neu, 0 geändert, 2 unverändert.');
+    const json = Buffer.from(
+      JSON.stringify([
+        {
+          serviceKey: 'kfz',
+          name: 'Kfz-Zulassung digital',
+          type: '2/3',
+          buildMode: 'efa',
+          granularity: 'land',
+        },
+        { serviceKey: 'neu', name: '', type: '2/3', buildMode: 'efa', granularity: 'land' },
+      ]),
+    );
+    const bad = await zskWithFile(
+      { name: 'dienste.json', bytes: json },
+      'services',
+      'import',
+      'dienste.json',
+      '--portal',
+      String(portalId),
+    );
+    expect(bad.exit).toBe(1);
+    expect(bad.err.join('\n')).toContain('Zeile 2, name');
+    const names = await db.kysely
+      .selectFrom('online_services as s')
+      .innerJoin('portal_services as ps', 'ps.service_id', 's.id')
+      .select('s.name')
+      .where('ps.portal_id', '=', portalId)
+      .orderBy('s.name')
+      .execute();
+    expect(names.map((n) => n.name)).toEqual(['Kfz-Zulassung', 'Wohngeld online']);
+    const unknownPortal = await zskWithFile(
+      { name: 'dienste.csv', bytes: csv },
+      'services',
+      'import',
+      'dienste.csv',
+      '--portal',
+      '999999',
+    );
+    expect(unknownPortal.exit).toBe(1);
+    expect(unknownPortal.err.join('\n')).toContain('Portal 999999 gibt es nicht.');
+    const noJson = await zskWithFile(
+      { name: 'x.json', bytes: Buffer.from('{') },
+      'services',
+      'import',
+      'x.json',
+      '--portal',
+      String(portalId),
+    );
+    expect(noJson.exit).toBe(1);
   });
 });

@@ -102,6 +102,9 @@ const API_FIELD: Record<keyof ServiceForm, string> = {
 
 const SERVICE_KEY_MAX = 100;
 
+/** Services one call of `POST …/services` (or `services import`) may create or update. */
+export const MAX_SERVICE_ROWS = 5_000;
+
 const csvError = (message: string) => new AppError(400, 'csv_invalid', message);
 
 /** CSV with a header naming the columns (any order, case-insensitive); `;` or `,` as delimiter. */
@@ -373,6 +376,15 @@ export async function saveServiceBatch(
   db: Kysely<Database>,
   request: ServiceBatchRequest,
 ): Promise<ServiceBatchSummary> {
+  // Each row costs a few queries inside one transaction: a bound keeps one call from holding the
+  // database (on PGlite: its only connection) for minutes. Larger lists go in several calls.
+  if (request.rows.length > MAX_SERVICE_ROWS)
+    throw new AppError(
+      422,
+      'limit_exceeded',
+      `Höchstens ${MAX_SERVICE_ROWS.toLocaleString('de-DE')} Onlinedienste je Aufruf; die Liste hat ${request.rows.length.toLocaleString('de-DE')}. Bitte aufteilen.`,
+      [{ limit: 'rows', max: MAX_SERVICE_ROWS }],
+    );
   const { planned, errors } = await planRows(db, request.portalId, request.rows, request.firstRowNumber);
   const rejectedAll = errors.length > 0 && !request.partial;
   const summary = (results: ServiceResult[]): ServiceBatchSummary => ({

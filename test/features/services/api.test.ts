@@ -129,7 +129,8 @@ describe(`service-management API (${ENGINE})`, () => {
       firstMonth: null,
       lastMonth: null,
     });
-  });
+    // Three calls of 500 services each: minutes on a busy 2-core machine, seconds on a quiet one.
+  }, 300_000);
 
   it('rejects the whole list for one bad row and names every error; nothing is stored', async () => {
     const { portalId, token } = await portalWithToken();
@@ -169,6 +170,17 @@ describe(`service-management API (${ENGINE})`, () => {
     expect(partial.json()).toMatchObject({ status: 'partial', created: 1, rejected: 1 });
     expect(partial.json().errors[0]).toMatchObject({ row: 2, field: 'name', code: 'name_missing' });
     expect(await portalServiceCount(portalId)).toBe(1);
+  });
+
+  it('refuses more than 5,000 services in one call before reading them, with the limit named', async () => {
+    const { portalId, token } = await portalWithToken();
+    const rows = Array.from({ length: 5_001 }, (_, i) => row(i));
+    const res = await call('POST', `/api/v1/portals/${portalId}/services`, token, rows);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({
+      error: { code: 'limit_exceeded', details: [{ limit: 'rows', max: 5000 }] },
+    });
+    expect(await portalServiceCount(portalId)).toBe(0);
   });
 
   it('reads CSV with the documented header and reports file line numbers', async () => {
