@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { openMigratedDatabase, type Db } from '../../src/db/database.js';
+import fs from 'node:fs/promises';
+import { inject } from 'vitest';
+import { openDatabase, openMigratedDatabase, type Db } from '../../src/db/database.js';
 import { ensureShippedRegions } from '../../src/features/regions/repository.js';
+import { adminQuery, databaseUrl, TEST_DATABASE_URL } from './db-template.js';
 
-/**
- * PostgreSQL server to run the database tests against (CI sets it when a server answers on
- * 127.0.0.1:5432); otherwise every test file gets an in-memory PGlite.
- */
-export const TEST_DATABASE_URL = process.env.ZSK_TEST_DATABASE_URL || null;
+export { TEST_DATABASE_URL };
 export const ENGINE = TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 export interface TestDb extends Db {
@@ -17,36 +15,36 @@ export interface TestDb extends Db {
   close(): Promise<void>;
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL! });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh, migrated database with the shipped regions; each test file gets its own. */
+/**
+ * A fresh, migrated database with the shipped regions (without them on `regions: false`); each test
+ * file gets its own. It is a copy of the database test/global-setup.ts migrated once for the run:
+ * CREATE DATABASE … TEMPLATE on PostgreSQL, the dumped data directory loaded into a new in-memory
+ * PGlite. Run without that setup (another vitest config), it migrates a new database itself.
+ */
 export async function createTestDb(options: { regions?: boolean } = {}): Promise<TestDb> {
+  const templates = inject('zskTestDbTemplates');
+  const template = templates ? (options.regions === false ? templates.bare : templates.regions) : null;
   let db: Db;
   let drop = async () => {};
-  let url: URL | null = null;
+  let url: string | null = null;
   if (TEST_DATABASE_URL) {
     const name = `zsk_test_${randomBytes(6).toString('hex')}`;
-    await adminQuery(`CREATE DATABASE ${name}`);
-    url = new URL(TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    db = await openMigratedDatabase({ databaseUrl: url.toString(), dataDir: 'memory://' });
+    await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+    url = databaseUrl(name);
+    const open = template ? openDatabase : openMigratedDatabase;
+    db = await open({ databaseUrl: url, dataDir: 'memory://' });
     drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } else if (template) {
+    const loadDataDir = new Blob([await fs.readFile(template)]);
+    db = await openDatabase({ databaseUrl: null, dataDir: 'memory://', loadDataDir });
   } else {
     db = await openMigratedDatabase({ databaseUrl: null, dataDir: 'memory://' });
   }
-  if (options.regions !== false) await ensureShippedRegions(db.kysely);
+  if (!template && options.regions !== false) await ensureShippedRegions(db.kysely);
   const closeEngine = db.close.bind(db);
   return {
     ...db,
-    url: url?.toString() ?? null,
+    url,
     async close() {
       await closeEngine();
       await drop();
