@@ -24,3 +24,19 @@ export const authErrors = {
   // database_unavailable, with Retry-After: the token itself is looked up in the database.
   503: ErrorSchema,
 };
+
+/** The query of every API route that writes a list: check only, or store the valid rows. */
+export const WriteQuery = Type.Object(
+  {
+    dryRun: Type.Optional(
+      Type.Boolean({ default: false, description: 'Nur prüfen, nichts speichern / validate only' }),
+    ),
+    partial: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Gültige Zeilen speichern, ungültige melden / store valid rows',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);

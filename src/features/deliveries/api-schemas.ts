@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { authErrors, ErrorSchema } from '../../http/schemas.js';
+import { authErrors, ErrorSchema, WriteQuery } from '../../http/schemas.js';
 
 /*
  * One definition per route for validation, handler types and the OpenAPI document. Row values are
@@ -59,20 +59,8 @@ export const deliveryBody = (json: typeof ServiceCountsBody | typeof PortalCount
   },
 });
 
-export const DeliveryQuery = Type.Object(
-  {
-    dryRun: Type.Optional(
-      Type.Boolean({ default: false, description: 'Nur prüfen, nichts speichern / validate only' }),
-    ),
-    partial: Type.Optional(
-      Type.Boolean({
-        default: false,
-        description: 'Gültige Zeilen speichern, ungültige melden / store valid rows',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+/** `?dryRun` and `?partial`, as every list the API writes takes them. */
+export const DeliveryQuery = WriteQuery;
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { authErrors, ErrorSchema } from '../../http/schemas.js';
+import { authErrors, ErrorSchema, WriteQuery } from '../../http/schemas.js';
 
 /*
  * The service-management API (src/features/services/api.ts): one definition per route for validation,
@@ -50,20 +50,8 @@ export const servicesBody = {
   },
 };
 
-export const BatchQuery = Type.Object(
-  {
-    dryRun: Type.Optional(
-      Type.Boolean({ default: false, description: 'Nur prüfen, nichts speichern / validate only' }),
-    ),
-    partial: Type.Optional(
-      Type.Boolean({
-        default: false,
-        description: 'Gültige Zeilen speichern, ungültige melden / store valid rows',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
+/** `?dryRun` and `?partial`, as every list the API writes takes them. */
+export const BatchQuery = WriteQuery;
 
 const RowErrorSchema = Type.Object({
   row: Type.Integer({ description: 'Zeile (JSON: Position ab 1; CSV: Zeilennummer der Datei)' }),

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { writeAudit, type Actor } from '../../db/audit.js';
 import { transactionWithRetry } from '../../db/retry.js';
 import type { Database } from '../../db/schema.js';
+import { shown } from '../../domain/shown.js';
 import { AppError } from '../../http/errors.js';
 import {
   checkServiceForm,
@@ -85,8 +86,8 @@ export const SERVICE_COLUMNS = [
   'ozg',
 ] as const;
 
-/** Form field -> API field, for row errors in the words the supplier sent. */
-const API_FIELD: Record<keyof ServiceForm, string> = {
+/** Form field -> API field, for row errors in the words and with the value the supplier sent. */
+const API_FIELD: Record<keyof ServiceForm, keyof ServiceRowInput> = {
   name: 'name',
   url: 'url',
   authorityId: 'authority',
@@ -189,23 +190,16 @@ function rowError(
   de: string,
   en: string,
 ): RowError {
-  const shown = Array.isArray(value) ? value.join(',') : value;
-  return { row, field, value: String(shown ?? ''), code, message: de, messageEn: en };
+  // Echoed values are cut and made visible like the delivery API's (src/domain/shown.ts).
+  return {
+    row,
+    field,
+    value: shown(Array.isArray(value) ? value.join(',') : (value ?? '')),
+    code,
+    message: de,
+    messageEn: en,
+  };
 }
-
-const FORM_VALUE: Record<keyof ServiceForm, keyof ServiceRowInput> = {
-  name: 'name',
-  url: 'url',
-  authorityId: 'authority',
-  authorityName: 'authority',
-  serviceType: 'type',
-  buildMode: 'buildMode',
-  isFocus: 'focus',
-  granularity: 'granularity',
-  description: 'description',
-  leika: 'leika',
-  ozg: 'ozg',
-};
 
 /** The master data of one row, or its errors, in the API's field names. */
 export async function checkServiceRow(
@@ -230,7 +224,7 @@ export async function checkServiceRow(
   if ('problems' in checked)
     for (const p of checked.problems)
       errors.push(
-        rowError(rowNumber, API_FIELD[p.field], row[FORM_VALUE[p.field]], p.code, p.message, p.messageEn),
+        rowError(rowNumber, API_FIELD[p.field], row[API_FIELD[p.field]], p.code, p.message, p.messageEn),
       );
   if (errors.length || !('data' in checked)) return { errors };
   return { data: checked.data };
