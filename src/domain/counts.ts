@@ -2,18 +2,11 @@
  * Validation of delivered transaction counts. Every channel (form, CSV/Excel upload, API, Matomo)
  * goes through here, so a delivery is judged the same way however it arrives.
  */
-import {
-  arsLevel,
-  granularityOf,
-  mayDenote,
-  parseArs,
-  CITY_STATE_ARS,
-  type Granularity,
-  type RegionLevel,
-} from './ars.js';
+import { arsLevel, granularityOf, mayDenote, parseArs, CITY_STATE_ARS, type RegionLevel } from './ars.js';
 import { parseMonth } from './months.js';
 import { err, ok, type DomainError, type Result } from './result.js';
 import { shown } from './shown.js';
+import type { Granularity } from './vocabulary.js';
 
 /** The largest PostgreSQL `integer`; no single service, month and region comes near it. */
 export const MAX_COUNT = 2_147_483_647;

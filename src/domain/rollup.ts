@@ -1,5 +1,6 @@
 /** Sums of counts along the region hierarchy and over time. */
-import { arsLevel, isCoarserLevel, mayDenote, truncateArs, type Granularity } from './ars.js';
+import { arsLevel, isCoarserLevel, mayDenote, truncateArs } from './ars.js';
+import type { Granularity } from './vocabulary.js';
 
 /**
  * Adds up finer regions into the regions of `to`. A row coarser than `to` cannot be split, so it is

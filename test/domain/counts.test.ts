@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Granularity } from '../../src/domain/ars.js';
+import type { Granularity } from '../../src/domain/vocabulary.js';
 import {
   MAX_COUNT,
   parseCount,

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Granularity } from '../../domain/ars.js';
+import type { Granularity } from '../../domain/vocabulary.js';
 import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
 import { shown } from '../../domain/shown.js';

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { BuildMode, Database, GranularityColumn, ServiceType } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
+import type { BuildMode, Granularity, ServiceType } from '../../domain/vocabulary.js';
 
 /** Evaluations read the roll-ups (rollup_service_month, rollup_service_land_month), never counts. */
 
@@ -11,7 +12,7 @@ export interface ServiceMasterData {
   serviceType: ServiceType;
   buildMode: BuildMode;
   isFocus: boolean;
-  granularity: GranularityColumn;
+  granularity: Granularity;
   portals: string | null;
 }
 
