@@ -12,17 +12,16 @@ import {
   withdrawMembership,
   type GrantOutcome,
 } from './service.js';
+import { field, invalidForm } from '../../http/forms.js';
 import {
-  field,
-  invalidForm,
   loadTarget,
-  parseId,
   targetAccusative,
   targetLabel,
   targetPath,
   type Target,
   type TargetKind,
-} from './target.js';
+} from '../../http/target.js';
+import { parseId } from '../../http/ids.js';
 import { listRequestsForService, listRequestsToDecide } from '../portals/requests.js';
 import { AccessPage, MyServicesPage, type PageNotice } from './views.js';
 

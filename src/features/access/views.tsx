@@ -8,7 +8,7 @@ import { Layout } from '../../web/layout.js';
 import { usePageContext } from '../../web/page-context.js';
 import type { JoinRequest } from '../portals/requests.js';
 import type { AccessEntry, MyServices, OpenInvitation } from './service.js';
-import { targetAccusative, targetLabel, targetPath, type Target } from './target.js';
+import { targetAccusative, targetLabel, targetPath, type Target } from '../../http/target.js';
 
 export const ROLE_LABEL: Record<Role, string> = {
   service_manager: 'Verantwortlich für den Onlinedienst',

@@ -14,7 +14,11 @@ export interface TargetInfo {
   granularity?: Granularity;
 }
 
-export async function loadTarget(
+/**
+ * Unlike loadTarget (src/http/target.ts) with the granularity and the delivery target, and null when
+ * missing: the delivery pages word their own not-found messages.
+ */
+export async function loadDeliveryTarget(
   db: Kysely<Database>,
   kind: DeliveryTarget['kind'],
   id: number,

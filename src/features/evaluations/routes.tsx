@@ -2,7 +2,7 @@ import { parsePageNumber } from '../../web/pagination.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMonth } from '../../domain/months.js';
 import { notFound } from '../../http/errors.js';
-import { canManageService } from '../accounts/authz.js';
+import { canManageService } from '../../http/authz.js';
 import { sendPage } from '../../web/render.js';
 import { renderTimeSeriesSvg } from './chart.js';
 import { renderChoroplethSvg } from './map.js';

@@ -2,8 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import { writeAudit, type Actor } from '../../db/audit.js';
 import { transactionWithRetry } from '../../db/retry.js';
 import type { Database } from '../../db/schema.js';
-import { manageableServices } from '../accounts/authz.js';
-import type { SessionUser } from '../accounts/sessions.js';
+import { manageableServices } from '../../http/authz.js';
+import type { SessionUser } from '../../http/sessions.js';
 import type { Mail } from '../mail/mailer.js';
 import { addInTransaction } from './service.js';
 

@@ -2,9 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '../../http/errors.js';
 import { ConfirmPage } from '../../web/confirm.js';
 import { sendPage } from '../../web/render.js';
-import { canManagePortal } from '../accounts/authz.js';
+import { canManagePortal } from '../../http/authz.js';
 import { sendMails } from '../access/routes.js';
-import { field, invalidForm, loadTarget, parseId } from '../access/target.js';
+import { field, invalidForm } from '../../http/forms.js';
+import { loadTarget } from '../../http/target.js';
+import { parseId } from '../../http/ids.js';
 import type { PageNotice } from '../access/views.js';
 import {
   acceptRequest,
