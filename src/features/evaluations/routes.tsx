@@ -4,7 +4,7 @@ import { parseMonth } from '../../domain/months.js';
 import { notFound } from '../../http/errors.js';
 import { canManageService } from '../../http/authz.js';
 import { sendPage } from '../../web/render.js';
-import { renderTimeSeriesSvg } from './chart.js';
+import { renderTimeSeriesSvg } from '../../web/chart.js';
 import { renderChoroplethSvg } from './map.js';
 import { loadCompletenessReport, loadServicePage, type ServicePageData } from './service.js';
 import { COMPLETENESS_FILTERS } from './completeness-queries.js';

@@ -5,7 +5,7 @@ import { sendPage } from '../../web/render.js';
 import { field, invalidForm } from '../../http/forms.js';
 import { loadTarget, targetLabel, targetPath, type Target, type TargetKind } from '../../http/target.js';
 import { parseId } from '../../http/ids.js';
-import type { PageNotice } from '../access/views.js';
+import type { PageNotice } from '../../web/notice.js';
 import { loadMyServices } from '../access/service.js';
 import type { SessionUser } from '../../http/sessions.js';
 import { listTokens, tokenBelongsTo } from './queries.js';

@@ -5,7 +5,7 @@ import { ErrorSummary, Notice, SubmitButton, TextField, type FieldErrors } from 
 import { formatDateTime } from '../../web/format.js';
 import { Layout } from '../../web/layout.js';
 import { targetAccusative, targetLabel, targetPath, type Target } from '../../http/target.js';
-import type { PageNotice } from '../access/views.js';
+import type { PageNotice } from '../../web/notice.js';
 import type { TokenRow, TokenStatus } from './queries.js';
 
 const STATUS_LABEL: Record<TokenStatus, string> = {
