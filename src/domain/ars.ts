@@ -11,15 +11,6 @@ export const NATIONWIDE_ARS = '000000000000';
 
 export type RegionLevel = 'bund' | 'land' | 'regierungsbezirk' | 'kreis' | 'gemeindeverband' | 'gemeinde';
 
-export const REGION_LEVEL_LABELS: Record<RegionLevel, string> = {
-  bund: 'bundesweit',
-  land: 'Land',
-  regierungsbezirk: 'Regierungsbezirk',
-  kreis: 'Kreis',
-  gemeindeverband: 'Gemeindeverband',
-  gemeinde: 'Gemeinde',
-};
-
 /** Key length up to and including each level; everything after it is zero padding. */
 const PREFIX_LENGTH: Record<RegionLevel, number> = {
   bund: 0,

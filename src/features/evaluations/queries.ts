@@ -73,27 +73,6 @@ export async function listServiceLandTotals(
   return rows.rows;
 }
 
-export interface ServiceDeliveredMonths {
-  id: number;
-  name: string;
-  serviceType: ServiceType;
-  isFocus: boolean;
-  /** Every month with at least one delivered count (a delivered 0 included), 'YYYY-MM'. */
-  months: string[];
-}
-
-/** Every online service with the months it delivered, from the roll-up. */
-export async function listDeliveredMonths(db: Kysely<Database>): Promise<ServiceDeliveredMonths[]> {
-  const rows = await sql<Omit<ServiceDeliveredMonths, 'months'> & { months: string | null }>`
-    SELECT s.id, s.name, s.service_type AS "serviceType", s.is_focus AS "isFocus",
-           string_agg(to_char(r.month, 'YYYY-MM'), ',' ORDER BY r.month) AS months
-    FROM online_services s
-    LEFT JOIN rollup_service_month r ON r.service_id = s.id
-    GROUP BY s.id
-    ORDER BY s.name, s.id`.execute(db);
-  return rows.rows.map((r) => ({ ...r, months: r.months ? r.months.split(',') : [] }));
-}
-
 export interface KreisTotal {
   /** 12-digit ARS of the Kreis. */
   ars: string;
