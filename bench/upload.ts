@@ -14,7 +14,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openMigratedDatabase, type Db } from '../src/db/database.js';
 import { addMonths, monthRange } from '../src/domain/months.js';
-import { createSession, SESSION_COOKIE } from '../src/features/accounts/sessions.js';
+import { createSession, SESSION_COOKIE } from '../src/http/sessions.js';
 import { ensureShippedRegions } from '../src/features/regions/repository.js';
 import { createAccessToken } from '../src/features/tokens/tokens.js';
 

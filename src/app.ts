@@ -21,7 +21,7 @@ import { entryRoutes } from './features/deliveries/entry-routes.js';
 import { uploadRoutes } from './features/deliveries/upload-routes.js';
 import { historyRoutes } from './features/deliveries/history-routes.js';
 import { requireAccessDeclarations } from './http/access.js';
-import { installAccessGuard } from './features/accounts/guard.js';
+import { installAccessGuard } from './http/guard.js';
 import { accountRoutes } from './features/accounts/routes.js';
 import { registrationRoutes } from './features/accounts/registration-routes.js';
 import { approvalRoutes } from './features/accounts/approval-routes.js';

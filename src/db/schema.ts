@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
+import type { BuildMode, Granularity, ServiceType } from '../domain/vocabulary.js';
 
 /**
  * Kysely's view of the tables in migrations/*.sql. Dates (`date`) are read as 'YYYY-MM-DD' strings and
@@ -125,10 +126,6 @@ export interface OneTimeTokensTable {
   used_at: Timestamp | null;
 }
 
-export type ServiceType = '1' | '2/3' | '4' | '5';
-export type BuildMode = 'efa' | 'own';
-export type GranularityColumn = 'bund' | 'land' | 'kreis' | 'gemeinde';
-
 export interface OnlineServicesTable {
   id: Id;
   name: string;
@@ -137,7 +134,7 @@ export interface OnlineServicesTable {
   service_type: ServiceType;
   build_mode: BuildMode;
   is_focus: Generated<boolean>;
-  granularity: GranularityColumn;
+  granularity: Granularity;
   description: string | null;
   created_by: number | null;
   created_at: DefaultNow;

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Database, GranularityColumn, ServiceType } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
 import { SYSTEM_ACTOR, writeAudit } from '../db/audit.js';
 import { addMonths, lastClosedMonth, monthRange } from '../domain/months.js';
 import { ingestDelivery, type IncomingRow } from '../features/deliveries/ingest.js';
 import { ensureSampleCatalogue } from '../features/catalogue/sample.js';
+import type { BuildMode, Granularity, ServiceType } from '../domain/vocabulary.js';
 
 /**
  * Realistic demo data for the embedded default: well-known online services, a federal portal with a
@@ -16,9 +17,9 @@ interface DemoService {
   url: string;
   authority: string;
   type: ServiceType;
-  buildMode: 'efa' | 'own';
+  buildMode: BuildMode;
   focus: boolean;
-  granularity: GranularityColumn;
+  granularity: Granularity;
   /** Transactions in a typical month, nationwide. */
   monthly: number;
   /** Regions it reports for (default: all at its granularity). */
@@ -264,7 +265,7 @@ export async function seedDemo(
   const regions = await db.selectFrom('regions').select(['ars', 'level', 'is_kreis', 'population']).execute();
   const population = new Map(regions.map((r) => [r.ars, r.population ?? 0]));
   const landPopulation = (ars: string) => population.get(`${ars.slice(0, 2)}0000000000`) ?? 0;
-  const atLevel = (g: GranularityColumn) =>
+  const atLevel = (g: Granularity) =>
     regions.filter((r) => r.level === g || (g === 'kreis' && r.is_kreis)).map((r) => r.ars);
 
   await ensureSampleCatalogue(db);

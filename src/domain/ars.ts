@@ -5,32 +5,11 @@
  */
 import { err, ok, type Result } from './result.js';
 import { shown } from './shown.js';
+import { GRANULARITIES, type Granularity } from './vocabulary.js';
 
 export const NATIONWIDE_ARS = '000000000000';
 
 export type RegionLevel = 'bund' | 'land' | 'regierungsbezirk' | 'kreis' | 'gemeindeverband' | 'gemeinde';
-
-/** The levels a service can report at; Regierungsbezirk and Gemeindeverband are only way points. */
-export type Granularity = 'bund' | 'land' | 'kreis' | 'gemeinde';
-
-/** Coarse to fine. */
-export const GRANULARITIES: readonly Granularity[] = ['bund', 'land', 'kreis', 'gemeinde'];
-
-export const GRANULARITY_LABELS: Record<Granularity, string> = {
-  bund: 'bundesweit',
-  land: 'Land',
-  kreis: 'Kreis',
-  gemeinde: 'Gemeinde',
-};
-
-export const REGION_LEVEL_LABELS: Record<RegionLevel, string> = {
-  bund: 'bundesweit',
-  land: 'Land',
-  regierungsbezirk: 'Regierungsbezirk',
-  kreis: 'Kreis',
-  gemeindeverband: 'Gemeindeverband',
-  gemeinde: 'Gemeinde',
-};
 
 /** Key length up to and including each level; everything after it is zero padding. */
 const PREFIX_LENGTH: Record<RegionLevel, number> = {

@@ -2,18 +2,11 @@
  * Validation of delivered transaction counts. Every channel (form, CSV/Excel upload, API, Matomo)
  * goes through here, so a delivery is judged the same way however it arrives.
  */
-import {
-  arsLevel,
-  granularityOf,
-  mayDenote,
-  parseArs,
-  CITY_STATE_ARS,
-  type Granularity,
-  type RegionLevel,
-} from './ars.js';
+import { arsLevel, granularityOf, mayDenote, parseArs, CITY_STATE_ARS, type RegionLevel } from './ars.js';
 import { parseMonth } from './months.js';
 import { err, ok, type DomainError, type Result } from './result.js';
 import { shown } from './shown.js';
+import type { Granularity } from './vocabulary.js';
 
 /** The largest PostgreSQL `integer`; no single service, month and region comes near it. */
 export const MAX_COUNT = 2_147_483_647;
@@ -233,64 +226,4 @@ export function countRowValidator(
       return { row: { month: month.value, ars: ars.value, count: count.value } };
     return { errors };
   };
-}
-
-/** countRowValidator for a single row. */
-export function validateCountRow(
-  input: CountInput,
-  rowNumber: number,
-  ctx: ValidationContext,
-): { row: CountRow } | { errors: RowError[] } {
-  return countRowValidator(ctx)(input, rowNumber);
-}
-
-/**
- * Validates a whole delivery. One service has one count per month and region, so a repeated
- * (month, ARS) pair is an error on the later row; keys are compared after normalising ('06' equals
- * '060000000000'). Rows whose month and ARS are readable take part in this check even when their
- * count is wrong, so that fixing the count does not reveal a duplicate only on the next attempt.
- */
-export function validateCountRows(
-  inputs: CountInput[],
-  ctx: ValidationContext,
-  firstRowNumber = 1,
-): { rows: CountRow[]; errors: RowError[]; validRowNumbers: number[] } {
-  const rows: CountRow[] = [];
-  const errors: RowError[] = [];
-  const validRowNumbers: number[] = [];
-  const firstSeen = new Map<string, number>();
-  const check = rowChecker(ctx);
-
-  inputs.forEach((input, i) => {
-    const rowNumber = firstRowNumber + i;
-    const { month, ars, count, errors: rowErrors } = check(input, rowNumber);
-    if (month.ok && ars.ok) {
-      const key = `${month.value}|${ars.value}`;
-      const earlier = firstSeen.get(key);
-      if (earlier === undefined) {
-        firstSeen.set(key, rowNumber);
-      } else {
-        rowErrors.push({
-          row: rowNumber,
-          field: 'row',
-          value: `${month.value} ${ars.value}`,
-          code: 'duplicate_row',
-          message:
-            `Monat ${month.value} und ARS ${ars.value} kommen doppelt vor; ` +
-            `dieselbe Kombination steht schon in Zeile ${earlier}.`,
-          messageEn:
-            `Month ${month.value} and ARS ${ars.value} appear twice; ` +
-            `the same combination is already in row ${earlier}.`,
-        });
-      }
-    }
-    if (rowErrors.length > 0) {
-      errors.push(...rowErrors);
-    } else if (month.ok && ars.ok && count.ok) {
-      rows.push({ month: month.value, ars: ars.value, count: count.value });
-      validRowNumbers.push(rowNumber);
-    }
-  });
-
-  return { rows, errors, validRowNumbers };
 }

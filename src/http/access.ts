@@ -56,11 +56,6 @@ export function requireAccessDeclarations(app: FastifyInstance): void {
   });
 }
 
-/** Answers people with a page or a redirect, programs with JSON. */
-export function wantsHtml(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/html');
-}
-
 export const signInRequired = () => new AppError(401, 'unauthorized', 'Bitte melden Sie sich an.');
 export const notAllowed = (message = 'Für diese Seite fehlt Ihnen die Berechtigung.') =>
   new AppError(403, 'forbidden', message);

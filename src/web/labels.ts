@@ -1,7 +1,7 @@
-import type { GranularityColumn, ServiceType } from '../db/schema.js';
 import { formatMonthShortDe } from '../domain/months.js';
+import type { Granularity, ServiceType } from '../domain/vocabulary.js';
 
-export const GRANULARITY_LABEL: Record<GranularityColumn, string> = {
+export const GRANULARITY_LABEL: Record<Granularity, string> = {
   bund: 'bundesweit',
   land: 'je Land',
   kreis: 'je Kreis',

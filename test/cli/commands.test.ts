@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInvocation, runCommand } from '../../src/cli/commands.js';
 import { verifyPassword } from '../../src/features/accounts/passwords.js';
-import { hashToken } from '../../src/features/tokens/tokens.js';
+import { hashToken } from '../../src/http/secrets.js';
 import { createTestDb, ENGINE, type TestDb } from '../helpers/db.js';
 import { createPortal, createService } from '../helpers/factories.js';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMigratedDatabase } from '../../src/db/database.js';
-import { hashToken } from '../../src/features/tokens/tokens.js';
+import { hashToken } from '../../src/http/secrets.js';
 import { createTestDb, TEST_DATABASE_URL } from '../helpers/db.js';
 import { createService } from '../helpers/factories.js';
 

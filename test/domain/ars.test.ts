@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  GRANULARITIES,
-  GRANULARITY_LABELS,
   NATIONWIDE_ARS,
   agsFromArs,
   arsLevel,
@@ -13,9 +11,9 @@ import {
   parentArs,
   parseArs,
   truncateArs,
-  type Granularity,
   type RegionLevel,
 } from '../../src/domain/ars.js';
+import { GRANULARITIES, type Granularity } from '../../src/domain/vocabulary.js';
 
 describe('parseArs', () => {
   it.each([
@@ -199,12 +197,6 @@ describe('small helpers', () => {
 
   it('orders granularities from coarse to fine', () => {
     expect(GRANULARITIES).toEqual(['bund', 'land', 'kreis', 'gemeinde']);
-    expect(GRANULARITY_LABELS).toEqual({
-      bund: 'bundesweit',
-      land: 'Land',
-      kreis: 'Kreis',
-      gemeinde: 'Gemeinde',
-    });
   });
 
   it.each<[Granularity, Granularity, boolean]>([

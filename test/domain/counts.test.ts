@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Granularity } from '../../src/domain/ars.js';
+import type { Granularity } from '../../src/domain/vocabulary.js';
 import {
   MAX_COUNT,
   parseCount,
-  validateCountRow,
-  validateCountRows,
+  countRowValidator,
   type CountInput,
   type RowError,
   type ValidationContext,
@@ -25,6 +24,10 @@ const REGIONS = new Set([
 function ctx(granularity: Granularity, extra: Partial<ValidationContext> = {}): ValidationContext {
   return { now: NOW, granularity, regionExists: (ars) => REGIONS.has(ars), ...extra };
 }
+
+/** One row against a fresh validator, as ingest checks each row. */
+const validateCountRow = (input: CountInput, rowNumber: number, context: ValidationContext) =>
+  countRowValidator(context)(input, rowNumber);
 
 function codes(result: { errors: RowError[] } | object): string[] {
   return 'errors' in result ? result.errors.map((e) => e.code) : [];
@@ -102,7 +105,7 @@ describe('parseCount', () => {
   });
 });
 
-describe('validateCountRow', () => {
+describe('countRowValidator', () => {
   it('accepts and normalises a good row', () => {
     expect(validateCountRow({ month: ' 2024-04 ', ars: '06411', count: '17' }, 3, ctx('kreis'))).toEqual({
       row: { month: '2024-04', ars: '064110000000', count: 17 },
@@ -215,101 +218,5 @@ describe('validateCountRow', () => {
         codes(validateCountRow({ month: '2024-04', ars: '064110000000', count: 1 }, 1, lenient)),
       ).toEqual(['ars_granularity']);
     });
-  });
-});
-
-describe('validateCountRows', () => {
-  const good = (month: string, ars: string, count: number | string = 1): CountInput => ({
-    month,
-    ars,
-    count,
-  });
-
-  it('numbers rows from firstRowNumber and returns the valid ones', () => {
-    const result = validateCountRows(
-      [good('2024-03', '06411'), good('2024-13', '06411'), good('2024-04', '06432')],
-      ctx('kreis'),
-      2,
-    );
-    expect(result.rows).toEqual([
-      { month: '2024-03', ars: '064110000000', count: 1 },
-      { month: '2024-04', ars: '064320000000', count: 1 },
-    ]);
-    expect(result.validRowNumbers).toEqual([2, 4]);
-    expect(result.errors).toEqual([
-      expect.objectContaining({ row: 3, field: 'month', code: 'month_invalid' }),
-    ]);
-  });
-
-  it('flags a repeated month and ARS on the later row and keeps the first', () => {
-    const result = validateCountRows(
-      [good('2024-04', '06411', 5), good('2024-04', '06432', 3), good('2024-04', '064110000000', 7)],
-      ctx('kreis'),
-    );
-    expect(result.rows).toEqual([
-      { month: '2024-04', ars: '064110000000', count: 5 },
-      { month: '2024-04', ars: '064320000000', count: 3 },
-    ]);
-    expect(result.validRowNumbers).toEqual([1, 2]);
-    expect(result.errors).toEqual([
-      {
-        row: 3,
-        field: 'row',
-        value: '2024-04 064110000000',
-        code: 'duplicate_row',
-        message:
-          'Monat 2024-04 und ARS 064110000000 kommen doppelt vor; dieselbe Kombination steht schon in Zeile 1.',
-        messageEn:
-          'Month 2024-04 and ARS 064110000000 appear twice; the same combination is already in row 1.',
-      },
-    ]);
-  });
-
-  it('names the first occurrence for every further repetition', () => {
-    const result = validateCountRows(
-      [good('2024-04', '06'), good('2024-04', '06'), good('2024-04', '06')],
-      ctx('land'),
-      10,
-    );
-    expect(result.validRowNumbers).toEqual([10]);
-    expect(result.errors.map((e) => [e.row, e.code])).toEqual([
-      [11, 'duplicate_row'],
-      [12, 'duplicate_row'],
-    ]);
-    expect(result.errors.every((e) => e.message.includes('Zeile 10'))).toBe(true);
-  });
-
-  it('treats the same ARS in different months as distinct', () => {
-    const result = validateCountRows([good('2024-03', '06'), good('2024-04', '06')], ctx('land'));
-    expect(result.errors).toEqual([]);
-    expect(result.validRowNumbers).toEqual([1, 2]);
-  });
-
-  it('reports a duplicate even when the first occurrence has a bad count', () => {
-    const result = validateCountRows([good('2024-04', '06', '1,5'), good('2024-04', '06', 2)], ctx('land'));
-    expect(result.rows).toEqual([]);
-    expect(result.errors.map((e) => [e.row, e.code])).toEqual([
-      [1, 'count_not_integer'],
-      [2, 'duplicate_row'],
-    ]);
-  });
-
-  it('returns errors ordered by row', () => {
-    const result = validateCountRows(
-      [good('x', 'y', 'z'), good('2024-04', '06411'), good('2024-04', '06411', -1)],
-      ctx('kreis'),
-    );
-    expect(result.errors.map((e) => [e.row, e.field, e.code])).toEqual([
-      [1, 'month', 'month_format'],
-      [1, 'ars', 'ars_not_digits'],
-      [1, 'count', 'count_not_integer'],
-      [3, 'count', 'count_negative'],
-      [3, 'row', 'duplicate_row'],
-    ]);
-    expect(result.validRowNumbers).toEqual([2]);
-  });
-
-  it('handles an empty delivery', () => {
-    expect(validateCountRows([], ctx('kreis'))).toEqual({ rows: [], errors: [], validRowNumbers: [] });
   });
 });

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
-import { createSession, SESSION_COOKIE } from '../../src/features/accounts/sessions.js';
+import { createSession, SESSION_COOKIE } from '../../src/http/sessions.js';
 import { hashPassword } from '../../src/features/accounts/passwords.js';
 import type { TestApp } from './app.js';
 

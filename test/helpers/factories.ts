@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Database, GranularityColumn, ServiceType } from '../../src/db/schema.js';
+import type { Database } from '../../src/db/schema.js';
+import type { Granularity, ServiceType } from '../../src/domain/vocabulary.js';
 
 let sequence = 0;
 
 export async function createService(
   db: Kysely<Database>,
-  fields: { name?: string; granularity?: GranularityColumn; type?: ServiceType; focus?: boolean } = {},
+  fields: { name?: string; granularity?: Granularity; type?: ServiceType; focus?: boolean } = {},
 ): Promise<number> {
   sequence += 1;
   const row = await db

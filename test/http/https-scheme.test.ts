@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/features/accounts/sessions.js';
+import { SESSION_COOKIE } from '../../src/http/sessions.js';
 import { CSRF_COOKIE } from '../../src/http/csrf.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createUser } from '../helpers/auth.js';

@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Mail } from '../mail/mailer.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sendMails } from '../mail/mailer.js';
 import { ConfirmPage } from '../../web/confirm.js';
 import { sendPage } from '../../web/render.js';
 import {
@@ -12,38 +12,21 @@ import {
   withdrawMembership,
   type GrantOutcome,
 } from './service.js';
+import { field, invalidForm } from '../../http/forms.js';
 import {
-  field,
-  invalidForm,
   loadTarget,
-  parseId,
   targetAccusative,
   targetLabel,
   targetPath,
   type Target,
   type TargetKind,
-} from './target.js';
-import { listRequestsForService, listRequestsToDecide } from '../portals/requests.js';
-import { AccessPage, MyServicesPage, type PageNotice } from './views.js';
+} from '../../http/target.js';
+import { parseId } from '../../http/ids.js';
+import { listRequestsForService, listRequestsToDecide } from './join-requests.js';
+import { AccessPage, MyServicesPage } from './views.js';
+import type { PageNotice } from '../../web/notice.js';
 
 type IdParams = { Params: { id: string } };
-
-/**
- * Sends mails after the change has committed. A failed mail does not undo the change; the page says so,
- * and the address can be invited again once the invitation is withdrawn.
- */
-export async function sendMails(request: FastifyRequest, mails: Mail[]): Promise<string[]> {
-  const failed: string[] = [];
-  for (const mail of mails) {
-    try {
-      await request.server.mailer.send(mail);
-    } catch (err) {
-      request.log.error({ err, to: mail.to }, 'mail failed');
-      failed.push(mail.to);
-    }
-  }
-  return failed;
-}
 
 /** The message after granting; `mailFailed` when the change stands but its mail could not be sent. */
 export function outcomeNotice(outcome: GrantOutcome, mailFailed = false): PageNotice {

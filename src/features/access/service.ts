@@ -3,8 +3,8 @@ import { sql, type Kysely } from 'kysely';
 import { writeAudit } from '../../db/audit.js';
 import type { Database, Role } from '../../db/schema.js';
 import type { Mail } from '../mail/mailer.js';
-import { hashToken } from '../tokens/tokens.js';
-import { targetAccusative, targetGenitive, targetLabel, targetPath, type Target } from './target.js';
+import { hashToken } from '../../http/secrets.js';
+import { targetAccusative, targetGenitive, targetLabel, targetPath, type Target } from '../../http/target.js';
 
 /** How long an invitation link stays valid. */
 export const INVITATION_DAYS = 30;

@@ -6,19 +6,15 @@ import { ErrorSummary, Notice, SubmitButton, TextField, type FieldErrors } from 
 import { formatDateTime, formatInt } from '../../web/format.js';
 import { Layout } from '../../web/layout.js';
 import { usePageContext } from '../../web/page-context.js';
-import type { JoinRequest } from '../portals/requests.js';
+import type { JoinRequest } from './join-requests.js';
+import type { PageNotice } from '../../web/notice.js';
 import type { AccessEntry, MyServices, OpenInvitation } from './service.js';
-import { targetAccusative, targetLabel, targetPath, type Target } from './target.js';
+import { targetAccusative, targetLabel, targetPath, type Target } from '../../http/target.js';
 
 export const ROLE_LABEL: Record<Role, string> = {
   service_manager: 'Verantwortlich für den Onlinedienst',
   portal_manager: 'Verantwortlich für das Portal',
 };
-
-export interface PageNotice {
-  kind: 'success' | 'info' | 'warning';
-  text: string;
-}
 
 export function MyServicesPage({ data, requests }: { data: MyServices; requests: JoinRequest[] }) {
   const { user } = usePageContext();

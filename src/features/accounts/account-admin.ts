@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { writeAudit, type Actor } from '../../db/audit.js';
 import type { Database, UserStatus } from '../../db/schema.js';
 import { accountDisabledMail } from './mails.js';
-import { endAllSessions } from './sessions.js';
+import { endAllSessions } from '../../http/sessions.js';
 
 export interface AccountRow {
   id: number;

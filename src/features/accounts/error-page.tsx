@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { wantsHtml } from '../../http/access.js';
+import { wantsHtml } from '../../http/negotiation.js';
 import { sendPage } from '../../web/render.js';
 import { ErrorPage } from './views.js';
 

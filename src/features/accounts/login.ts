@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { writeAudit } from '../../db/audit.js';
 import type { Database } from '../../db/schema.js';
-import { hashToken } from '../tokens/tokens.js';
+import { hashToken } from '../../http/secrets.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
 /**

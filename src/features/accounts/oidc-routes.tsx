@@ -19,7 +19,7 @@ import {
   takeLogin,
 } from './oidc.js';
 import { safeNext, throttled } from './routes.js';
-import { cookieOptions, startSession } from './sessions.js';
+import { cookieOptions, startSession } from '../../http/sessions.js';
 import { ErrorPage } from './views.js';
 
 const UNREACHABLE =

@@ -4,8 +4,8 @@ import * as client from 'openid-client';
 import type { Config, OidcConfig } from '../../config.js';
 import { SYSTEM_ACTOR, writeAudit } from '../../db/audit.js';
 import type { Database } from '../../db/schema.js';
-import { hashToken } from '../tokens/tokens.js';
-import { newSecret } from './sessions.js';
+import { hashToken } from '../../http/secrets.js';
+import { newSecret } from '../../http/secrets.js';
 
 /**
  * OpenID Connect sign-in (Keycloak): authorization code flow with PKCE (S256), state and nonce.

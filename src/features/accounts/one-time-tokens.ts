@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, OneTimeTokensTable } from '../../db/schema.js';
-import { hashToken } from '../tokens/tokens.js';
+import { hashToken } from '../../http/secrets.js';
 
 export type OneTimePurpose = OneTimeTokensTable['purpose'];
 

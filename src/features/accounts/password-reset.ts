@@ -6,7 +6,7 @@ import { organisationLoginMail, passwordChangedMail, resetPasswordMail } from '.
 import { consumeOneTimeToken, HOUR_MS, inspectOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import { hashPassword } from './passwords.js';
 import { clearLoginFailures } from './login.js';
-import { endAllSessions } from './sessions.js';
+import { endAllSessions } from '../../http/sessions.js';
 
 export const RESET_TTL_MS = HOUR_MS;
 

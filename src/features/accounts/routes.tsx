@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { AppError } from '../../http/errors.js';
 import { sendPage } from '../../web/render.js';
 import { authenticateLocal, loginMessage } from './login.js';
-import { endSession, startSession } from './sessions.js';
+import { endSession, startSession } from '../../http/sessions.js';
 import { writeAudit } from '../../db/audit.js';
 import { LoginPage } from './views.js';
 import { providerLogoutUrl, sessionIdToken } from './oidc.js';

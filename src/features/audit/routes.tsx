@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FieldErrors } from '../../web/form.js';
 import { sendPage } from '../../web/render.js';
-import { parseId } from '../access/target.js';
+import { parseId } from '../../http/ids.js';
 import { berlinDayEnd, berlinDayStart, listAudit, type AuditFilter } from './queries.js';
 import { AuditPage, type AuditQuery } from './views.js';
 

@@ -1,3 +1,4 @@
+import { isHtmxRequest } from '../../http/negotiation.js';
 import type { FastifyInstance } from 'fastify';
 import { sendFragment, sendPage } from '../../web/render.js';
 import { listMasterDataImports } from './import.js';
@@ -31,7 +32,7 @@ export async function catalogueRoutes(app: FastifyInstance): Promise<void> {
       };
       // The same URL answers a fragment to htmx and a page to everyone else; caches must tell them apart.
       reply.header('Vary', 'HX-Request');
-      if (request.headers['hx-request'] === 'true') {
+      if (isHtmxRequest(request)) {
         return sendFragment(reply, <CatalogueResults state={state} oob={true} />);
       }
       const status = await loadCatalogueStatus(app.db.kysely);

@@ -5,7 +5,7 @@ import { formatInt } from '../../web/format.js';
 import { sendPage } from '../../web/render.js';
 import { loadGrid, saveGrid } from './entry.js';
 import { EntryPage, type EntryPageProps } from './entry-views.js';
-import { loadTarget } from './history.js';
+import { loadDeliveryTarget } from './history.js';
 
 type Params = { Params: { id: string }; Querystring: { monat?: string; gespeichert?: string } };
 
@@ -15,7 +15,7 @@ export async function entryRoutes(app: FastifyInstance): Promise<void> {
   const access = { manage: 'service', param: 'id' } as const;
 
   const context = async (id: string, monat: string | undefined) => {
-    const info = await loadTarget(db, 'service', Number(id));
+    const info = await loadDeliveryTarget(db, 'service', Number(id));
     if (!info) throw notFound('Diesen Onlinedienst gibt es nicht.');
     const latest = lastClosedMonth();
     const parsed = monat ? parseMonth(monat) : null;

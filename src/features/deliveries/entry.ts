@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { RowError } from '../../domain/counts.js';
 import { addMonths, monthRange, monthToDate } from '../../domain/months.js';
-import type { Database, GranularityColumn } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import { ingestDelivery, type DeliverySummary, type IncomingRow } from './ingest.js';
 import { regionsOf } from './upload.js';
+import type { Granularity } from '../../domain/vocabulary.js';
 
 /** Months shown side by side: the chosen one and the two before, so late corrections fit on one page. */
 export const GRID_MONTHS = 3;
@@ -23,7 +24,7 @@ const CELL = /^z_(\d{4}-\d{2})_(\d{12})$/;
 export async function loadGrid(
   db: Kysely<Database>,
   serviceId: number,
-  granularity: GranularityColumn,
+  granularity: Granularity,
   month: string,
 ): Promise<Grid> {
   const months = monthRange(addMonths(month, -(GRID_MONTHS - 1)), month);

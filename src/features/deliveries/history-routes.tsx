@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canManagePortal, canManageService } from '../accounts/authz.js';
+import { canManagePortal, canManageService } from '../../http/authz.js';
 import { notAllowed } from '../../http/access.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { parsePageNumber } from '../../web/pagination.js';
 import { sendPage } from '../../web/render.js';
-import { listDeliveries, loadDelivery, loadDeliveryFile, loadTarget } from './history.js';
+import { listDeliveries, loadDelivery, loadDeliveryFile, loadDeliveryTarget } from './history.js';
 import { DeliveryPage, HistoryPage } from './views.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
@@ -41,7 +41,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
       { config: { access: 'signed-in' } },
       async (request, reply) => {
         const info = ID.test(request.params.id)
-          ? await loadTarget(db, kind, Number(request.params.id))
+          ? await loadDeliveryTarget(db, kind, Number(request.params.id))
           : null;
         if (!info)
           throw notFound(

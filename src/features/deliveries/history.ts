@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { RowError } from '../../domain/counts.js';
-import type { Channel, Database, DeliveryStatus, GranularityColumn } from '../../db/schema.js';
+import type { Channel, Database, DeliveryStatus } from '../../db/schema.js';
 import type { DeliveryTarget } from './ingest.js';
+import type { Granularity } from '../../domain/vocabulary.js';
 
 /** A service or a portal as the delivery pages name it. */
 export interface TargetInfo {
@@ -10,10 +11,14 @@ export interface TargetInfo {
   /** /dienste/7 or /portale/2: the pages of this target live below it. */
   base: string;
   /** Services only. */
-  granularity?: GranularityColumn;
+  granularity?: Granularity;
 }
 
-export async function loadTarget(
+/**
+ * Unlike loadTarget (src/http/target.ts) with the granularity and the delivery target, and null when
+ * missing: the delivery pages word their own not-found messages.
+ */
+export async function loadDeliveryTarget(
   db: Kysely<Database>,
   kind: DeliveryTarget['kind'],
   id: number,

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Granularity } from '../../domain/ars.js';
+import type { Granularity } from '../../domain/vocabulary.js';
 import { countRowValidator, type CountInput, type RowError } from '../../domain/counts.js';
 import { monthToDate } from '../../domain/months.js';
 import { shown } from '../../domain/shown.js';
@@ -257,6 +257,12 @@ export async function validateDelivery(
     errorCount += found.length;
     for (const e of found) if (errors.length < MAX_REPORTED_ERRORS) errors.push(e);
   };
+  /*
+   * The one duplicate-row rule, for every channel and the upload preview alike (both run this
+   * function): a row is refused when an earlier valid row of the delivery names the same service,
+   * month and region (keys compared normalised), so which of two values counts never depends on order
+   * in the store. Rows with errors take no part: the error they already carry is the one to fix.
+   */
   const seen = new Map<string, number>();
   const validators = new Map<Granularity, ReturnType<typeof countRowValidator>>();
   const validatorFor = (granularity: Granularity) => {

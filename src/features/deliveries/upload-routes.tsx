@@ -1,3 +1,4 @@
+import { wantsFragment } from '../../http/negotiation.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { lastClosedMonth, monthsBetween, parseMonth } from '../../domain/months.js';
@@ -8,7 +9,7 @@ import { AppError, notFound } from '../../http/errors.js';
 import { sendFragment, sendPage } from '../../web/render.js';
 import { MAX_FILE_ROWS } from './csv.js';
 import { ingestDelivery } from './ingest.js';
-import { loadDelivery, loadTarget, type TargetInfo } from './history.js';
+import { loadDelivery, loadDeliveryTarget, type TargetInfo } from './history.js';
 import {
   claimPendingUpload,
   discardPendingUpload,
@@ -68,10 +69,6 @@ const PROGRESS_GONE =
   'Zu dieser Adresse gibt es keine Lieferung, die gespeichert wird: Sie ist abgelaufen oder gehört zu einem anderen Konto.';
 const GONE = 'Diese Vorschau gibt es nicht mehr: Sie wurde gespeichert, verworfen oder ist abgelaufen.';
 
-/** A request of htmx (polling, the confirm button), not a history restore that wants the whole page. */
-const isHtmx = (request: FastifyRequest) =>
-  request.headers['hx-request'] === 'true' && request.headers['hx-history-restore-request'] !== 'true';
-
 const KINDS = [
   { kind: 'service', prefix: '/dienste' },
   { kind: 'portal', prefix: '/portale' },
@@ -99,7 +96,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
     const access = { manage: kind, param: 'id' } as const;
 
     const target = async (request: FastifyRequest<Params>): Promise<TargetInfo> => {
-      const info = await loadTarget(db, kind, Number(request.params.id));
+      const info = await loadDeliveryTarget(db, kind, Number(request.params.id));
       if (!info)
         throw notFound(
           kind === 'service' ? 'Diesen Onlinedienst gibt es nicht.' : 'Dieses Portal gibt es nicht.',
@@ -305,7 +302,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           info.target,
         );
         reply.header('vary', 'HX-Request');
-        if (!progress && isHtmx(request)) {
+        if (!progress && wantsFragment(request)) {
           // An answer the poll swaps in (a 404 would not be swapped, and polling would go on).
           const gone: UploadProgress = {
             id: request.params.upload!,
@@ -319,7 +316,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           return sendFragment(reply, <UploadProgressBody info={info} progress={gone} delivery={null} />);
         }
         if (!progress) throw notFound(PROGRESS_GONE);
-        if (isHtmx(request)) {
+        if (wantsFragment(request)) {
           return sendFragment(
             reply,
             <UploadProgressBody info={info} progress={progress} delivery={await deliveryOf(progress)} />,
@@ -353,7 +350,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
         // A second click or a resent form: the upload is being stored, or was.
         const progress = await loadUploadProgress(db, id, userId, info.target);
         if (!progress || progress.status === 'pending') throw notFound(GONE);
-        if (!isHtmx(request)) return reply.redirect(statusUrl, 303);
+        if (!wantsFragment(request)) return reply.redirect(statusUrl, 303);
         reply.header('HX-Push-Url', statusUrl);
         return sendPage(
           reply,
@@ -362,7 +359,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       }
       const store = () =>
         storeClaimedUpload(db, { id, userId, target: info.target, upload, log: request.log });
-      if (isHtmx(request)) {
+      if (wantsFragment(request)) {
         // Started once the answer is out: parsing and PGlite's in-process queries would otherwise
         // keep the event loop from sending it until the delivery is stored. A client gone before the
         // answer (close without finish) does not stop it either.

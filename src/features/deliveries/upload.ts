@@ -5,12 +5,13 @@ import { csvDocument } from '../../web/csv.js';
 import { sql, type Kysely } from 'kysely';
 import type { RowError } from '../../domain/counts.js';
 import { dateToMonth, monthRange, monthToDate } from '../../domain/months.js';
-import type { Database, GranularityColumn } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import { AppError } from '../../http/errors.js';
 import { formatInt } from '../../web/format.js';
 import { limitExceeded, MAX_FILE_ROWS, parseDeliveryCsvStream, RowCollector, type CsvRows } from './csv.js';
 import { checkWorkbookArchive } from './xlsx-guard.js';
 import type { ChangedCount, DeliverySummary, DeliveryTarget } from './ingest.js';
+import type { Granularity } from '../../domain/vocabulary.js';
 
 export type UploadChannel = 'csv' | 'xlsx';
 
@@ -162,7 +163,7 @@ export interface TemplateRow {
   count: number | null;
 }
 
-const REGION_FILTER: Record<GranularityColumn, string> = {
+const REGION_FILTER: Record<Granularity, string> = {
   bund: "ars = '000000000000'",
   land: "level = 'land'",
   kreis: "(level = 'kreis' OR is_kreis)",
@@ -172,7 +173,7 @@ const REGION_FILTER: Record<GranularityColumn, string> = {
 /** The regions a service of this granularity reports for, in key order, with their names. */
 export async function regionsOf(
   db: Kysely<Database>,
-  granularity: GranularityColumn,
+  granularity: Granularity,
 ): Promise<{ ars: string; name: string }[]> {
   const rows = await sql<{ ars: string; name: string }>`
     SELECT ars, name FROM regions WHERE ${sql.raw(REGION_FILTER[granularity])} ORDER BY ars`.execute(db);
@@ -216,7 +217,7 @@ export async function templateRows(
     .where('month', '<=', monthToDate(to))
     .execute();
   const known = new Map(stored.map((c) => [`${c.service_id}/${dateToMonth(c.month)}/${c.ars}`, c.count]));
-  const regions = new Map<GranularityColumn, { ars: string }[]>();
+  const regions = new Map<Granularity, { ars: string }[]>();
   for (const s of services) {
     if (!regions.has(s.granularity)) regions.set(s.granularity, await regionsOf(db, s.granularity));
   }

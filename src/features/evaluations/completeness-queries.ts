@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { dueMonth, type CompletenessSummary } from '../../domain/completeness.js';
 import { lastClosedMonth } from '../../domain/months.js';
-import type { PriorityGroup } from './service.js';
+import type { PriorityGroup, ServiceType } from '../../domain/vocabulary.js';
 
 /**
  * Completeness over all services in the database: the overview figures from rollup_completeness
@@ -120,7 +120,7 @@ function filterSql(filter: CompletenessFilter, asOf: CompletenessAsOf): RawBuild
 export interface CompletenessListed {
   id: number;
   name: string;
-  serviceType: '1' | '2/3' | '4' | '5';
+  serviceType: ServiceType;
   isFocus: boolean;
   /** Delivered months 'YYYY-MM', oldest first. */
   months: string[];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as echarts from 'echarts';
 import { formatInt } from '../../web/format.js';
-import { cspSafeSvg } from './chart.js';
+import { cspSafeSvg } from '../../web/chart.js';
 
 /**
  * Choropleth maps of Germany, rendered on the server by ECharts (registerMap + map series) as SVG.

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { BuildMode, Database, GranularityColumn, ServiceType } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
+import type { BuildMode, Granularity, ServiceType } from '../../domain/vocabulary.js';
 
 /** Evaluations read the roll-ups (rollup_service_month, rollup_service_land_month), never counts. */
 
@@ -11,7 +12,7 @@ export interface ServiceMasterData {
   serviceType: ServiceType;
   buildMode: BuildMode;
   isFocus: boolean;
-  granularity: GranularityColumn;
+  granularity: Granularity;
   portals: string | null;
 }
 
@@ -70,27 +71,6 @@ export async function listServiceLandTotals(
     GROUP BY r.land, g.name
     ORDER BY r.land`.execute(db);
   return rows.rows;
-}
-
-export interface ServiceDeliveredMonths {
-  id: number;
-  name: string;
-  serviceType: ServiceType;
-  isFocus: boolean;
-  /** Every month with at least one delivered count (a delivered 0 included), 'YYYY-MM'. */
-  months: string[];
-}
-
-/** Every online service with the months it delivered, from the roll-up. */
-export async function listDeliveredMonths(db: Kysely<Database>): Promise<ServiceDeliveredMonths[]> {
-  const rows = await sql<Omit<ServiceDeliveredMonths, 'months'> & { months: string | null }>`
-    SELECT s.id, s.name, s.service_type AS "serviceType", s.is_focus AS "isFocus",
-           string_agg(to_char(r.month, 'YYYY-MM'), ',' ORDER BY r.month) AS months
-    FROM online_services s
-    LEFT JOIN rollup_service_month r ON r.service_id = s.id
-    GROUP BY s.id
-    ORDER BY s.name, s.id`.execute(db);
-  return rows.rows.map((r) => ({ ...r, months: r.months ? r.months.split(',') : [] }));
 }
 
 export interface KreisTotal {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, ServiceType } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import {
   assessCompleteness,
   DEFAULT_GRACE_DAYS,
@@ -23,6 +23,7 @@ import {
   type CompletenessFilter,
   type CompletenessListed,
 } from './completeness-queries.js';
+import { priorityGroup, PRIORITY_GROUPS, type PriorityGroup } from '../../domain/vocabulary.js';
 
 /** One month of the time series; total null = no delivery (a gap), 0 = a delivered zero. */
 export interface SeriesPoint {
@@ -134,23 +135,6 @@ export async function loadServicePage(
     landPeriod,
     defaultPeriod: period === undefined,
   };
-}
-
-/** Priority groups of the federal reports; every service belongs to exactly one, in this order. */
-export type PriorityGroup = 'focus' | 'type1' | 'type23' | 'type45';
-
-export const PRIORITY_GROUPS: { key: PriorityGroup; label: string }[] = [
-  { key: 'focus', label: 'Fokusleistungen' },
-  { key: 'type1', label: 'Typ 1' },
-  { key: 'type23', label: 'Typ 2/3' },
-  { key: 'type45', label: 'Typ 4/5' },
-];
-
-export function priorityGroup(service: { isFocus: boolean; serviceType: ServiceType }): PriorityGroup {
-  if (service.isFocus) return 'focus';
-  if (service.serviceType === '1') return 'type1';
-  if (service.serviceType === '2/3') return 'type23';
-  return 'type45';
 }
 
 export interface ServiceCompletenessRow extends ServiceCompleteness {

@@ -4,7 +4,6 @@ import { Layout } from '../../web/layout.js';
 import { formatDecimal, formatInt } from '../../web/format.js';
 import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel, overdueLabel } from '../../web/labels.js';
 import { formatMonthDe } from '../../domain/months.js';
-import type { BuildMode } from '../../db/schema.js';
 import type { CompletenessSummary } from '../../domain/completeness.js';
 import {
   COMPLETENESS_PAGE_SIZE,
@@ -15,7 +14,7 @@ import {
 } from './service.js';
 import { COMPLETENESS_FILTERS, type CompletenessFilter } from './completeness-queries.js';
 import { Pagination } from '../../web/pagination.js';
-import { PRIORITY_GROUPS } from './service.js';
+import { PRIORITY_GROUPS, type BuildMode } from '../../domain/vocabulary.js';
 
 const BUILD_MODE_LABEL: Record<BuildMode, string> = {
   efa: 'Einer für Alle (EfA)',

@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { wantsFragment } from '../../http/negotiation.js';
+import type { FastifyInstance } from 'fastify';
 import { sendFragment, sendPage } from '../../web/render.js';
-import { renderBarChartSvg } from '../evaluations/chart.js';
+import { renderBarChartSvg } from '../../web/chart.js';
 import { listDataYears } from '../../db/period-sums.js';
 import { defaultForm, parseExplorerQuery } from './params.js';
 import { listServiceOptions } from './queries.js';
@@ -8,10 +9,6 @@ import { loadExploration } from './service.js';
 import { ExplorerPage, ExplorerResultView, ExplorerStatus } from './views.js';
 
 type Query = Record<string, string | string[] | undefined>;
-
-/** htmx swaps only the result region; a history restore (back button) wants the whole page. */
-const wantsFragment = (request: FastifyRequest) =>
-  request.headers['hx-request'] === 'true' && request.headers['hx-history-restore-request'] !== 'true';
 
 export async function explorerRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: Query }>(

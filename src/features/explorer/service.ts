@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database, ServiceType } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import { SERVICE_TYPE_LABEL } from '../../web/labels.js';
 import type { Dimension, ExplorerParams } from './params.js';
 import { MULTI_MEMBERSHIP } from './params.js';
@@ -10,6 +10,7 @@ import {
   listLandTotals,
   type GroupRow,
 } from './queries.js';
+import type { ServiceType } from '../../domain/vocabulary.js';
 
 export interface ExplorerGroup {
   key: string;

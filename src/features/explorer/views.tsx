@@ -5,7 +5,7 @@ import { DataTable } from '../../web/data-table.js';
 import { Layout } from '../../web/layout.js';
 import { formatDecimal, formatInt } from '../../web/format.js';
 import { monthLabel } from '../../web/labels.js';
-import { MAX_BARS } from '../evaluations/chart.js';
+import { MAX_BARS } from '../../web/chart.js';
 import { DIMENSIONS, VALUE_MODES, type ExplorerFieldError, type ExplorerForm } from './params.js';
 import { OPTIONS_ALL_UP_TO, OPTIONS_FOUND, TOP_SERVICES, type ServiceOptions } from './queries.js';
 import type { ExplorerResult } from './service.js';

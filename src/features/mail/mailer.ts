@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 
 export interface Mail {
@@ -53,4 +53,21 @@ export function createMailer(config: Config, log: FastifyBaseLogger): Mailer {
       );
     },
   };
+}
+
+/**
+ * Sends mails after the change has committed. A failed mail does not undo the change; the page says so,
+ * and the address can be invited again once the invitation is withdrawn.
+ */
+export async function sendMails(request: FastifyRequest, mails: Mail[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const mail of mails) {
+    try {
+      await request.server.mailer.send(mail);
+    } catch (err) {
+      request.log.error({ err, to: mail.to }, 'mail failed');
+      failed.push(mail.to);
+    }
+  }
+  return failed;
 }

@@ -2,19 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '../../http/errors.js';
 import { ConfirmPage } from '../../web/confirm.js';
 import { sendPage } from '../../web/render.js';
-import { canManagePortal } from '../accounts/authz.js';
-import { sendMails } from '../access/routes.js';
-import { field, invalidForm, loadTarget, parseId } from '../access/target.js';
-import type { PageNotice } from '../access/views.js';
-import {
-  acceptRequest,
-  addOrRequest,
-  declineRequest,
-  listRequestsForPortal,
-  listRequestsForService,
-  withdrawRequest,
-  type AddOutcome,
-} from './requests.js';
+import { canManagePortal } from '../../http/authz.js';
+import { sendMails } from '../mail/mailer.js';
+import { field, invalidForm } from '../../http/forms.js';
+import { loadTarget } from '../../http/target.js';
+import { parseId } from '../../http/ids.js';
+import type { PageNotice } from '../../web/notice.js';
+import { acceptRequest, addOrRequest, declineRequest, withdrawRequest, type AddOutcome } from './requests.js';
+import { listRequestsForPortal, listRequestsForService } from '../access/join-requests.js';
 import {
   candidateServices,
   createPortal,

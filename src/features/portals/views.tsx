@@ -13,8 +13,8 @@ import {
 import { formatDateTime, formatInt } from '../../web/format.js';
 import { Layout } from '../../web/layout.js';
 import { usePageContext } from '../../web/page-context.js';
-import type { PageNotice } from '../access/views.js';
-import type { JoinRequest } from './requests.js';
+import type { PageNotice } from '../../web/notice.js';
+import type { JoinRequest } from '../access/join-requests.js';
 import {
   CANDIDATE_LIMIT,
   type ListError,

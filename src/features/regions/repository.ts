@@ -2,9 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
-import { granularityOf, NATIONWIDE_ARS, type Granularity } from '../../domain/ars.js';
+import { granularityOf, NATIONWIDE_ARS } from '../../domain/ars.js';
 import type { Database, RegionsTable } from '../../db/schema.js';
 import type { Insertable } from 'kysely';
+import { GRANULARITIES, type Granularity } from '../../domain/vocabulary.js';
 
 export const MASTERDATA_DIR = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -120,9 +121,7 @@ class RegionIndex {
       return cached.sets;
     }
     const rows = await db.selectFrom('regions').select(['ars', 'level', 'is_kreis', 'is_gemeinde']).execute();
-    const byGranularity = new Map<Granularity, Set<string>>(
-      (['bund', 'land', 'kreis', 'gemeinde'] as const).map((g) => [g, new Set<string>()]),
-    );
+    const byGranularity = new Map<Granularity, Set<string>>(GRANULARITIES.map((g) => [g, new Set<string>()]));
     for (const r of rows) {
       const g = granularityOf(r.ars);
       if (g && r.level === g) byGranularity.get(g)!.add(r.ars);

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database, GranularityColumn } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import {
   countServicesWithData,
   indexedSummary,
@@ -7,6 +7,7 @@ import {
   servicePeriodSums,
   type SumPeriod,
 } from '../../db/period-sums.js';
+import { GRANULARITIES, type Granularity } from '../../domain/vocabulary.js';
 
 /**
  * The report tables read the roll-ups, never counts: rollup_service and rollup_source over all months,
@@ -32,7 +33,7 @@ export interface PortalReportRow {
   services: number;
   firstMonth: string | null;
   lastMonth: string | null;
-  granularities: GranularityColumn[];
+  granularities: Granularity[];
   transactions: number;
 }
 
@@ -42,18 +43,18 @@ export interface ServiceReportRow {
   authority: string | null;
   /** Names of the portals the service belongs to, sorted; empty = connected directly. */
   portals: string[];
-  granularity: GranularityColumn;
+  granularity: Granularity;
   firstMonth: string | null;
   lastMonth: string | null;
   monthsDelivered: number;
   transactions: number;
 }
 
-type FlaggedPortalRow = Omit<PortalReportRow, 'granularities'> & Record<GranularityColumn, boolean>;
+type FlaggedPortalRow = Omit<PortalReportRow, 'granularities'> & Record<Granularity, boolean>;
 
 const withGranularities = ({ bund, land, kreis, gemeinde, ...r }: FlaggedPortalRow): PortalReportRow => {
-  const flags: Record<GranularityColumn, boolean> = { bund, land, kreis, gemeinde };
-  return { ...r, granularities: GRANULARITY_ORDER.filter((g) => flags[g]) };
+  const flags: Record<Granularity, boolean> = { bund, land, kreis, gemeinde };
+  return { ...r, granularities: GRANULARITIES.filter((g) => flags[g]) };
 };
 
 /**
@@ -127,8 +128,6 @@ export async function listServiceReport(db: Kysely<Database>, asked: Period): Pr
 }
 
 export const collator = new Intl.Collator('de', { sensitivity: 'base', numeric: true });
-
-export const GRANULARITY_ORDER: readonly GranularityColumn[] = ['bund', 'land', 'kreis', 'gemeinde'];
 
 type PageWindow = { limit: number; offset: number };
 
@@ -223,7 +222,7 @@ const SERVICE_SORT_SQL: Record<string, RawBuilder<unknown>> = {
                          WHERE ps.service_id = s.id), 'einzelanbindung (kein portal)')`,
   first: sql`r.first_month`,
   last: sql`r.last_month`,
-  granularity: sql`array_position(ARRAY['bund', 'land', 'kreis', 'gemeinde'], s.granularity)`,
+  granularity: sql`array_position(ARRAY[${sql.join(GRANULARITIES.map((g) => sql.lit(g)))}], s.granularity)`,
   transactions: sql`coalesce(r.total, 0)`,
 };
 

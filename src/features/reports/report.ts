@@ -6,13 +6,8 @@
 import { ok, type DomainError, type Result } from '../../domain/result.js';
 import { parseMonth } from '../../domain/months.js';
 import { GRANULARITY_LABEL, monthLabel } from '../../web/labels.js';
-import {
-  collator,
-  GRANULARITY_ORDER,
-  type Period,
-  type PortalReportRow,
-  type ServiceReportRow,
-} from './queries.js';
+import { GRANULARITIES } from '../../domain/vocabulary.js';
+import { collator, type Period, type PortalReportRow, type ServiceReportRow } from './queries.js';
 
 export type SortDir = 'asc' | 'desc';
 
@@ -46,7 +41,7 @@ export const NO_DATA = '–';
 const month = (m: string | null) => (m ? monthLabel(m) : NO_DATA);
 // Letters, not digits: the collator compares digit runs as numbers, which would put "12" after "2".
 const granularityRank = (values: readonly string[]) =>
-  values.map((g) => 'abcd'[GRANULARITY_ORDER.indexOf(g as never)]).join('');
+  values.map((g) => 'abcd'[GRANULARITIES.indexOf(g as never)]).join('');
 
 /** The columns both reports share: first and last month with data, transactions. */
 type ReportFigures = { firstMonth: string | null; lastMonth: string | null; transactions: number };

@@ -5,8 +5,16 @@ import type { Actor } from '../../db/audit.js';
 import { writeAudit } from '../../db/audit.js';
 import { lockServices } from '../../db/counts.js';
 import { regroupServices } from '../../db/rollups.js';
-import type { BuildMode, Database, GranularityColumn, ServiceType } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import type { FieldErrors } from '../../web/form.js';
+import {
+  BUILD_MODES,
+  GRANULARITIES,
+  SERVICE_TYPES,
+  type BuildMode,
+  type Granularity,
+  type ServiceType,
+} from '../../domain/vocabulary.js';
 
 /** The master data of an online service as the form shows and sends it (all text). */
 export interface ServiceForm {
@@ -33,15 +41,12 @@ export interface ServiceMasterData {
   serviceType: ServiceType;
   buildMode: BuildMode;
   isFocus: boolean;
-  granularity: GranularityColumn;
+  granularity: Granularity;
   description: string | null;
   leika: string[];
   ozg: string[];
 }
 
-export const SERVICE_TYPES: readonly ServiceType[] = ['1', '2/3', '4', '5'];
-export const BUILD_MODES: readonly BuildMode[] = ['efa', 'own'];
-export const GRANULARITY_VALUES: readonly GranularityColumn[] = ['bund', 'land', 'kreis', 'gemeinde'];
 export const NEW_AUTHORITY = 'neu';
 
 const LEIKA = /^[0-9]{14}$/;
@@ -207,12 +212,12 @@ export async function checkServiceForm(
       'Bitte geben Sie an, ob der Dienst ein EfA-Dienst oder eine Eigenentwicklung ist.',
       `The build mode must be one of ${BUILD_MODES.join(', ')}.`,
     );
-  if (!GRANULARITY_VALUES.includes(form.granularity as GranularityColumn))
+  if (!GRANULARITIES.includes(form.granularity as Granularity))
     problem(
       'granularity',
       'granularity_invalid',
       'Bitte wählen Sie die Granularität der Daten.',
-      `The granularity must be one of ${GRANULARITY_VALUES.join(', ')}.`,
+      `The granularity must be one of ${GRANULARITIES.join(', ')}.`,
     );
   if (form.description.length > 4000)
     problem(
@@ -270,7 +275,7 @@ export async function checkServiceForm(
       serviceType: form.serviceType as ServiceType,
       buildMode: form.buildMode as BuildMode,
       isFocus: form.isFocus,
-      granularity: form.granularity as GranularityColumn,
+      granularity: form.granularity as Granularity,
       description: form.description || null,
       leika: leika.sort(),
       ozg: ozg.sort(),

@@ -1,8 +1,9 @@
 import { containsPattern } from '../../db/like.js';
 import { sql, type Kysely } from 'kysely';
-import type { Database, GranularityColumn, ServiceType } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import { assessCompleteness, type ServiceCompleteness } from '../../domain/completeness.js';
 import { canonicalThemenfeld } from '../../domain/catalogue.js';
+import { SERVICE_TYPES, type Granularity, type ServiceType } from '../../domain/vocabulary.js';
 
 /**
  * The list of all online services: filters, name search and pages. Figures come from the roll-up
@@ -10,7 +11,6 @@ import { canonicalThemenfeld } from '../../domain/catalogue.js';
  */
 
 export const PAGE_SIZE = 50;
-const SERVICE_TYPES: readonly ServiceType[] = ['1', '2/3', '4', '5'];
 
 export interface ServiceFilter {
   q: string;
@@ -87,7 +87,7 @@ export interface ServiceListRow extends ServiceCompleteness {
   name: string;
   authority: string | null;
   serviceType: ServiceType;
-  granularity: GranularityColumn;
+  granularity: Granularity;
   isFocus: boolean;
   ozg: string | null;
   total: number;
@@ -192,7 +192,7 @@ export async function loadServiceList(
       name: string;
       authority: string | null;
       serviceType: ServiceType;
-      granularity: GranularityColumn;
+      granularity: Granularity;
       isFocus: boolean;
       ozg: string | null;
       months: string | null;

@@ -4,7 +4,6 @@ import { Layout } from '../../web/layout.js';
 import { formatInt } from '../../web/format.js';
 import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL, monthLabel, overdueLabel } from '../../web/labels.js';
 import { OZG_THEMENFELDER } from '../../domain/catalogue.js';
-import type { ServiceType } from '../../db/schema.js';
 import {
   NO_FILTER,
   isFiltered,
@@ -13,6 +12,7 @@ import {
   type ServiceFilter,
   type ServiceListPage as ServiceListData,
 } from './list.js';
+import type { ServiceType } from '../../domain/vocabulary.js';
 
 interface SelectProps {
   id: string;

@@ -4,11 +4,11 @@ import type { Actor } from '../../db/audit.js';
 import {
   authenticateToken,
   describeScope,
-  hashToken,
   scopeCovers,
   scopeCoversPortal,
   type TokenScope,
 } from './tokens.js';
+import { hashToken } from '../../http/secrets.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { TargetKind } from '../access/target.js';
+import type { TargetKind } from '../../http/target.js';
 
 /** Whose tokens: a service's, a portal's, or the personal tokens of an account. */
 export interface TokenOwner {

@@ -2,19 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ConfirmPage } from '../../web/confirm.js';
 import type { FieldErrors } from '../../web/form.js';
 import { sendPage } from '../../web/render.js';
-import {
-  field,
-  invalidForm,
-  loadTarget,
-  parseId,
-  targetLabel,
-  targetPath,
-  type Target,
-  type TargetKind,
-} from '../access/target.js';
-import type { PageNotice } from '../access/views.js';
+import { field, invalidForm } from '../../http/forms.js';
+import { loadTarget, targetLabel, targetPath, type Target, type TargetKind } from '../../http/target.js';
+import { parseId } from '../../http/ids.js';
+import type { PageNotice } from '../../web/notice.js';
 import { loadMyServices } from '../access/service.js';
-import type { SessionUser } from '../accounts/sessions.js';
+import type { SessionUser } from '../../http/sessions.js';
 import { listTokens, tokenBelongsTo } from './queries.js';
 import { createAccessToken, revokeAccessToken } from './tokens.js';
 import {

@@ -1,9 +1,10 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { hashToken } from '../../http/secrets.js';
 import { writeAudit, type Actor } from '../../db/audit.js';
 import type { Database } from '../../db/schema.js';
-import { canManagePortal, canManageService } from '../accounts/authz.js';
-import type { SessionUser } from '../accounts/sessions.js';
+import { canManagePortal, canManageService } from '../../http/authz.js';
+import type { SessionUser } from '../../http/sessions.js';
 
 /**
  * What a valid token may do: deliver for one service; deliver for and manage every service of one
@@ -26,11 +27,6 @@ export interface CreateTokenInput {
 
 const TOKEN_PREFIX = 'zsk_';
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Only this hash is stored: a leaked database does not leak usable tokens. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 /** Creates a token and returns it once; afterwards only its hash and prefix exist. */
 export async function createAccessToken(

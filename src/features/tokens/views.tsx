@@ -4,8 +4,8 @@ import { DataTable } from '../../web/data-table.js';
 import { ErrorSummary, Notice, SubmitButton, TextField, type FieldErrors } from '../../web/form.js';
 import { formatDateTime } from '../../web/format.js';
 import { Layout } from '../../web/layout.js';
-import { targetAccusative, targetLabel, targetPath, type Target } from '../access/target.js';
-import type { PageNotice } from '../access/views.js';
+import { targetAccusative, targetLabel, targetPath, type Target } from '../../http/target.js';
+import type { PageNotice } from '../../web/notice.js';
 import type { TokenRow, TokenStatus } from './queries.js';
 
 const STATUS_LABEL: Record<TokenStatus, string> = {

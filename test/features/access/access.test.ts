@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { hashToken } from '../../../src/features/tokens/tokens.js';
+import { hashToken } from '../../../src/http/secrets.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser, grantPortal, grantService, signIn, type SignedIn } from '../../helpers/auth.js';
 import { createPortal, createService } from '../../helpers/factories.js';

@@ -5,7 +5,7 @@ import {
   MAX_WAIT_MINUTES,
   waitMinutes,
 } from '../../../src/features/accounts/login.js';
-import { SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
+import { SESSION_COOKIE } from '../../../src/http/sessions.js';
 import { CSRF_COOKIE } from '../../../src/http/csrf.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser, signIn } from '../../helpers/auth.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OIDC_COOKIE } from '../../../src/features/accounts/oidc.js';
-import { SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
+import { SESSION_COOKIE } from '../../../src/http/sessions.js';
 import type { TestApp } from '../../helpers/app.js';
 import { CookieJar } from '../../helpers/cookie-jar.js';
 import {

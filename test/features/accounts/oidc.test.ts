@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse as InjectResponse } from 'fastify';
 import { buildApp } from '../../../src/app.js';
 import { OIDC_COOKIE } from '../../../src/features/accounts/oidc.js';
-import { createSession, SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
-import { hashToken } from '../../../src/features/tokens/tokens.js';
+import { createSession, SESSION_COOKIE } from '../../../src/http/sessions.js';
+import { hashToken } from '../../../src/http/secrets.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser } from '../../helpers/auth.js';
 import { CookieJar } from '../../helpers/cookie-jar.js';
@@ -443,7 +443,7 @@ describe('OIDC sign-in', () => {
     expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${op.issuer}`);
 
     const userId = await createUser(t.db.kysely, { email: 'karl@behoerde.example' });
-    const { createSession } = await import('../../../src/features/accounts/sessions.js');
+    const { createSession } = await import('../../../src/http/sessions.js');
     const local = await createSession(t.db.kysely, userId, t.config);
     const out = await t.app.inject({
       method: 'POST',

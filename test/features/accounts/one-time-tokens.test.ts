@@ -6,7 +6,7 @@ import {
   issueOneTimeToken,
   KEEP_SPENT_TOKENS_MS,
 } from '../../../src/features/accounts/one-time-tokens.js';
-import { hashToken } from '../../../src/features/tokens/tokens.js';
+import { hashToken } from '../../../src/http/secrets.js';
 import { createTestDb, type TestDb } from '../../helpers/db.js';
 
 let db: TestDb;

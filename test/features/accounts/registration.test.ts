@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../../src/features/accounts/sessions.js';
+import { SESSION_COOKIE } from '../../../src/http/sessions.js';
 import { issueOneTimeToken } from '../../../src/features/accounts/one-time-tokens.js';
-import { hashToken } from '../../../src/features/tokens/tokens.js';
+import { hashToken } from '../../../src/http/secrets.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser, signIn } from '../../helpers/auth.js';
 import { pathOf, postAnonymous } from '../../helpers/forms.js';

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { deleteCounts, lockServices } from '../../../src/db/counts.js';
-import type { ServiceType } from '../../../src/db/schema.js';
 import { assessCompleteness, summarise } from '../../../src/domain/completeness.js';
 import { monthRange } from '../../../src/domain/months.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
@@ -10,13 +9,10 @@ import {
   COMPLETENESS_FILTERS,
   listCompletenessPage,
 } from '../../../src/features/evaluations/completeness-queries.js';
-import {
-  loadCompletenessReport,
-  priorityGroup,
-  PRIORITY_GROUPS,
-} from '../../../src/features/evaluations/service.js';
+import { loadCompletenessReport } from '../../../src/features/evaluations/service.js';
 import { createTestDb, ENGINE, type TestDb } from '../../helpers/db.js';
 import { createService } from '../../helpers/factories.js';
+import { PRIORITY_GROUPS, priorityGroup, SERVICE_TYPES } from '../../../src/domain/vocabulary.js';
 
 /**
  * The completeness figures are counted in SQL (rollup_completeness, kept by triggers) and the listed
@@ -74,7 +70,6 @@ const FIXED: [string, string[], Record<string, string | null>][] = [
   ],
 ];
 const MONTHS = monthRange('2025-06', '2026-11');
-const TYPES: ServiceType[] = ['1', '2/3', '4', '5'];
 
 let db: TestDb;
 const delivered = new Map<number, Set<string>>();
@@ -107,7 +102,7 @@ beforeAll(async () => {
     const id = await createService(db.kysely, {
       name: `Dienst ${String(i).padStart(2, '0')}`,
       granularity: 'bund',
-      type: TYPES[i % 4],
+      type: SERVICE_TYPES[i % 4],
       focus: i % 7 === 0,
     });
     // Patterns: none, contiguous to the running month, to L, stopping early, gaps, only the running

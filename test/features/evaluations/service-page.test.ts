@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { addMonths, lastClosedMonth } from '../../../src/domain/months.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
-import { cspSafeSvg } from '../../../src/features/evaluations/chart.js';
+import { cspSafeSvg } from '../../../src/web/chart.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { signIn, type SignedIn } from '../../helpers/auth.js';
 import { createService } from '../../helpers/factories.js';

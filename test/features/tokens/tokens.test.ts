@@ -3,9 +3,9 @@ import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import {
   authenticateToken,
   createAccessToken,
-  hashToken,
   revokeAccessToken,
 } from '../../../src/features/tokens/tokens.js';
+import { hashToken } from '../../../src/http/secrets.js';
 import { createTestDb, ENGINE, type TestDb } from '../../helpers/db.js';
 import { createPortal, createService } from '../../helpers/factories.js';
 

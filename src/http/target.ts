@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { AppError, notFound } from '../../http/errors.js';
-import { parseId } from '../../http/ids.js';
+import type { Database } from '../db/schema.js';
+import { notFound } from './errors.js';
+import { parseId } from './ids.js';
 
 /** What a membership, an invitation or an access token is for: one online service or one portal. */
 export type TargetKind = 'service' | 'portal';
@@ -11,8 +11,6 @@ export interface Target {
   id: number;
   name: string;
 }
-
-export { parseId };
 
 export async function loadTarget(db: Kysely<Database>, kind: TargetKind, rawId: string): Promise<Target> {
   const id = parseId(rawId);
@@ -51,14 +49,3 @@ export const targetAccusative = (t: Target): string =>
 /** With the genitive article: „des Onlinedienstes „X““ / „des Portals „X““. */
 export const targetGenitive = (t: Target): string =>
   t.kind === 'service' ? `des Onlinedienstes „${t.name}“` : `des Portals „${t.name}“`;
-
-/** A form that cannot be processed: shown as an error page with status 422. */
-export const invalidForm = (message: string) => new AppError(422, 'invalid_form', message);
-
-type Form = Record<string, unknown>;
-
-/** A trimmed text field of an urlencoded form ('' when missing or not text). */
-export function field(body: unknown, name: string): string {
-  const value = (body as Form | undefined)?.[name];
-  return typeof value === 'string' ? value.trim() : '';
-}

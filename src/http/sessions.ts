@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { Config } from '../../config.js';
-import type { Database } from '../../db/schema.js';
-import { hashToken } from '../tokens/tokens.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/schema.js';
+import { hashToken, newSecret } from './secrets.js';
 
 /** The signed-in person as every request sees it. */
 export interface SessionUser {
@@ -44,8 +43,6 @@ export function cookieOptions(request: FastifyRequest) {
     secure: request.protocol === 'https',
   };
 }
-
-export const newSecret = (): string => randomBytes(32).toString('base64url');
 
 /**
  * Creates a session in the database and returns the cookie value. Only its hash is stored, so a

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database } from '../db/schema.js';
 import type { SessionUser } from './sessions.js';
 
 /** Administrators, the service's managers and the managers of any portal that holds the service. */

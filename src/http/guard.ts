@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accessOf, notAllowed, signInRedirect, signInRequired, wantsHtml } from '../../http/access.js';
-import { verifyCsrf } from '../../http/csrf.js';
-import { notFound } from '../../http/errors.js';
+import { accessOf, notAllowed, signInRedirect, signInRequired } from './access.js';
+import { wantsHtml } from './negotiation.js';
+import { verifyCsrf } from './csrf.js';
+import { notFound } from './errors.js';
 import { canManagePortal, canManageService } from './authz.js';
 import { loadSession } from './sessions.js';
 

@@ -1,7 +1,14 @@
 import * as echarts from 'echarts';
-import { formatDecimal, formatInt } from '../../web/format.js';
-import { monthLabel } from '../../web/labels.js';
-import type { SeriesPoint } from './service.js';
+import { formatDecimal, formatInt } from './format.js';
+import { monthLabel } from './labels.js';
+
+/** One month of a time series; total null = no delivery (a gap), 0 = a delivered zero. */
+export interface ChartMonth {
+  month: string;
+  total: number | null;
+  /** The current month: no delivery yet is no gap. */
+  running: boolean;
+}
 
 const LINE_COLOUR = '#1e3a8a';
 const GAP_COLOUR = 'rgba(178, 34, 34, 0.3)';
@@ -12,7 +19,7 @@ const GAP_COLOUR = 'rgba(178, 34, 34, 0.3)';
  * a delivered 0 is a point on the line at 0. Only month labels and numbers go into the chart, never
  * text that people typed.
  */
-export function renderTimeSeriesSvg(series: SeriesPoint[], width = 760, height = 320): string {
+export function renderTimeSeriesSvg(series: ChartMonth[], width = 760, height = 320): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({
