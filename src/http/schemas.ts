@@ -40,3 +40,13 @@ export const WriteQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** One rejected row of a list the API writes (deliveries, services), in the order of the rows. */
+export const RowErrorSchema = Type.Object({
+  row: Type.Integer({ description: 'Zeile (JSON: Position ab 1; CSV: Zeilennummer der Datei)' }),
+  field: Type.String(),
+  value: Type.String(),
+  code: Type.String(),
+  message: Type.String(),
+  messageEn: Type.String(),
+});

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { authErrors, ErrorSchema, WriteQuery } from '../../http/schemas.js';
+import { authErrors, ErrorSchema, RowErrorSchema, WriteQuery } from '../../http/schemas.js';
 
 /*
  * One definition per route for validation, handler types and the OpenAPI document. Row values are
@@ -70,15 +70,6 @@ export const IdempotencyHeaders = Type.Object({
       description: 'Wiederholte Anfragen nur einmal ausführen / replay-safe key',
     }),
   ),
-});
-
-const RowErrorSchema = Type.Object({
-  row: Type.Integer({ description: 'Zeile (JSON: Position ab 1; CSV: Zeilennummer der Datei)' }),
-  field: Type.String(),
-  value: Type.String(),
-  code: Type.String(),
-  message: Type.String(),
-  messageEn: Type.String(),
 });
 
 const summaryProperties = {

@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema.js';
 import { manageableServices } from '../../http/authz.js';
 import type { SessionUser } from '../../http/sessions.js';
 import type { Mail } from '../mail/mailer.js';
-import { addInTransaction } from './service.js';
+import { addInTransaction, servicesInPortal } from './service.js';
 
 /*
  * A service in a portal is managed by the portal's managers, delivered for by the portal's tokens and
@@ -36,16 +36,7 @@ export async function addOrRequest(
   if (ids.length === 0) return { added: [], requested: [], alreadyRequested: [], alreadyIn: [], mails: [] };
   return transactionWithRetry(db, async (trx) => {
     const actor: Actor = { userId: user.id, tokenId: null };
-    const present = new Set(
-      (
-        await trx
-          .selectFrom('portal_services')
-          .select('service_id')
-          .where('portal_id', '=', portalId)
-          .where('service_id', 'in', ids)
-          .execute()
-      ).map((r) => r.service_id),
-    );
+    const present = await servicesInPortal(trx, portalId, ids);
     const missing = ids.filter((id) => !present.has(id));
     const consented = await manageableServices(trx, user, missing);
     const added = await addInTransaction(

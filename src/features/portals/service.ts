@@ -401,15 +401,22 @@ export async function resolveServiceList(
   }
   if (errors.length > 0) return { ok: false, errors };
   const unique = [...new Set(wanted)];
-  const present = new Set(
-    (
-      await db
-        .selectFrom('portal_services')
-        .select('service_id')
-        .where('portal_id', '=', portalId)
-        .where('service_id', 'in', unique)
-        .execute()
-    ).map((r) => r.service_id),
-  );
+  const present = await servicesInPortal(db, portalId, unique);
   return { ok: true, serviceIds: unique.filter((id) => !present.has(id)), alreadyIn: present.size };
+}
+
+/** Which of `serviceIds` the portal already holds. */
+export async function servicesInPortal(
+  db: Kysely<Database>,
+  portalId: number,
+  serviceIds: number[],
+): Promise<Set<number>> {
+  if (serviceIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('portal_services')
+    .select('service_id')
+    .where('portal_id', '=', portalId)
+    .where('service_id', 'in', serviceIds)
+    .execute();
+  return new Set(rows.map((r) => r.service_id));
 }

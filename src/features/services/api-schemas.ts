@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { authErrors, ErrorSchema, WriteQuery } from '../../http/schemas.js';
+import { authErrors, ErrorSchema, RowErrorSchema, WriteQuery } from '../../http/schemas.js';
 
 /*
  * The service-management API (src/features/services/api.ts): one definition per route for validation,
@@ -52,15 +52,6 @@ export const servicesBody = {
 
 /** `?dryRun` and `?partial`, as every list the API writes takes them. */
 export const BatchQuery = WriteQuery;
-
-const RowErrorSchema = Type.Object({
-  row: Type.Integer({ description: 'Zeile (JSON: Position ab 1; CSV: Zeilennummer der Datei)' }),
-  field: Type.String(),
-  value: Type.String(),
-  code: Type.String(),
-  message: Type.String(),
-  messageEn: Type.String(),
-});
 
 export const BatchSummary = Type.Object({
   status: Type.Union([Type.Literal('accepted'), Type.Literal('partial')]),
