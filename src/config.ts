@@ -31,6 +31,11 @@ export interface Config {
   trustProxy: TrustProxy;
   /** OpenID Connect (Keycloak) sign-in; all three set enable it. */
   oidc: OidcConfig | null;
+  /**
+   * The open-data ZSK (ZSK_PUBLIC, default on): routes declared `open` answer everyone, showing the
+   * published services only. Off, they need a sign-in like every other page (a closed deployment).
+   */
+  publicData: boolean;
 }
 
 export type TrustProxy = false | string[];
@@ -110,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMinutes: integer('ZSK_SESSION_IDLE_MINUTES', env.ZSK_SESSION_IDLE_MINUTES, 120),
     loginRateLimit: integer('ZSK_LOGIN_RATE_LIMIT', env.ZSK_LOGIN_RATE_LIMIT, 10),
     trustProxy: parseTrustProxy(env.ZSK_TRUST_PROXY),
+    publicData: !['0', 'off', 'false', 'nein'].includes((env.ZSK_PUBLIC ?? '').trim().toLowerCase()),
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
         ? {

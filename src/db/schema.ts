@@ -141,6 +141,8 @@ export interface OnlineServicesTable {
   updated_at: DefaultNow;
   /** Name folded for ordering (lower case, umlauts as base letters); generated (migration 0010). */
   sort_name: GeneratedAlways<string>;
+  /** false keeps the service out of every public output, sums included (migration 0022). */
+  published: Generated<boolean>;
 }
 
 export interface OnlineServiceLeikaTable {
@@ -333,6 +335,13 @@ export interface AuditLogTable {
   delivery_id: number | null;
 }
 
+/** One row; bumped by triggers on every change the public may see (migration 0022). */
+export interface DataVersionTable {
+  only_row: Generated<boolean>;
+  version: number;
+  changed_at: Timestamp;
+}
+
 export interface Database {
   regions: RegionsTable;
   leika_services: LeikaServicesTable;
@@ -363,6 +372,7 @@ export interface Database {
   rollup_group_month: RollupGroupMonthTable;
   rollup_service_year: RollupServiceYearTable;
   audit_log: AuditLogTable;
+  data_version: DataVersionTable;
 }
 
 export type User = Selectable<UsersTable>;

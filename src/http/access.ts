@@ -5,6 +5,8 @@ import { AppError } from './errors.js';
  * Who may call a route. Every route declares it in `config.access`; a route without a declaration
  * refuses to register, so no page is ever public by omission.
  * - public: anyone (sign-in pages, health checks, assets)
+ * - open: the open data (published services' aggregates and master data): anyone while the public
+ *   part is on (ZSK_PUBLIC), else like signed-in. Handlers ask audienceOf() what the visitor may see.
  * - signed-in: every active account; all signed-in users read all data
  * - admin: the ZSK team
  * - token: the delivery API, which authenticates its own bearer tokens (src/features/tokens/auth.ts)
@@ -12,7 +14,17 @@ import { AppError } from './errors.js';
  *   a portal manager manages every service of the portal
  */
 export type Access =
-  'public' | 'signed-in' | 'admin' | 'token' | { manage: 'service' | 'portal'; param: string };
+  'public' | 'open' | 'signed-in' | 'admin' | 'token' | { manage: 'service' | 'portal'; param: string };
+
+/**
+ * What a visitor of an `open` route may see: signed-in people every service, everyone else only the
+ * published ones (online_services.published), also in every sum.
+ */
+export type Audience = 'all' | 'published';
+
+export function audienceOf(request: FastifyRequest): Audience {
+  return request.session?.user ? 'all' : 'published';
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {

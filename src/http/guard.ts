@@ -15,12 +15,13 @@ async function checkAccess(request: FastifyRequest, reply: FastifyReply): Promis
   if (access === 'token' || request.url.startsWith('/assets/')) return;
   request.session = await loadSession(request);
   if (access === 'public') return;
+  if (access === 'open' && request.server.config.publicData) return;
   const user = request.session?.user;
   if (!user) {
     if (SAFE_METHODS.has(request.method) && wantsHtml(request)) return signInRedirect(request, reply);
     throw signInRequired();
   }
-  if (access === 'signed-in') return;
+  if (access === 'signed-in' || access === 'open') return;
   if (access === 'admin') {
     if (!user.isAdmin) throw notAllowed('Diese Seite ist der ZSK-Administration vorbehalten.');
     return;
