@@ -219,7 +219,7 @@ for (const q of queries) {
   // one warm-up each, then alternate so that load from elsewhere hits both alike
   for (const impl of Object.keys(impls) as Impl[]) hits[impl] = await impls[impl](q);
   for (let k = 0; k < RUNS; k++) {
-    for (const impl of (k % 2 ? ['current', 'baseline'] : ['baseline', 'current']) as Impl[]) {
+    for (const impl of k % 2 ? (['current', 'baseline'] as const) : (['baseline', 'current'] as const)) {
       const s = performance.now();
       await impls[impl](q);
       times[impl].push(performance.now() - s);

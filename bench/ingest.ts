@@ -137,7 +137,7 @@ async function copyPhase(db: Db) {
       }
       return performance.now() - started;
     },
-    close: async () => client?.release(),
+    close: () => Promise.resolve(client?.release()),
   };
 }
 

@@ -126,7 +126,11 @@ async function generate(db: Db): Promise<Record<string, number>> {
   const q = (text: string) => db.pool.query(text);
   await ensureShippedRegions(db.kysely);
   const kreise = Number(
-    (await q(`SELECT count(*) AS n FROM regions WHERE level = 'kreis' OR is_kreis`)).rows[0].n as string,
+    (
+      await db.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM regions WHERE level = 'kreis' OR is_kreis`,
+      )
+    ).rows[0]?.n,
   );
   log(
     `generating ${LAND_SERVICES.toLocaleString('en')} Land services × 16 × ${MONTHS} + ` +
@@ -326,7 +330,7 @@ function baseQueries(period: Period) {
 
 /** The Land × type question of the explorer over all services, from rollup_group_month. */
 async function landByTypeFromRollups(db: Db): Promise<unknown[]> {
-  const result = await db.pool.query(
+  const result = await db.pool.query<Record<string, unknown>>(
     `SELECT r.land, r.group_key AS service_type, sum(r.total)::bigint AS total
      FROM rollup_group_month r
      WHERE r.dimension = 'typ' AND r.month BETWEEN $1::date AND $2::date
@@ -379,7 +383,7 @@ async function main(): Promise<void> {
     const baseRun =
       (text: string, params: (i: number) => unknown[] = () => []) =>
       async (i: number) =>
-        (await basePool.query(text, params(i))).rows;
+        (await basePool.query<Record<string, unknown>>(text, params(i))).rows;
 
     const asOf = new Date(`${addMonths(lastMonth, 1)}-20T12:00:00Z`);
     // The last complete calendar year, and the current one up to the last closed month.
@@ -519,7 +523,8 @@ async function main(): Promise<void> {
     const ms = (n: number) =>
       Number.isNaN(n) ? '–' : n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en');
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    const version = (await db.pool.query('SHOW server_version')).rows[0].server_version as string;
+    const version = (await db.pool.query<{ server_version: string }>('SHOW server_version')).rows[0]
+      ?.server_version;
     const lines = [
       '',
       `bench:query ${now.toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +

@@ -114,7 +114,9 @@ const record = fc.record(
   { requiredKeys: [] },
 );
 const csvLine = fc.oneof(
-  fc.tuple(month, ars, count).map((cells) => cells.map((c) => String(c)).join(';')),
+  fc
+    .tuple(month, ars, count)
+    .map((cells) => cells.map((c) => (typeof c === 'string' ? c : JSON.stringify(c))).join(';')),
   hostileText,
 );
 const csvHeader = fc.constantFrom(

@@ -141,9 +141,10 @@ const commands: Record<string, Command> = {
         .selectFrom('online_services as s')
         .select(['s.id', 's.name', 's.granularity', 's.service_type']);
       if (portalId !== undefined) {
-        query = query.where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('portal_services as ps')
+        query = query.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('portal_services as ps')
               .select('ps.service_id')
               .whereRef('ps.service_id', '=', 's.id')
               .where('ps.portal_id', '=', portalId),
@@ -260,7 +261,7 @@ const commands: Record<string, Command> = {
           io.err('Die Datei entspricht nicht dem Format der API – nichts gespeichert.');
           return 1;
         }
-        input = { rows: parsed as ServiceRowInput[], firstRowNumber: 1 };
+        input = { rows: parsed, firstRowNumber: 1 };
       } else {
         try {
           input = parseServiceCsv(text);

@@ -32,13 +32,16 @@ function asText(value: unknown): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   if (typeof value === 'object') {
     try {
-      return JSON.stringify(value) ?? String(value);
+      return JSON.stringify(value) ?? Object.prototype.toString.call(value);
     } catch {
       // Cycles and bigints cannot be serialised; an error report must not fail on them.
       return Object.prototype.toString.call(value);
     }
   }
-  return String(value as string | number | boolean | bigint | symbol);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (typeof value === 'symbol') return value.toString();
+  return Object.prototype.toString.call(value);
 }
 
 /**

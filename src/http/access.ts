@@ -56,7 +56,7 @@ export function requireAccessDeclarations(app: FastifyInstance): void {
   app.decorate('routeAccess', [] as RouteAccess[]);
   app.addHook('onRoute', (route: RouteOptions) => {
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
-    let access = (route.config as { access?: Access } | undefined)?.access;
+    let access = route.config?.access;
     if (!access) {
       if (!PLUGIN_ROUTE_PREFIXES.some((prefix) => route.url.startsWith(prefix))) {
         throw new Error(`Route ${methods.join(',')} ${route.url} declares no config.access`);

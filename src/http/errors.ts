@@ -5,8 +5,8 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
  * The one error shape of every JSON answer: { error: { code, message, details } }. `code` is a stable
  * snake_case id for machines (docs/errors.md lists them), `message` German text for people.
  */
-export interface ErrorBody {
-  error: { code: string; message: string; details: unknown[] };
+export interface ErrorBody<Detail = unknown> {
+  error: { code: string; message: string; details: Detail[] };
 }
 
 export class AppError extends Error {

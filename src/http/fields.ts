@@ -46,11 +46,12 @@ const isForm = (request: FastifyRequest) =>
  *   from their schema instead.
  */
 export function installFieldReader(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const schema = request.routeOptions.schema;
     const repeatable = request.routeOptions.config.repeatable ?? [];
     readFields(request.query, schema?.querystring ? Object.keys(request.query ?? {}) : repeatable);
     if (isForm(request))
       readFields(request.body, schema?.body ? Object.keys(request.body ?? {}) : repeatable);
+    done();
   });
 }

@@ -46,10 +46,15 @@ async function checkAccess(request: FastifyRequest, reply: FastifyReply): Promis
 export function installAccessGuard(app: FastifyInstance): void {
   app.decorateRequest('session', null);
   app.addHook('onRequest', checkAccess);
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     // No route, no form to protect: a 403 would hide that the address is wrong.
-    if (SAFE_METHODS.has(request.method) || request.is404) return;
-    if (accessOf(request) === 'token' || request.routeOptions.config.csrf === 'manual') return;
-    verifyCsrf(request);
+    if (SAFE_METHODS.has(request.method) || request.is404) return done();
+    if (accessOf(request) === 'token' || request.routeOptions.config.csrf === 'manual') return done();
+    try {
+      verifyCsrf(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
 }

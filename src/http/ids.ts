@@ -32,13 +32,14 @@ function whatIsNamed(name: string, url: string): string {
  * no route can forget it: a malformed id names no row, which is a 404.
  */
 export function installIdParams(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const params = (request.params ?? {}) as Record<string, unknown>;
     for (const [name, raw] of Object.entries(params)) {
       if (isIdParam(name) && parseId(raw) === null) {
         const what = whatIsNamed(name, request.routeOptions.url ?? '');
-        throw notFound(`${what} „${shown(raw, 40)}“ gibt es nicht.`);
+        return done(notFound(`${what} „${shown(raw, 40)}“ gibt es nicht.`));
       }
     }
+    done();
   });
 }

@@ -93,6 +93,8 @@ export function TextField({
         class={`kern-form-input__input${error ? ' kern-form-input__input--error' : ''}`}
         id={id}
         name={name}
+        // preact types <input> as one variant per type; a union of types fits none of them.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
         type={type as 'text'}
         value={type === 'password' ? undefined : value}
         autocomplete={autocomplete}

@@ -9,7 +9,7 @@ const PAGE_NUMBER = /^[1-9][0-9]{0,8}$/;
 export function parsePageNumber(raw: unknown): Result<number> {
   if (raw === undefined || raw === '') return ok(1);
   if (typeof raw === 'string' && PAGE_NUMBER.test(raw)) return ok(Number(raw));
-  const shown = String(raw).slice(0, 20);
+  const shown = (typeof raw === 'string' ? raw : JSON.stringify(raw)).slice(0, 20);
   return err(
     'page_invalid',
     `Ungültige Seitenzahl „${shown}“; erlaubt sind ganze Zahlen ab 1.`,

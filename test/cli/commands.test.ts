@@ -78,7 +78,7 @@ describe(`zsk commands (${ENGINE})`, () => {
       await createService(db.kysely),
       await createService(db.kysely),
     ];
-    const portalId = await createPortal(db.kysely, [b!, a!]);
+    const portalId = await createPortal(db.kysely, [b, a]);
     const result = await zsk('services', 'list', '--portal', String(portalId), '--json');
     expect(result.exit).toBe(0);
     const listed = JSON.parse(result.out.join('\n')) as Array<{
@@ -88,7 +88,12 @@ describe(`zsk commands (${ENGINE})`, () => {
       type: string;
     }>;
     expect(listed.map((s) => s.id)).toEqual([a, b]);
-    expect(listed[0]).toEqual({ id: a, name: expect.any(String), granularity: 'land', type: '2/3' });
+    expect(listed[0]).toEqual({
+      id: a,
+      name: expect.any(String) as unknown,
+      granularity: 'land',
+      type: '2/3',
+    });
     const all = JSON.parse((await zsk('services', 'list', '--json')).out.join('\n')) as Array<{ id: number }>;
     expect(all.map((s) => s.id)).toContain(outside);
 

@@ -123,7 +123,7 @@ describe(`counts store (${ENGINE})`, () => {
     expect(audit).toEqual([
       {
         entity_id: `${serviceId}/2024-05/060000000000`,
-        old_value: expect.objectContaining({ count: 10 }),
+        old_value: expect.objectContaining({ count: 10 }) as unknown,
         new_value: { count: 11 },
       },
     ]);

@@ -34,17 +34,17 @@ describe(`transactionWithRetry (${ENGINE})`, () => {
   it('gives up after three attempts and passes other errors on at once', async () => {
     let calls = 0;
     await expect(
-      transactionWithRetry(db.kysely, async () => {
+      transactionWithRetry(db.kysely, () => {
         calls += 1;
-        throw deadlock();
+        return Promise.reject(deadlock());
       }),
     ).rejects.toMatchObject({ code: '40P01' });
     expect(calls).toBe(3);
     calls = 0;
     await expect(
-      transactionWithRetry(db.kysely, async () => {
+      transactionWithRetry(db.kysely, () => {
         calls += 1;
-        throw Object.assign(new Error('unique'), { code: '23505' });
+        return Promise.reject(Object.assign(new Error('unique'), { code: '23505' }));
       }),
     ).rejects.toMatchObject({ code: '23505' });
     expect(calls).toBe(1);
@@ -53,11 +53,13 @@ describe(`transactionWithRetry (${ENGINE})`, () => {
   it('passes a lost connection on at once: whether its COMMIT took effect is unknown', async () => {
     let calls = 0;
     await expect(
-      transactionWithRetry(db.kysely, async () => {
+      transactionWithRetry(db.kysely, () => {
         calls += 1;
-        throw Object.assign(new Error('terminating connection due to administrator command'), {
-          code: '57P01',
-        });
+        return Promise.reject(
+          Object.assign(new Error('terminating connection due to administrator command'), {
+            code: '57P01',
+          }),
+        );
       }),
     ).rejects.toMatchObject({ code: '57P01' });
     expect(calls).toBe(1);

@@ -94,7 +94,7 @@ describe('parseArs', () => {
       ok: false,
       error: expect.objectContaining({
         message: 'ARS muss aus Ziffern bestehen (2, 3, 5, 9 oder 12 Stellen), erhalten: "06a"',
-      }),
+      }) as unknown,
     });
   });
 

@@ -115,12 +115,12 @@ export async function startOidcProvider(appUrl: string): Promise<TestProvider> {
       await grant.save();
       return grant;
     },
-    async findAccount(_ctx: unknown, id: string) {
+    findAccount(_ctx: unknown, id: string) {
       const account = accounts.get(id);
       if (!account) return undefined;
       return {
         accountId: id,
-        claims: async () => ({
+        claims: () => ({
           sub: id,
           ...(account.email === undefined ? {} : { email: account.email }),
           email_verified: account.emailVerified ?? false,

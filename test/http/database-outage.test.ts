@@ -8,6 +8,7 @@ import { testConfig } from '../helpers/app.js';
 import { createTestDb, ENGINE, type TestDb } from '../helpers/db.js';
 import { createService } from '../helpers/factories.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import type { ErrorBody } from '../../src/http/errors.js';
 
 /*
  * The database goes away under deliveries in flight: the network to it is cut, its sessions are ended
@@ -104,13 +105,13 @@ async function deliver(client: number, i: number): Promise<Answer> {
       counts: LAENDER.map((ars) => ({ month: monthOf(i), ars, count: countOf(client, i) })),
     }),
   });
-  const body = res.json();
+  const body = res.json<Partial<ErrorBody> & { deliveryId?: number }>();
   return {
     client,
     delivery: i,
     status: res.statusCode,
     code: body.error?.code,
-    retryAfter: res.headers['retry-after'] as string | undefined,
+    retryAfter: res.headers['retry-after'],
     deliveryId: body.deliveryId,
     replayed: res.headers['idempotent-replayed'] === 'true',
   };
@@ -175,7 +176,7 @@ async function expectOutage(mark: number): Promise<void> {
   ).toEqual([]);
   expect(await probe('/healthz')).toBe(200);
   const ready = await app.inject({ url: '/readyz' });
-  expect([ready.statusCode, ready.json().error.code, ready.headers['retry-after']]).toEqual([
+  expect([ready.statusCode, ready.json<ErrorBody>().error.code, ready.headers['retry-after']]).toEqual([
     503,
     'database_unavailable',
     '5',

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/database.js';
 import { testConfig } from '../helpers/app.js';
+import type { ErrorBody } from '../../src/http/errors.js';
 
 /*
  * A database that cannot be reached at all, on any engine the suite runs on: the PostgreSQL "server"
@@ -48,9 +49,9 @@ describe('database unreachable', () => {
         });
         expect(delivery.statusCode).toBe(503);
         expect(delivery.headers['retry-after']).toBe('5');
-        expect(delivery.json().error.code).toBe('database_unavailable');
+        expect(delivery.json<ErrorBody>().error.code).toBe('database_unavailable');
         const ready = await app.inject({ url: '/readyz' });
-        expect([ready.statusCode, ready.json().error.code]).toEqual([503, 'database_unavailable']);
+        expect([ready.statusCode, ready.json<ErrorBody>().error.code]).toEqual([503, 'database_unavailable']);
         expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
       } finally {
         await app.close();

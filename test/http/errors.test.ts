@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import { renderErrorPage } from '../../src/features/accounts/error-page.js';
 import { installErrorHandlers } from '../../src/http/errors.js';
 import { testConfig } from '../helpers/app.js';
+import type { ErrorBody } from '../../src/http/errors.js';
 
 const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -47,9 +48,9 @@ beforeAll(async () => {
   // The error page carries the CSRF token of the sign-out form.
   await app.register(cookie);
   installErrorHandlers(app, renderErrorPage);
-  app.get<{ Params: { n: string } }>('/fehler/:n', async (request) => {
-    throw cases[Number(request.params.n)]![1]();
-  });
+  app.get<{ Params: { n: string } }>('/fehler/:n', (request) =>
+    Promise.reject(cases[Number(request.params.n)]![1]()),
+  );
   await app.ready();
 });
 afterAll(async () => {
@@ -66,8 +67,8 @@ describe('errors of the database connection', () => {
       const res = await answer(name);
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
-      expect(res.json().error).toMatchObject({ code: 'database_unavailable', details: [] });
-      expect(res.json().error.message).toContain('erneut versuchen');
+      expect(res.json<ErrorBody>().error).toMatchObject({ code: 'database_unavailable', details: [] });
+      expect(res.json<ErrorBody>().error.message).toContain('erneut versuchen');
     },
   );
 
@@ -75,7 +76,7 @@ describe('errors of the database connection', () => {
     const res = await answer(name);
     expect(res.statusCode).toBe(500);
     expect(res.headers['retry-after']).toBeUndefined();
-    expect(res.json().error.code).toBe('internal_error');
+    expect(res.json<ErrorBody>().error.code).toBe('internal_error');
   });
 
   it('tells people in a browser to come back shortly, and hides other server errors', async () => {

@@ -91,7 +91,7 @@ beforeAll(async () => {
   const db = await createTestDb();
   const config = testConfig({ loginRateLimit: 1_000_000, apiRateLimit: 1_000_000 });
   const app = await buildApp({ config, db });
-  app.addHook('preHandler', async (request: FastifyRequest) => {
+  app.addHook('preHandler', (request: FastifyRequest, _reply, done) => {
     const key = `${request.method} ${request.routeOptions.url ?? ''}`;
     const entry = read.get(key) ?? { query: new Set<string>(), body: new Set<string>(), enumerates: false };
     read.set(key, entry);
@@ -100,6 +100,7 @@ beforeAll(async () => {
       request.query = recording(request.query, entry.query, enumerates);
     if (request.body && typeof request.body === 'object' && !Buffer.isBuffer(request.body))
       request.body = recording(request.body, entry.body, enumerates);
+    done();
   });
   await app.ready();
   t = {

@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createUser, signIn } from '../helpers/auth.js';
 import { ENGINE } from '../helpers/db.js';
 import { createService } from '../helpers/factories.js';
+import type { ErrorBody } from '../../src/http/errors.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ describe(`unknown addresses answer 404 (${ENGINE})`, () => {
     async (method) => {
       const anonymous = await t.app.inject({ method, url: '/gibt-es-nicht', payload: { a: '1' } });
       expect(anonymous.statusCode).toBe(404);
-      expect(anonymous.json().error.code).toBe('not_found');
+      expect(anonymous.json<ErrorBody>().error.code).toBe('not_found');
       const person = await signIn(t, { userId: await createUser(t.db.kysely) });
       const signedIn = await t.app.inject({
         method,
@@ -40,7 +41,7 @@ describe(`unknown addresses answer 404 (${ENGINE})`, () => {
       payload: {},
     });
     expect(res.statusCode).toBe(403);
-    expect(res.json().error.code).toBe('csrf_failed');
+    expect(res.json<ErrorBody>().error.code).toBe('csrf_failed');
   });
 
   it('answers a delivery of another service exactly like a missing one', async () => {
@@ -53,7 +54,7 @@ describe(`unknown addresses answer 404 (${ENGINE})`, () => {
       payload: JSON.stringify({ counts: [{ month: '2024-04', ars: '060000000000', count: 1 }] }),
     });
     expect(put.statusCode).toBe(200);
-    const deliveryId = put.json().deliveryId as number;
+    const { deliveryId } = put.json<{ deliveryId: number }>();
     const stranger = await createAccessToken(t.db.kysely, {
       serviceId: await createService(t.db.kysely),
       label: 'Fremd',
@@ -67,8 +68,8 @@ describe(`unknown addresses answer 404 (${ENGINE})`, () => {
     const missing = await read(deliveryId + 100_000);
     expect(foreign.statusCode).toBe(404);
     expect(missing.statusCode).toBe(404);
-    expect(foreign.json().error.code).toBe('not_found');
-    expect(foreign.json().error.message).toBe(`Lieferung ${deliveryId} gibt es nicht.`);
-    expect(missing.json().error.message).toBe(`Lieferung ${deliveryId + 100_000} gibt es nicht.`);
+    expect(foreign.json<ErrorBody>().error.code).toBe('not_found');
+    expect(foreign.json<ErrorBody>().error.message).toBe(`Lieferung ${deliveryId} gibt es nicht.`);
+    expect(missing.json<ErrorBody>().error.message).toBe(`Lieferung ${deliveryId + 100_000} gibt es nicht.`);
   });
 });

@@ -179,7 +179,7 @@ function accessRoutesFor(app: FastifyInstance, kind: TargetKind, prefix: string)
   });
 }
 
-export async function accessRoutes(app: FastifyInstance): Promise<void> {
+export function accessRoutes(app: FastifyInstance): void {
   app.get('/meine-dienste', { config: { access: 'signed-in' } }, async (request, reply) => {
     const user = request.session!.user;
     const [data, requests] = await Promise.all([

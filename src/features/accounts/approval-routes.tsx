@@ -26,7 +26,7 @@ async function exists(app: FastifyInstance, userId: number): Promise<boolean> {
 }
 
 /** The administrators' approval queue and account list. */
-export async function approvalRoutes(app: FastifyInstance): Promise<void> {
+export function approvalRoutes(app: FastifyInstance): void {
   const db = app.db.kysely;
   const admin = { config: { access: 'admin' as const } };
 

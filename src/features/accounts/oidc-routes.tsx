@@ -52,7 +52,7 @@ export async function oidcRoutes(app: FastifyInstance): Promise<void> {
   const oidc = settings ? oidcClient(settings) : null;
 
   // Rate-limited like the other sign-in routes: every call stores a pending sign-in.
-  await throttled(app, async (child) => {
+  await throttled(app, (child) => {
     child.get<{ Querystring: { weiter?: string } }>(
       '/anmelden/oidc',
       { config: { access: 'public' } },

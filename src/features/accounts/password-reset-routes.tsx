@@ -38,7 +38,7 @@ export async function passwordResetRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  await throttled(app, async (child) => {
+  await throttled(app, (child) => {
     child.post<{ Body: Form }>(
       '/passwort-vergessen',
       { config: { access: 'public' } },

@@ -4,7 +4,7 @@ import { hash, verify, type Options } from '@node-rs/argon2';
 // OWASP's argon2id recommendation (19 MiB, 2 passes, 1 lane). The package's Algorithm is a const enum,
 // which isolated modules cannot read: 2 is Argon2id.
 const OPTIONS: Options = {
-  algorithm: 2 as Options['algorithm'],
+  algorithm: 2,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,

@@ -62,7 +62,7 @@ export async function registrationRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  await throttled(app, async (child) => {
+  await throttled(app, (child) => {
     child.post<{ Body: Form }>('/registrieren', { config: { access: 'public' } }, async (request, reply) => {
       const input = readRegistration(request.body);
       const invited = input.invitation ? await invitedEmail(db, input.invitation) : null;

@@ -36,7 +36,7 @@ type Form = Record<string, string | undefined>;
  * Registers `routes` in a context of its own with a per-address rate limit: the POST routes of
  * sign-in, registration and password reset, which attackers would otherwise try at machine speed.
  */
-export async function throttled(app: FastifyInstance, routes: (app: FastifyInstance) => Promise<void>) {
+export async function throttled(app: FastifyInstance, routes: (app: FastifyInstance) => void) {
   await app.register(async (child) => {
     await child.register(rateLimit, {
       max: child.config.loginRateLimit,
@@ -49,7 +49,7 @@ export async function throttled(app: FastifyInstance, routes: (app: FastifyInsta
           `Zu viele Versuche von Ihrer Adresse. Bitte warten Sie ${Math.ceil(context.ttl / 1000)} Sekunden.`,
         ),
     });
-    await routes(child);
+    routes(child);
   });
 }
 
@@ -67,7 +67,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  await throttled(app, async (child) => {
+  await throttled(app, (child) => {
     child.post<{ Body: Form }>('/anmelden', { config: { access: 'public' } }, async (request, reply) =>
       login(request, reply, oidcEnabled),
     );

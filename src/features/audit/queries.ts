@@ -157,8 +157,8 @@ export function diffLines(oldValue: unknown, newValue: unknown): DiffLine[] {
   const hasNew = newValue !== null && newValue !== undefined;
   if (!hasOld && !hasNew) return [];
   if ((isObject(oldValue) || !hasOld) && (isObject(newValue) || !hasNew)) {
-    const before = (oldValue ?? {}) as Record<string, unknown>;
-    const after = (newValue ?? {}) as Record<string, unknown>;
+    const before = oldValue ?? {};
+    const after = newValue ?? {};
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
     return keys.flatMap((key) => {
       const inOld = key in before && hasOld;

@@ -10,7 +10,7 @@ type Query = AuditQuery & { vor?: string };
 const text = (value: unknown, max = 200): string | undefined =>
   typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : undefined;
 
-export async function auditRoutes(app: FastifyInstance): Promise<void> {
+export function auditRoutes(app: FastifyInstance): void {
   app.get<{ Querystring: Query }>(
     '/verwaltung/protokoll',
     { config: { access: 'admin' } },

@@ -5,8 +5,11 @@ import { Layout } from '../../web/layout.js';
 import { ACTION_LABEL, ENTITY_LABEL, actionLabel, entityHref, entityLabel } from './labels.js';
 import { diffLines, type AuditRow } from './queries.js';
 
-/** The filter as it came in the query string: echoed into the form and into the paging links. */
-export interface AuditQuery {
+/**
+ * The filter as it came in the query string: echoed into the form and into the paging links. A type
+ * alias rather than an interface, so that Object.entries() knows its values are strings.
+ */
+export type AuditQuery = {
   aktion?: string;
   objekt?: string;
   objektId?: string;
@@ -14,7 +17,7 @@ export interface AuditQuery {
   von?: string;
   bis?: string;
   lieferung?: string;
-}
+};
 
 export function auditHref(query: AuditQuery, before?: number): string {
   const params = new URLSearchParams();

@@ -81,7 +81,9 @@ class Builder {
       location,
       field,
       message,
-      ...(value === undefined || value === null ? {} : { value: String(value).slice(0, 200) }),
+      ...(value === undefined || value === null
+        ? {}
+        : { value: (typeof value === 'string' ? value : JSON.stringify(value)).slice(0, 200) }),
     });
   }
 

@@ -10,7 +10,7 @@ interface SearchQuery {
   auswahl?: string;
 }
 
-export async function catalogueRoutes(app: FastifyInstance): Promise<void> {
+export function catalogueRoutes(app: FastifyInstance): void {
   app.get<{ Querystring: SearchQuery }>(
     '/katalog/suche',
     {

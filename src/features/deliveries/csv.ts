@@ -203,11 +203,7 @@ export class RowCollector {
 }
 
 function headerKeys(fields: readonly unknown[], needsServiceId: boolean): (keyof IncomingRow)[] {
-  const header = fields.map((h) =>
-    String(h ?? '')
-      .trim()
-      .toLowerCase(),
-  );
+  const header = fields.map((h) => (typeof h === 'string' ? h : '').trim().toLowerCase());
   const keys = header.map((h) => COLUMNS[h]);
   const unknown = header.filter((_, i) => keys[i] === undefined);
   if (unknown.length) {

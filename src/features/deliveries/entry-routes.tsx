@@ -10,7 +10,7 @@ import { loadDeliveryTarget } from './history.js';
 type Params = { Params: { id: string }; Querystring: { monat?: string; gespeichert?: string } };
 
 /** Manual entry of counts: a region x month grid saved as one delivery through the one write path. */
-export async function entryRoutes(app: FastifyInstance): Promise<void> {
+export function entryRoutes(app: FastifyInstance): void {
   const db = app.db.kysely;
   const access = { manage: 'service', param: 'id' } as const;
 

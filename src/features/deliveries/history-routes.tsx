@@ -19,7 +19,7 @@ function pageOf(raw: string | undefined): number {
  * The delivery history. Every signed-in user reads it (transparency decision: all signed-in users see
  * the data of all services); the original files are for the managers of the service or portal only.
  */
-export async function historyRoutes(app: FastifyInstance): Promise<void> {
+export function historyRoutes(app: FastifyInstance): void {
   const db = app.db.kysely;
 
   const mayManage = async (

@@ -177,7 +177,7 @@ function parseServiceId(value: unknown): number | null {
  */
 function portalServiceOf(raw: IncomingRow, rowNumber: number, services: PortalServices): number | RowError {
   if (raw.serviceKey !== undefined && raw.serviceKey !== null && raw.serviceKey !== '') {
-    const key = String(raw.serviceKey).trim();
+    const key = (typeof raw.serviceKey === 'string' ? raw.serviceKey : JSON.stringify(raw.serviceKey)).trim();
     const id = services.byKey.get(key);
     if (id === undefined)
       return rowError(

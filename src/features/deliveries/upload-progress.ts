@@ -152,7 +152,7 @@ export async function loadUploadProgress(
 function progressWriter(db: Kysely<Database>, id: string, log: FastifyBaseLogger) {
   const writes = new Set<Promise<unknown>>();
   return {
-    report(rowsDone: number, rowsTotal: number): void {
+    report: (rowsDone: number, rowsTotal: number): void => {
       const write = db
         .updateTable('pending_uploads')
         .set({ rows_done: rowsDone, rows_total: rowsTotal, progress_at: sql<Date>`now()` })

@@ -68,11 +68,11 @@ function cellValue(value: CellValue): string | number {
         .map((r) => r.text)
         .join('')
         .trim();
-    if ('result' in value) return cellValue(value.result as CellValue);
+    if ('result' in value) return cellValue(value.result);
     if ('text' in value) return String(value.text).trim();
     if ('error' in value) return String(value.error);
   }
-  return String(value as unknown);
+  return JSON.stringify(value);
 }
 
 /**
@@ -355,7 +355,7 @@ export async function findPendingUpload(
     .select(['id', 'channel', 'file_name', 'media_type', 'preview', 'created_at'])
     .where('id', '=', id)
     .where('user_id', '=', userId)
-    .where(cols.service_id === null ? 'portal_id' : 'service_id', '=', cols.service_id ?? cols.portal_id!)
+    .where(cols.service_id === null ? 'portal_id' : 'service_id', '=', cols.service_id ?? cols.portal_id)
     .where('status', '=', 'pending')
     .where('expires_at', '>', now)
     .executeTakeFirst();

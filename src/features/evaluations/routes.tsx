@@ -53,7 +53,7 @@ function renderMaps(data: ServicePageData): ServiceMaps {
   };
 }
 
-export async function evaluationRoutes(app: FastifyInstance): Promise<void> {
+export function evaluationRoutes(app: FastifyInstance): void {
   app.get<{ Params: { id: string }; Querystring: PeriodQuery }>(
     '/dienste/:id',
     { config: { access: 'signed-in' } },

@@ -10,7 +10,7 @@ import { ExplorerPage, ExplorerResultView, ExplorerStatus } from './views.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
-export async function explorerRoutes(app: FastifyInstance): Promise<void> {
+export function explorerRoutes(app: FastifyInstance): void {
   app.get<{ Querystring: Query }>(
     '/auswertungen',
     // Services to compare are a list: ?dienst=1&dienst=2.

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailable, errorBody } from '../../http/errors.js';
 
-export async function healthRoutes(app: FastifyInstance): Promise<void> {
+export function healthRoutes(app: FastifyInstance): void {
   // Liveness: the process answers. Says nothing about the database on purpose, so an orchestrator
   // does not restart healthy processes during a database outage.
-  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'public' } }, () => ({ status: 'ok' }));
 
   app.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
     try {

@@ -112,7 +112,7 @@ async function requirePortalId(request: FastifyRequest<IdParams>): Promise<numbe
   return row.id;
 }
 
-export async function portalRoutes(app: FastifyInstance): Promise<void> {
+export function portalRoutes(app: FastifyInstance): void {
   const manage = { manage: 'portal', param: 'id' } as const;
 
   app.get('/portale', { config: { access: 'signed-in' } }, async (_request, reply) => {

@@ -97,10 +97,11 @@ export async function candidateServices(
   let query = db
     .selectFrom('online_services as s')
     .select(['s.id', 's.name'])
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('portal_services as ps')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('portal_services as ps')
             .select('ps.service_id')
             .whereRef('ps.service_id', '=', 's.id')
             .where('ps.portal_id', '=', portalId),
@@ -334,7 +335,7 @@ export async function resolveServiceList(
       relax_column_count: true,
       skip_empty_lines: false,
       trim: true,
-    }) as string[][];
+    });
   } catch (err) {
     return {
       ok: false,

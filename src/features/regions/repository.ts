@@ -49,13 +49,13 @@ export async function shippedRegions(): Promise<NewRegion[]> {
       is_gemeinde: kreise.some((k) => k.ars === l.ars),
       parent_ars: NATIONWIDE_ARS,
       kind: null,
-      population: population.get(l.ars!) ?? null,
+      population: population.get(l.ars) ?? null,
       valid_from: null,
       source: 'Destatis (Länder), Bevölkerung 31.12.2024',
     });
   }
   for (const k of kreise) {
-    if (landArs.has(k.ars!)) continue;
+    if (landArs.has(k.ars)) continue;
     regions.push({
       ars: k.ars!,
       name: k.name!,

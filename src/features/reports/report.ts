@@ -150,7 +150,7 @@ export interface ReportQuery {
 }
 
 const first = (v: unknown): string | undefined => {
-  const value = Array.isArray(v) ? v[0] : v;
+  const value: unknown = Array.isArray(v) ? v[0] : v;
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 };
 

@@ -25,7 +25,7 @@ export function exportFileName(slug: string, query: ReportQuery, now: Date, exte
   return `zsk-bericht-${slug}${period}-${berlinDate.format(now)}.${extension}`;
 }
 
-export async function reportRoutes(app: FastifyInstance): Promise<void> {
+export function reportRoutes(app: FastifyInstance): void {
   async function load<R>(
     table: ReportTable<R>,
     request: FastifyRequest,

@@ -35,7 +35,7 @@ const security = [{ bearerAuth: [] }];
  * The service-management API. Registered inside the delivery API's plugin (deliveries/api.ts), so it
  * shares its bearer-token hook, its body parsers and one rate-limit budget per token.
  */
-export async function serviceApiRoutes(parent: FastifyInstance): Promise<void> {
+export function serviceApiRoutes(parent: FastifyInstance): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const db = app.db.kysely;
 
@@ -84,7 +84,7 @@ export async function serviceApiRoutes(parent: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { portalId } = request.params;
       await requirePortalManagement(request, portalId);
-      const body = request.body as unknown;
+      const body = request.body;
       if (body === undefined || body === null)
         throw new AppError(
           400,

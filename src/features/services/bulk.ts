@@ -139,9 +139,9 @@ export function parseServiceCsv(text: string): { rows: ServiceRowInput[]; firstR
   const rows = records.slice(1).map((fields) => {
     const row: Record<string, string> = {};
     header.forEach((column, i) => {
-      row[column!] = fields[i] ?? '';
+      if (column) row[column] = fields[i] ?? '';
     });
-    return row as ServiceRowInput;
+    return row;
   });
   return { rows, firstRowNumber: 2 };
 }
@@ -153,7 +153,7 @@ const keyList = (v: unknown): string => (Array.isArray(v) ? v.map(String).join('
 function yesNo(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   if (v === undefined || v === null) return false;
-  const s = String(v).trim().toLowerCase();
+  const s = (typeof v === 'string' ? v : JSON.stringify(v)).trim().toLowerCase();
   if (['', 'nein', 'no', 'false', '0'].includes(s)) return false;
   if (['ja', 'yes', 'true', '1', 'x'].includes(s)) return true;
   return undefined;

@@ -20,7 +20,7 @@ type WithId = { Params: { id: string } };
 const serviceIdOf = (request: FastifyRequest<WithId>) => Number(request.params.id);
 
 /** Creating a service (any active user) and editing its master data (its managers). */
-export async function serviceEditorRoutes(app: FastifyInstance): Promise<void> {
+export function serviceEditorRoutes(app: FastifyInstance): void {
   const db = app.db.kysely;
 
   const showForm = async (

@@ -112,9 +112,10 @@ function filteredIds(db: Kysely<Database>, f: ServiceFilter) {
   if (f.authority) query = query.where('s.authority_id', '=', f.authority);
   if (f.ozg) {
     const ozg = f.ozg;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('online_service_ozg as so')
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('online_service_ozg as so')
           .select('so.ozg_id')
           .whereRef('so.service_id', '=', 's.id')
           .where('so.ozg_id', '=', ozg),
@@ -123,9 +124,10 @@ function filteredIds(db: Kysely<Database>, f: ServiceFilter) {
   }
   if (f.themenfeld) {
     const themenfeld = f.themenfeld;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('online_service_ozg as so')
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('online_service_ozg as so')
           .innerJoin('ozg_services as o', 'o.id', 'so.ozg_id')
           .select('so.ozg_id')
           .whereRef('so.service_id', '=', 's.id')
@@ -135,9 +137,10 @@ function filteredIds(db: Kysely<Database>, f: ServiceFilter) {
   }
   if (f.portal) {
     const portal = f.portal;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('portal_services as ps')
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('portal_services as ps')
           .select('ps.portal_id')
           .whereRef('ps.service_id', '=', 's.id')
           .where('ps.portal_id', '=', portal),

@@ -7,11 +7,11 @@ import { ServiceListPage } from './views.js';
 const firstValues = (query: Record<string, unknown>): ServiceListQuery =>
   Object.fromEntries(
     Object.entries(query)
-      .map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])
+      .map(([k, v]): [string, unknown] => [k, Array.isArray(v) ? (v[0] as unknown) : v])
       .filter(([, v]) => typeof v === 'string'),
-  ) as ServiceListQuery;
+  );
 
-export async function serviceRoutes(app: FastifyInstance): Promise<void> {
+export function serviceRoutes(app: FastifyInstance): void {
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const { filter, page } = parseServiceListQuery(firstValues(request.query as Record<string, unknown>));
     const data = await loadServiceList(app.db.kysely, filter, page, new Date());

@@ -217,7 +217,7 @@ function personalTokenRoutes(app: FastifyInstance): void {
 }
 
 /** Access tokens in the UI; the CLI (`zsk token create`) stays for administrators. */
-export async function tokenRoutes(app: FastifyInstance): Promise<void> {
+export function tokenRoutes(app: FastifyInstance): void {
   tokenRoutesFor(app, 'service', '/dienste');
   tokenRoutesFor(app, 'portal', '/portale');
   personalTokenRoutes(app);

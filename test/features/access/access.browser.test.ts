@@ -191,10 +191,11 @@ describe.skipIf(!HAS_CHROMIUM)(
       const outside = await server.db.kysely
         .selectFrom('online_services as s')
         .select(['s.id', 's.name'])
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('portal_services as ps')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('portal_services as ps')
                 .select('ps.service_id')
                 .whereRef('ps.service_id', '=', 's.id'),
             ),

@@ -9,6 +9,7 @@ import { SESSION_COOKIE } from '../../../src/http/sessions.js';
 import { CSRF_COOKIE } from '../../../src/http/csrf.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser, signIn } from '../../helpers/auth.js';
+import type { ErrorBody } from '../../../src/http/errors.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -168,7 +169,7 @@ describe('local sign-in', () => {
       payload: { _csrf: other.csrf, email: 'emil@behoerde.example', password: PASSWORD },
     });
     expect(foreign.statusCode).toBe(403);
-    expect(foreign.json().error.code).toBe('csrf_failed');
+    expect(foreign.json<ErrorBody>().error.code).toBe('csrf_failed');
   });
 
   it('gives a new session id on sign-in and ends the session on sign-out', async () => {
@@ -206,7 +207,7 @@ describe('local sign-in', () => {
     expect(html.headers.location).toBe('/anmelden?weiter=%2Fvollstaendigkeit%3Fx%3D1');
     const json = await t.app.inject({ url: '/vollstaendigkeit' });
     expect(json.statusCode).toBe(401);
-    expect(json.json().error.code).toBe('unauthorized');
+    expect(json.json<ErrorBody>().error.code).toBe('unauthorized');
   });
 
   it('ends sessions that were idle too long', async () => {

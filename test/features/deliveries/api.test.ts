@@ -4,6 +4,18 @@ import { createAccessToken, revokeAccessToken } from '../../../src/features/toke
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { ENGINE } from '../../helpers/db.js';
 import { createPortal, createService } from '../../helpers/factories.js';
+import type { Static } from 'typebox';
+import type { RowError } from '../../../src/domain/counts.js';
+import type { DeliverySummarySchema } from '../../../src/features/deliveries/api-schemas.js';
+import type { ErrorBody } from '../../../src/http/errors.js';
+
+type Summary = Static<typeof DeliverySummarySchema>;
+/** A stored delivery's answer: deliveryId is null only on a dry run. */
+type Stored = Summary & { deliveryId: number };
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, { put?: { requestBody: { content: object }; responses: Record<string, unknown> } }>;
+}
 
 let t: TestApp;
 beforeAll(async () => {
@@ -57,7 +69,7 @@ describe(`delivery API (${ENGINE})`, () => {
       ],
     });
     expect(res.statusCode).toBe(200);
-    const body = res.json();
+    const body = res.json<Summary>();
     expect(body).toMatchObject({ created: 2, updated: 0, unchanged: 0, rejected: 0, errors: [] });
     expect(body.deliveryId).toEqual(expect.any(Number));
     const again = await put(serviceId, token, {
@@ -87,7 +99,7 @@ describe(`delivery API (${ENGINE})`, () => {
     const file = await db()
       .selectFrom('delivery_files')
       .select(['media_type', 'content'])
-      .where('delivery_id', '=', comma.json().deliveryId)
+      .where('delivery_id', '=', comma.json<Stored>().deliveryId)
       .executeTakeFirstOrThrow();
     expect(file.content.toString('utf8')).toContain('2024-06,09,3');
   });
@@ -96,11 +108,13 @@ describe(`delivery API (${ENGINE})`, () => {
     const { serviceId, token } = await serviceWithToken();
     const res = await put(serviceId, token, 'month;ars;count\n2024-04;06;1\n2024-04;06;x\n', { csv: true });
     expect(res.statusCode).toBe(422);
-    expect(res.json().error.details).toMatchObject([{ row: 3, field: 'count', code: 'count_not_integer' }]);
+    expect(res.json<ErrorBody>().error.details).toMatchObject([
+      { row: 3, field: 'count', code: 'count_not_integer' },
+    ]);
     const header = await put(serviceId, token, 'month;ars;count;comment\n2024-04;06;1;x\n', { csv: true });
     expect(header.statusCode).toBe(400);
-    expect(header.json().error).toMatchObject({ code: 'csv_invalid' });
-    expect(header.json().error.message).toContain('comment');
+    expect(header.json<ErrorBody>().error).toMatchObject({ code: 'csv_invalid' });
+    expect(header.json<ErrorBody>().error.message).toContain('comment');
   });
 
   it('reports every invalid row with row, field, value, code and both messages, storing nothing', async () => {
@@ -120,7 +134,7 @@ describe(`delivery API (${ENGINE})`, () => {
       ],
     });
     expect(res.statusCode).toBe(422);
-    const { error } = res.json();
+    const { error } = res.json<ErrorBody<RowError>>();
     expect(error.code).toBe('delivery_invalid');
     expect(error.message).toMatch(/nicht gespeichert/);
     expect(
@@ -138,12 +152,13 @@ describe(`delivery API (${ENGINE})`, () => {
     ]);
     for (const d of error.details) {
       expect(d).toEqual({
-        row: expect.any(Number),
-        field: expect.any(String),
-        value: expect.any(String),
-        code: expect.any(String),
-        message: expect.any(String),
-        messageEn: expect.any(String),
+        // vitest types its matchers as any.
+        row: expect.any(Number) as unknown,
+        field: expect.any(String) as unknown,
+        value: expect.any(String) as unknown,
+        code: expect.any(String) as unknown,
+        message: expect.any(String) as unknown,
+        messageEn: expect.any(String) as unknown,
       });
     }
     expect(await stored(serviceId)).toEqual([]);
@@ -158,7 +173,7 @@ describe(`delivery API (${ENGINE})`, () => {
       payload: 'month;ars;count\n2024-04;06;1\n',
     });
     expect(plain.statusCode).toBe(415);
-    expect(plain.json().error.code).toBe('unsupported_media_type');
+    expect(plain.json<ErrorBody>().error.code).toBe('unsupported_media_type');
     const broken = await t.app.inject({
       method: 'PUT',
       url: `/api/v1/services/${serviceId}/counts`,
@@ -166,7 +181,7 @@ describe(`delivery API (${ENGINE})`, () => {
       payload: '{"counts": [',
     });
     expect(broken.statusCode).toBe(400);
-    expect(broken.json().error.code).toBe('invalid_json');
+    expect(broken.json<ErrorBody>().error.code).toBe('invalid_json');
   });
 
   it('refuses unknown fields with a clear message', async () => {
@@ -175,11 +190,11 @@ describe(`delivery API (${ENGINE})`, () => {
       counts: [{ month: '2024-04', ars: '06', count: 1, comment: 'x' }],
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.code).toBe('validation_failed');
-    expect(res.json().error.message).toContain('comment');
+    expect(res.json<ErrorBody>().error.code).toBe('validation_failed');
+    expect(res.json<ErrorBody>().error.message).toContain('comment');
     const top = await put(serviceId, token, { counts: [], extra: 1 });
     expect(top.statusCode).toBe(400);
-    expect(top.json().error.message).toContain('extra');
+    expect(top.json<ErrorBody>().error.message).toContain('extra');
   });
 
   it('answers a dry run without storing and stores valid rows with partial', async () => {
@@ -228,7 +243,7 @@ describe(`delivery API (${ENGINE})`, () => {
       { headers },
     );
     expect(other.statusCode).toBe(409);
-    expect(other.json().error.code).toBe('idempotency_key_reused');
+    expect(other.json<ErrorBody>().error.code).toBe('idempotency_key_reused');
     // The key belongs to the token: another token may use the same key.
     const { token: second2 } = await createAccessToken(db(), { serviceId, label: 'zweiter' });
     expect((await put(serviceId, second2, body, { headers })).json()).toMatchObject({ unchanged: 1 });
@@ -248,7 +263,7 @@ describe(`delivery API (${ENGINE})`, () => {
     const again = await put(serviceId, token, body, { headers });
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({
-      ...(first.json() as object),
+      ...first.json<Summary>(),
       totalErrors: undefined,
       truncated: undefined,
     });
@@ -261,7 +276,7 @@ describe(`delivery API (${ENGINE})`, () => {
     expect((await put(serviceId, token, body, { headers })).statusCode).toBe(422);
     const again = await put(serviceId, token, body, { headers });
     expect(again.statusCode).toBe(422);
-    expect(again.json().error.code).toBe('delivery_invalid');
+    expect(again.json<ErrorBody>().error.code).toBe('delivery_invalid');
   });
 
   it('answers 401 without, with unknown, revoked or expired tokens', async () => {
@@ -274,7 +289,7 @@ describe(`delivery API (${ENGINE})`, () => {
     });
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect(none.json().error.code).toBe('unauthorized');
+    expect(none.json<ErrorBody>().error.code).toBe('unauthorized');
     expect((await put(serviceId, 'zsk_wrong', body)).statusCode).toBe(401);
     const expired = await createAccessToken(db(), { serviceId, label: 'alt', expiresInDays: -1 });
     expect((await put(serviceId, expired.token, body)).statusCode).toBe(401);
@@ -288,15 +303,15 @@ describe(`delivery API (${ENGINE})`, () => {
     const body = { counts: [{ month: '2024-04', ars: '0', count: 1 }] };
     const other = await put(b.serviceId, a.token, body);
     expect(other.statusCode).toBe(403);
-    expect(other.json().error.code).toBe('forbidden_scope');
-    expect(other.json().error.message).toContain(`Onlinedienst ${a.serviceId}`);
+    expect(other.json<ErrorBody>().error.code).toBe('forbidden_scope');
+    expect(other.json<ErrorBody>().error.message).toContain(`Onlinedienst ${a.serviceId}`);
 
     const portalId = await createPortal(db(), [a.serviceId]);
     const { token: portalToken } = await createAccessToken(db(), { portalId, label: 'Portal' });
     expect((await put(a.serviceId, portalToken, body)).statusCode).toBe(200);
     const outside = await put(b.serviceId, portalToken, body);
     expect(outside.statusCode).toBe(403);
-    expect(outside.json().error.message).toContain(`Portal ${portalId}`);
+    expect(outside.json<ErrorBody>().error.message).toContain(`Portal ${portalId}`);
 
     const portalPut = (id: number, tok: string, payload: unknown) =>
       t.app.inject({
@@ -314,7 +329,7 @@ describe(`delivery API (${ENGINE})`, () => {
       counts: [{ serviceId: b.serviceId, month: '2024-05', ars: '0', count: 2 }],
     });
     expect(notMember.statusCode).toBe(422);
-    expect(notMember.json().error.details[0]).toMatchObject({
+    expect(notMember.json<ErrorBody>().error.details[0]).toMatchObject({
       field: 'serviceId',
       code: 'service_not_in_portal',
     });
@@ -350,12 +365,12 @@ describe(`delivery API (${ENGINE})`, () => {
       ],
     });
     const delivery = await t.app.inject({
-      url: `/api/v1/deliveries/${res.json().deliveryId}`,
+      url: `/api/v1/deliveries/${res.json<Stored>().deliveryId}`,
       headers: auth,
     });
     expect(delivery.statusCode).toBe(200);
     expect(delivery.json()).toMatchObject({
-      deliveryId: res.json().deliveryId,
+      deliveryId: res.json<Stored>().deliveryId,
       serviceId,
       status: 'accepted',
       created: 3,
@@ -365,7 +380,7 @@ describe(`delivery API (${ENGINE})`, () => {
     });
     const stranger = await serviceWithToken();
     const foreign = await t.app.inject({
-      url: `/api/v1/deliveries/${res.json().deliveryId}`,
+      url: `/api/v1/deliveries/${res.json<Stored>().deliveryId}`,
       headers: { authorization: `Bearer ${stranger.token}` },
     });
     expect(foreign.statusCode).toBe(404);
@@ -408,7 +423,7 @@ describe(`delivery API (${ENGINE})`, () => {
       headers: { authorization: `Bearer ${a.token}` },
     });
     expect(read.statusCode).toBe(403);
-    expect(read.json().error.code).toBe('forbidden_scope');
+    expect(read.json<ErrorBody>().error.code).toBe('forbidden_scope');
     const retract = await t.app.inject({
       method: 'DELETE',
       url: `/api/v1/services/${b.serviceId}/counts?month=2024-04&ars=0`,
@@ -424,7 +439,7 @@ describe(`delivery API (${ENGINE})`, () => {
       payload: { counts: [{ serviceId: a.serviceId, month: '2024-04', ars: '0', count: 1 }] },
     });
     const detail = await t.app.inject({
-      url: `/api/v1/deliveries/${delivered.json().deliveryId}`,
+      url: `/api/v1/deliveries/${delivered.json<Stored>().deliveryId}`,
       headers: { authorization: `Bearer ${portalToken}` },
     });
     expect(detail.json()).toMatchObject({ portalId, serviceId: null, created: 1 });
@@ -432,7 +447,9 @@ describe(`delivery API (${ENGINE})`, () => {
       url: `/api/v1/services/${a.serviceId}/counts`,
       headers: { authorization: `Bearer ${portalToken}` },
     });
-    expect(viaPortal.json().counts).toEqual([{ month: '2024-04', ars: '000000000000', count: 1 }]);
+    expect(viaPortal.json<{ counts: unknown[] }>().counts).toEqual([
+      { month: '2024-04', ars: '000000000000', count: 1 },
+    ]);
   });
 
   it('audits changed values with the token as actor', async () => {
@@ -448,7 +465,7 @@ describe(`delivery API (${ENGINE})`, () => {
     expect(audit).toMatchObject({
       actor_token_id: tokenId,
       new_value: { count: 2 },
-      delivery_id: res.json().deliveryId,
+      delivery_id: res.json<Stored>().deliveryId,
     });
     expect(audit.old_value).toMatchObject({ count: 1 });
   });
@@ -465,7 +482,7 @@ describe(`delivery API (${ENGINE})`, () => {
       ),
     );
     for (const r of results) expect(r.statusCode).toBe(200);
-    const summaries = results.map((r) => r.json());
+    const summaries = results.map((r) => r.json<Summary>());
     expect(summaries.reduce((s, x) => s + x.created, 0)).toBe(regions.length);
     // The first writer inserts the new month without probes; every later change is audited.
     const audited = await db()
@@ -505,7 +522,7 @@ describe(`delivery API (${ENGINE})`, () => {
       ),
     );
     for (const r of results) expect(r.statusCode).toBe(200);
-    expect(new Set(results.map((r) => r.json().deliveryId)).size).toBe(1);
+    expect(new Set(results.map((r) => r.json<Stored>().deliveryId)).size).toBe(1);
     const deliveries = await db()
       .selectFrom('deliveries')
       .select('id')
@@ -517,14 +534,14 @@ describe(`delivery API (${ENGINE})`, () => {
   it('serves the OpenAPI document without the health checks', async () => {
     const res = await t.app.inject({ url: '/api/docs/json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json();
+    const doc = res.json<OpenApiDocument>();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toContain('/api/v1/services/{serviceId}/counts');
     expect(Object.keys(doc.paths)).not.toContain('/healthz');
-    const putOp = doc.paths['/api/v1/services/{serviceId}/counts'].put;
-    expect(Object.keys(putOp.requestBody.content)).toEqual(['application/json', 'text/csv']);
-    expect(putOp.responses['422']).toBeDefined();
-    expect(putOp.responses['503']).toBeDefined();
+    const putOp = doc.paths['/api/v1/services/{serviceId}/counts']?.put;
+    expect(Object.keys(putOp?.requestBody.content ?? {})).toEqual(['application/json', 'text/csv']);
+    expect(putOp?.responses['422']).toBeDefined();
+    expect(putOp?.responses['503']).toBeDefined();
   });
 });
 
@@ -548,8 +565,8 @@ describe(`delivery API limits (${ENGINE})`, () => {
       payload: big,
     });
     expect(res.statusCode).toBe(413);
-    expect(res.json().error.code).toBe('body_too_large');
-    expect(res.json().error.message).toContain('1 MiB');
+    expect(res.json<ErrorBody>().error.code).toBe('body_too_large');
+    expect(res.json<ErrorBody>().error.message).toContain('1 MiB');
     const get = () =>
       small.app.inject({
         url: `/api/v1/services/${serviceId}/counts`,
@@ -559,6 +576,6 @@ describe(`delivery API limits (${ENGINE})`, () => {
     await get();
     const limited = await get();
     expect(limited.statusCode).toBe(429);
-    expect(limited.json().error.code).toBe('rate_limited');
+    expect(limited.json<ErrorBody>().error.code).toBe('rate_limited');
   });
 });

@@ -7,6 +7,7 @@ import { grantPortal, grantService, signIn, type SignedIn } from '../../helpers/
 import { createPortal, createService } from '../../helpers/factories.js';
 import { pathOf } from '../../helpers/forms.js';
 import { startSmtp, type TestSmtp } from '../../helpers/smtp.js';
+import type { ErrorBody } from '../../../src/http/errors.js';
 
 /*
  * Security issue item 4: a portal manager took over any service by adding it to the portal. Now a
@@ -144,7 +145,7 @@ describe('a portal manager adding a service they do not manage', () => {
     });
     const viaPortal = await deliverViaPortal(x);
     expect(viaPortal.statusCode).toBe(422);
-    expect(viaPortal.json().error.details[0]).toMatchObject({ code: 'service_not_in_portal' });
+    expect(viaPortal.json<ErrorBody>().error.details[0]).toMatchObject({ code: 'service_not_in_portal' });
     expect((await deliverAsService(x)).statusCode).toBe(403);
     expect(
       await db().selectFrom('counts').select('month').where('service_id', '=', x).orderBy('month').execute(),

@@ -31,7 +31,7 @@ describe('parseGv100ad', () => {
   });
 
   it('reports the malformed line with its line number, blank lines counted', () => {
-    expect(errors).toEqual([{ line: 13, message: expect.stringContaining('nicht numerisch') }]);
+    expect(errors).toEqual([{ line: 13, message: expect.stringContaining('nicht numerisch') as unknown }]);
   });
 
   it('builds ARS, parents and kinds for Land, Regierungsbezirk and Kreise', () => {
@@ -220,14 +220,17 @@ describe('parseXRepositoryRegions', () => {
 });
 
 describe('masterdata/kreise.csv', () => {
-  const rows = parse(readFileSync(new URL('masterdata/kreise.csv', root), 'utf8'), {
+  const rows = parse<Record<string, string>>(readFileSync(new URL('masterdata/kreise.csv', root), 'utf8'), {
     delimiter: ';',
     columns: true,
-  }) as Record<string, string>[];
-  const laender = parse(readFileSync(new URL('masterdata/laender.csv', root), 'utf8'), {
-    delimiter: ';',
-    columns: true,
-  }) as Record<string, string>[];
+  });
+  const laender = parse<Record<string, string>>(
+    readFileSync(new URL('masterdata/laender.csv', root), 'utf8'),
+    {
+      delimiter: ';',
+      columns: true,
+    },
+  );
 
   it('holds the 400 Kreise and kreisfreie Städte with unique, valid, sorted keys', () => {
     expect(rows).toHaveLength(400);

@@ -83,7 +83,7 @@ describe(`report exports with names holding line breaks (${ENGINE})`, () => {
       expect(res.statusCode).toBe(200);
       const text = res.rawPayload.toString('utf8');
       for (const line of physicalLines(text)) expect(line).not.toMatch(FORMULA_START);
-      const rows = parse(text, { delimiter: ';', bom: true }) as string[][];
+      const rows = parse(text, { delimiter: ';', bom: true });
       expect(new Set(rows.map((r) => r.length)).size).toBe(1);
       const cells = rows.flat();
       if (url.includes('dienste')) {

@@ -4,6 +4,13 @@ import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { createUser, grantPortal, grantService } from '../../helpers/auth.js';
 import { ENGINE } from '../../helpers/db.js';
 import { createPortal, createService } from '../../helpers/factories.js';
+import type { Static } from 'typebox';
+import type { BatchSummary, ServiceList } from '../../../src/features/services/api-schemas.js';
+import type { RowError } from '../../../src/features/services/bulk.js';
+import type { ErrorBody } from '../../../src/http/errors.js';
+
+type Batch = Static<typeof BatchSummary>;
+type List = Static<typeof ServiceList>;
 
 let t: TestApp;
 beforeAll(async () => {
@@ -75,7 +82,11 @@ describe(`service-management API (${ENGINE})`, () => {
       unchanged: 0,
       errors: [],
     });
-    const results = created.json().services as { serviceKey: string; serviceId: number; outcome: string }[];
+    const results = created.json<Batch>().services as {
+      serviceKey: string;
+      serviceId: number;
+      outcome: string;
+    }[];
     expect(results).toHaveLength(500);
     expect(new Set(results.map((r) => r.serviceId)).size).toBe(500);
     expect(await portalServiceCount(portalId)).toBe(500);
@@ -109,14 +120,12 @@ describe(`service-management API (${ENGINE})`, () => {
 
     const page = await call('GET', `/api/v1/portals/${portalId}/services?page=2&perPage=200`, token);
     expect(page.statusCode).toBe(200);
-    const body = page.json();
+    const body = page.json<List>();
     expect(body).toMatchObject({ portalId, page: 2, perPage: 200, total: 500 });
     expect(body.services).toHaveLength(200);
     const last = await call('GET', `/api/v1/portals/${portalId}/services?page=3&perPage=200`, token);
-    expect(last.json().services).toHaveLength(100);
-    const item = [...body.services, ...last.json().services].find(
-      (s: { serviceKey: string }) => s.serviceKey === 'dienst-301',
-    );
+    expect(last.json<List>().services).toHaveLength(100);
+    const item = [...body.services, ...last.json<List>().services].find((s) => s.serviceKey === 'dienst-301');
     expect(item).toMatchObject({
       name: 'Onlinedienst 301',
       authority: 'Landesamt für Digitales',
@@ -142,7 +151,7 @@ describe(`service-management API (${ENGINE})`, () => {
       row(5, { leika: ['123'] }),
     ]);
     expect(res.statusCode).toBe(422);
-    const error = res.json().error;
+    const error = res.json<ErrorBody<RowError>>().error;
     expect(error.code).toBe('services_invalid');
     expect(
       error.details.map((d: { row: number; field: string; code: string }) => `${d.row} ${d.field} ${d.code}`),
@@ -153,7 +162,10 @@ describe(`service-management API (${ENGINE})`, () => {
       '4 serviceKey service_key_duplicate',
       '5 leika leika_invalid',
     ]);
-    expect(error.details[0]).toMatchObject({ value: '7', messageEn: expect.stringContaining('type') });
+    expect(error.details[0]).toMatchObject({
+      value: '7',
+      messageEn: expect.stringContaining('type') as unknown,
+    });
     expect(await portalServiceCount(portalId)).toBe(0);
 
     const dry = await call('POST', `/api/v1/portals/${portalId}/services?dryRun=true`, token, [
@@ -168,7 +180,7 @@ describe(`service-management API (${ENGINE})`, () => {
       row(2, { name: '' }),
     ]);
     expect(partial.json()).toMatchObject({ status: 'partial', created: 1, rejected: 1 });
-    expect(partial.json().errors[0]).toMatchObject({ row: 2, field: 'name', code: 'name_missing' });
+    expect(partial.json<Batch>().errors[0]).toMatchObject({ row: 2, field: 'name', code: 'name_missing' });
     expect(await portalServiceCount(portalId)).toBe(1);
   });
 
@@ -192,7 +204,7 @@ describe(`service-management API (${ENGINE})`, () => {
     const res = await call('POST', `/api/v1/portals/${portalId}/services`, token, csv, true);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ created: 2 });
-    const list = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json();
+    const list = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json<List>();
     expect(list.services[0]).toMatchObject({
       serviceKey: 'wohngeld',
       focus: true,
@@ -216,7 +228,7 @@ describe(`service-management API (${ENGINE})`, () => {
       true,
     );
     expect(cleared.json()).toMatchObject({ updated: 1 });
-    const after = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json();
+    const after = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json<List>();
     expect(after.services[0]).toMatchObject({
       url: 'https://wohngeld.example.de',
       authority: 'Stadt Musterstadt',
@@ -231,7 +243,7 @@ describe(`service-management API (${ENGINE})`, () => {
       true,
     );
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().error.details).toEqual([
+    expect(bad.json<ErrorBody>().error.details).toEqual([
       expect.objectContaining({ row: 3, field: 'buildMode', value: 'eigen', code: 'build_mode_invalid' }),
     ]);
     const header = await call(
@@ -242,7 +254,7 @@ describe(`service-management API (${ENGINE})`, () => {
       true,
     );
     expect(header.statusCode).toBe(400);
-    expect(header.json().error.code).toBe('csv_invalid');
+    expect(header.json<ErrorBody>().error.code).toBe('csv_invalid');
   });
 
   it('delivers counts by the portal’s own keys, in JSON and CSV', async () => {
@@ -264,7 +276,7 @@ describe(`service-management API (${ENGINE})`, () => {
       true,
     );
     expect(csv.statusCode).toBe(422);
-    expect(csv.json().error.details).toEqual([
+    expect(csv.json<ErrorBody>().error.details).toEqual([
       expect.objectContaining({
         row: 3,
         field: 'serviceKey',
@@ -272,7 +284,7 @@ describe(`service-management API (${ENGINE})`, () => {
         code: 'service_key_unknown',
       }),
     ]);
-    const list = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json();
+    const list = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json<List>();
     expect(list.services[0]).toMatchObject({
       serviceKey: 'dienst-1',
       firstMonth: '2024-04',
@@ -283,7 +295,7 @@ describe(`service-management API (${ENGINE})`, () => {
   it('changes one service by PATCH, audited, with the granularity fixed once counts exist', async () => {
     const { portalId, token, tokenId } = await portalWithToken();
     const created = await call('POST', `/api/v1/portals/${portalId}/services`, token, [row(1)]);
-    const id = created.json().services[0].serviceId as number;
+    const id = created.json<Batch>().services[0]?.serviceId as number;
     const patched = await call('PATCH', `/api/v1/services/${id}`, token, { name: 'Neuer Name', focus: true });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json()).toMatchObject({
@@ -307,7 +319,7 @@ describe(`service-management API (${ENGINE})`, () => {
 
     const invalid = await call('PATCH', `/api/v1/services/${id}`, token, { url: 'ftp://x', type: '9' });
     expect(invalid.statusCode).toBe(422);
-    expect(invalid.json().error).toMatchObject({
+    expect(invalid.json<ErrorBody>().error).toMatchObject({
       code: 'service_invalid',
       details: [
         expect.objectContaining({ field: 'url', code: 'url_invalid' }),
@@ -318,16 +330,16 @@ describe(`service-management API (${ENGINE})`, () => {
     expect(unknownField.statusCode).toBe(400);
 
     const early = await call('PATCH', `/api/v1/services/${id}`, token, { granularity: 'bund' });
-    expect(early.json().changed).toEqual(['granularity']);
+    expect(early.json<{ changed: string[] }>().changed).toEqual(['granularity']);
     await call('PUT', `/api/v1/portals/${portalId}/counts`, token, {
       counts: [{ serviceKey: 'dienst-1', month: '2024-04', ars: '000000000000', count: 5 }],
     });
     const locked = await call('PATCH', `/api/v1/services/${id}`, token, { granularity: 'land' });
     expect(locked.statusCode).toBe(409);
-    expect(locked.json().error.code).toBe('granularity_locked');
+    expect(locked.json<ErrorBody>().error.code).toBe('granularity_locked');
     const lockedBulk = await call('POST', `/api/v1/portals/${portalId}/services`, token, [row(1)]);
     expect(lockedBulk.statusCode).toBe(422);
-    expect(lockedBulk.json().error.details[0]).toMatchObject({
+    expect(lockedBulk.json<ErrorBody>().error.details[0]).toMatchObject({
       field: 'granularity',
       code: 'granularity_locked',
     });
@@ -347,7 +359,7 @@ describe(`service-management API (${ENGINE})`, () => {
       await call('PUT', `/api/v1/portals/${portalId}/counts`, other.token, { counts: [] }),
     ]) {
       expect(res.statusCode).toBe(403);
-      expect(res.json().error.code).toBe('forbidden_scope');
+      expect(res.json<ErrorBody>().error.code).toBe('forbidden_scope');
     }
     expect(await portalServiceCount(portalId)).toBe(1);
     const serviceToken = await createAccessToken(db(), { serviceId: own, label: 'Dienst' });
@@ -356,7 +368,7 @@ describe(`service-management API (${ENGINE})`, () => {
     const list = await call('GET', `/api/v1/portals/${portalId}/services`, serviceToken.token);
     expect(list.statusCode).toBe(403);
     // A service added on the web page has no key until the portal gives it one.
-    const items = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json();
+    const items = (await call('GET', `/api/v1/portals/${portalId}/services`, token)).json<List>();
     expect(items.services).toEqual([expect.objectContaining({ id: own, serviceKey: null })]);
   });
   it('lets a personal token do what its owner manages, and nothing else', async () => {
@@ -371,7 +383,7 @@ describe(`service-management API (${ENGINE})`, () => {
 
     const created = await call('POST', `/api/v1/portals/${portalId}/services`, token, [row(1)]);
     expect(created.statusCode, created.body).toBe(200);
-    const newId = created.json().services[0].serviceId as number;
+    const newId = created.json<Batch>().services[0]?.serviceId as number;
     const audit = await db()
       .selectFrom('audit_log')
       .select(['actor_user_id', 'actor_token_id'])
@@ -397,7 +409,7 @@ describe(`service-management API (${ENGINE})`, () => {
       await call('POST', `/api/v1/portals/${otherPortal.portalId}/services`, token, [row(1)]),
     ]) {
       expect(res.statusCode).toBe(403);
-      expect(res.json().error.code).toBe('forbidden_scope');
+      expect(res.json<ErrorBody>().error.code).toBe('forbidden_scope');
     }
     // The token follows its owner: without the role, or with the account disabled, it opens nothing.
     await db()
@@ -431,7 +443,7 @@ describe(`service-management API (${ENGINE})`, () => {
       row(2, { leika: ['99000000000002'] }),
     ]);
     expect(res.statusCode).toBe(422);
-    expect(res.json().error.details).toEqual([
+    expect(res.json<ErrorBody>().error.details).toEqual([
       expect.objectContaining({ row: 2, field: 'leika', code: 'leika_unknown' }),
     ]);
   });

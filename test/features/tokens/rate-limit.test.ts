@@ -3,6 +3,7 @@ import { createAccessToken } from '../../../src/features/tokens/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { ENGINE } from '../../helpers/db.js';
 import { createService } from '../../helpers/factories.js';
+import type { ErrorBody } from '../../../src/http/errors.js';
 
 const LIMIT = 3;
 let t: TestApp;
@@ -31,7 +32,7 @@ describe(`delivery API rate limit per token (${ENGINE})`, () => {
         headers: { authorization },
       });
       statuses.push(res.statusCode);
-      if (res.statusCode === 429) expect(res.json().error.code).toBe('rate_limited');
+      if (res.statusCode === 429) expect(res.json<ErrorBody>().error.code).toBe('rate_limited');
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
   });
