@@ -13,6 +13,7 @@ import { installIdParams } from './http/ids.js';
 import { installFieldReader } from './http/fields.js';
 import { healthRoutes } from './features/health/routes.js';
 import { serviceRoutes } from './features/services/routes.js';
+import { startRoutes } from './features/start/routes.js';
 import { deliveryApiRoutes } from './features/deliveries/api.js';
 import { registerOpenApi } from './http/openapi.js';
 import { evaluationRoutes } from './features/evaluations/routes.js';
@@ -129,6 +130,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(passwordResetRoutes);
   await app.register(oidcRoutes);
   await app.register(deliveryApiRoutes);
+  await app.register(startRoutes);
   await app.register(serviceRoutes);
   await app.register(evaluationRoutes);
   await app.register(reportRoutes);

@@ -28,7 +28,7 @@ const HTMX_CONFIG = {
 
 /** The navigation of signed-in users. */
 export const DEFAULT_NAV: NavItem[] = [
-  { href: '/', label: 'Onlinedienste' },
+  { href: '/dienste', label: 'Onlinedienste' },
   { href: '/meine-dienste', label: 'Meine Dienste' },
   { href: '/auswertungen', label: 'Auswertungen' },
   { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
@@ -46,7 +46,14 @@ export const ADMIN_NAV: NavItem[] = [
   { href: '/verwaltung/protokoll', label: 'Protokoll' },
 ];
 
+/** The public part (ZSK_PUBLIC) for everyone, then the way in. */
 export const SIGNED_OUT_NAV: NavItem[] = [
+  { href: '/', label: 'Start' },
+  { href: '/dienste', label: 'Onlinedienste' },
+  { href: '/auswertungen', label: 'Auswertungen' },
+  { href: '/vollstaendigkeit', label: 'Vollständigkeit' },
+  { href: '/berichte', label: 'Berichte' },
+  { href: '/opendata', label: 'Open Data' },
   { href: '/anmelden', label: 'Anmelden' },
   { href: '/registrieren', label: 'Registrieren' },
 ];

@@ -65,6 +65,8 @@ const managePortal = (ok = 200, anonymous = 303): Statuses => ({
 const tokenOnly = all(401);
 
 const fixed = (path: string) => () => path;
+/** The open data (issue 15): everyone while the public part is on (ZSK_PUBLIC, default). */
+const open = (ok = 200): Statuses => all(ok);
 
 export const MATRIX: Record<string, Entry> = {
   'GET /assets/kern/*': { path: fixed('/assets/kern/kern.min.css'), expect: all(200) },
@@ -112,21 +114,22 @@ export const MATRIX: Record<string, Entry> = {
     expect: tokenOnly,
   },
   'PATCH /api/v1/services/:id': { path: (f) => `/api/v1/services/${f.service}`, expect: tokenOnly },
-  'GET /': { path: fixed('/'), expect: signedIn() },
-  'GET /dienste/:id': { path: (f) => `/dienste/${f.service}`, expect: signedIn() },
-  'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: signedIn() },
+  'GET /': { path: fixed('/'), expect: open() },
+  'GET /dienste': { path: fixed('/dienste'), expect: open() },
+  'GET /dienste/:id': { path: (f) => `/dienste/${f.service}`, expect: open() },
+  'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: open() },
   // Explorer
   'GET /auswertungen': { path: fixed('/auswertungen'), expect: signedIn() },
   // Catalogue
   'GET /katalog/suche': { path: fixed('/katalog/suche?q=Elterngeld'), expect: signedIn() },
   'GET /stammdaten': { path: fixed('/stammdaten'), expect: signedIn() },
   // Reports
-  'GET /berichte': { path: fixed('/berichte'), expect: signedIn() },
-  'GET /berichte/dienste': { path: fixed('/berichte/dienste'), expect: signedIn() },
-  'GET /berichte/portale.csv': { path: fixed('/berichte/portale.csv'), expect: signedIn() },
-  'GET /berichte/portale.xlsx': { path: fixed('/berichte/portale.xlsx'), expect: signedIn() },
-  'GET /berichte/dienste.csv': { path: fixed('/berichte/dienste.csv'), expect: signedIn() },
-  'GET /berichte/dienste.xlsx': { path: fixed('/berichte/dienste.xlsx'), expect: signedIn() },
+  'GET /berichte': { path: fixed('/berichte'), expect: open() },
+  'GET /berichte/dienste': { path: fixed('/berichte/dienste'), expect: open() },
+  'GET /berichte/portale.csv': { path: fixed('/berichte/portale.csv'), expect: open() },
+  'GET /berichte/portale.xlsx': { path: fixed('/berichte/portale.xlsx'), expect: open() },
+  'GET /berichte/dienste.csv': { path: fixed('/berichte/dienste.csv'), expect: open() },
+  'GET /berichte/dienste.xlsx': { path: fixed('/berichte/dienste.xlsx'), expect: open() },
   // Access, tokens, portals and audit log (src/features/access, tokens, portals, audit). Empty forms are
   // incomplete (422) for everyone allowed to send them.
   'GET /meine-dienste': { path: fixed('/meine-dienste'), expect: signedIn() },
@@ -253,6 +256,11 @@ export const MATRIX: Record<string, Entry> = {
   'GET /dienste/:id/bearbeiten': { path: (f) => `/dienste/${f.service}/bearbeiten`, expect: manageService() },
   'POST /dienste/:id/bearbeiten': {
     path: (f) => `/dienste/${f.service}/bearbeiten`,
+    expect: manageService(422, 401),
+  },
+  // The publish switch (issue 15); the empty form is incomplete.
+  'POST /dienste/:id/veroeffentlichung': {
+    path: (f) => `/dienste/${f.service}/veroeffentlichung`,
     expect: manageService(422, 401),
   },
   'GET /dienste/:id/erfassen': { path: (f) => `/dienste/${f.service}/erfassen`, expect: manageService() },

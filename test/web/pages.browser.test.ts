@@ -49,7 +49,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
   }
 
   it('renders the service list without errors, with KERN fonts and zero axe violations', async () => {
-    await open('/');
+    await open('/dienste');
     await expect(page.title()).resolves.toBe('Onlinedienste – Zentrale Statistik-Komponente');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Onlinedienste');
 
@@ -210,7 +210,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await signInContext();
     page = await context.newPage();
     errors = collectPageErrors(page);
-    await page.goto(`${server.baseUrl}/`);
+    await page.goto(`${server.baseUrl}/dienste`);
     await page.getByLabel('Typ').selectOption('1');
     await page.getByLabel('Name').fill('kinder');
     await Promise.all([page.waitForURL(/typ=1/), page.getByRole('button', { name: 'Anzeigen' }).click()]);
@@ -250,7 +250,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
   });
 
   it('offers the skip link as the first Tab stop and moves focus to main', async () => {
-    await open('/');
+    await open('/dienste');
     await page.keyboard.press('Tab');
     const first = await page.evaluate(() => {
       const el = document.activeElement as HTMLAnchorElement | null;
@@ -271,7 +271,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
   });
 
   it('fits a phone screen: only the table scrolls sideways, in a focusable region', async () => {
-    await open('/', { width: 390, height: 844 });
+    await open('/dienste', { width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     const region = page.getByRole('region', { name: 'Onlinedienste und ihre Transaktionszahlen' });

@@ -29,7 +29,7 @@ export function MyServicesPage({ data, requests }: { data: MyServices; requests:
       {user?.isAdmin ? (
         <Notice>
           Als Administratorin oder Administrator verwalten Sie alle Onlinedienste und Portale:{' '}
-          <a href="/">alle Onlinedienste</a>, <a href="/portale">alle Portale</a>.
+          <a href="/dienste">alle Onlinedienste</a>, <a href="/portale">alle Portale</a>.
         </Notice>
       ) : null}
       {requests.length > 0 ? (

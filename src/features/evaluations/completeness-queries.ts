@@ -68,10 +68,15 @@ function rules(f: Facts, asOf: CompletenessAsOf) {
   };
 }
 
-/** The four figures per priority group, from rollup_completeness; groups without services are missing. */
+/**
+ * The four figures per priority group, from rollup_completeness; groups without services are missing.
+ * `hideUnpublished` subtracts the unpublished services (few, judged one by one from rollup_service),
+ * so the public figures leave them out without a second roll-up.
+ */
 export async function countCompleteness(
   db: Kysely<Database>,
   asOf: CompletenessAsOf,
+  hideUnpublished = false,
 ): Promise<Map<PriorityGroup, CompletenessSummary>> {
   const r = rules(
     {
@@ -90,7 +95,30 @@ export async function countCompleteness(
            coalesce(sum(c.services) FILTER (WHERE ${r.overdue}), 0)::int AS overdue
     FROM rollup_completeness c
     GROUP BY c.grp`.execute(db);
-  return new Map(rows.rows.map(({ grp, ...summary }) => [grp, summary]));
+  const counted = new Map(rows.rows.map(({ grp, ...summary }) => [grp, summary]));
+  if (!hideUnpublished) return counted;
+  const u = serviceRules(asOf);
+  const hidden = await sql<CompletenessSummary & { grp: PriorityGroup }>`
+    SELECT priority_group(s.is_focus, s.service_type) AS grp, count(*)::int AS connected,
+           count(*) FILTER (WHERE ${u.monthly})::int AS monthly,
+           count(*) FILTER (WHERE ${u.gapFree})::int AS "gapFree",
+           count(*) FILTER (WHERE ${u.overdue})::int AS overdue
+    FROM online_services s LEFT JOIN rollup_service r ON r.service_id = s.id
+    WHERE NOT s.published
+    GROUP BY 1`.execute(db);
+  for (const { grp, ...minus } of hidden.rows) {
+    const before = counted.get(grp);
+    if (!before) continue;
+    const after = {
+      connected: before.connected - minus.connected,
+      monthly: before.monthly - minus.monthly,
+      gapFree: before.gapFree - minus.gapFree,
+      overdue: before.overdue - minus.overdue,
+    };
+    if (after.connected > 0) counted.set(grp, after);
+    else counted.delete(grp);
+  }
+  return counted;
 }
 
 /** Per service: the same rules over its rollup_service row (r, joined to online_services s). */
@@ -132,11 +160,12 @@ export async function listCompletenessPage(
   asOf: CompletenessAsOf,
   filter: CompletenessFilter,
   page: { limit: number; offset: number },
+  hideUnpublished = false,
 ): Promise<CompletenessListed[]> {
   const rows = await sql<Omit<CompletenessListed, 'months'> & { months: string | null }>`
     WITH listed AS (
       SELECT s.id, s.sort_name FROM online_services s LEFT JOIN rollup_service r ON r.service_id = s.id
-      WHERE ${filterSql(filter, asOf)}
+      WHERE ${filterSql(filter, asOf)} ${hideUnpublished ? sql`AND s.published` : sql``}
       ORDER BY s.sort_name, s.id
       LIMIT ${page.limit} OFFSET ${page.offset}
     )

@@ -14,6 +14,8 @@ export interface ServiceMasterData {
   isFocus: boolean;
   granularity: Granularity;
   portals: string | null;
+  /** False: kept out of every public output (online_services.published). */
+  published: boolean;
 }
 
 /** One service's master data; null if unknown. */
@@ -23,7 +25,7 @@ export async function getServiceMasterData(
 ): Promise<ServiceMasterData | null> {
   const rows = await sql<ServiceMasterData>`
     SELECT s.id, s.name, s.url, a.name AS authority, s.service_type AS "serviceType",
-           s.build_mode AS "buildMode", s.is_focus AS "isFocus", s.granularity,
+           s.build_mode AS "buildMode", s.is_focus AS "isFocus", s.granularity, s.published,
            (SELECT string_agg(p.name, ', ' ORDER BY p.name) FROM portal_services ps
               JOIN portals p ON p.id = ps.portal_id WHERE ps.service_id = s.id) AS portals
     FROM online_services s

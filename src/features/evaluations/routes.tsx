@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseMonth } from '../../domain/months.js';
 import { notFound } from '../../http/errors.js';
 import { canManageService } from '../../http/authz.js';
+import { audienceOf } from '../../http/access.js';
 import { sendPage } from '../../web/render.js';
 import { renderTimeSeriesSvg } from '../../web/chart.js';
 import { renderChoroplethSvg } from './map.js';
@@ -56,12 +57,15 @@ function renderMaps(data: ServicePageData): ServiceMaps {
 export function evaluationRoutes(app: FastifyInstance): void {
   app.get<{ Params: { id: string }; Querystring: PeriodQuery }>(
     '/dienste/:id',
-    { config: { access: 'signed-in' } },
+    { config: { access: 'open' } },
     async (request, reply) => {
       const now = new Date();
+      const user = request.session?.user ?? null;
       const { period, errors } = parsePeriod(request.query, now);
       const id = /^[1-9][0-9]{0,8}$/.test(request.params.id) ? Number(request.params.id) : null;
-      const data = id === null ? null : await loadServicePage(app.db.kysely, id, now, period);
+      const found = id === null ? null : await loadServicePage(app.db.kysely, id, now, period);
+      // An unpublished service does not exist for the public: the same 404 as an unknown id.
+      const data = found && (found.service.published || audienceOf(request) === 'all') ? found : null;
       if (!data) {
         const message = `Einen Onlinedienst „${request.params.id}“ gibt es nicht.`;
         if (wantsHtml(request)) return sendPage(reply, <NotFoundPage message={message} />, 404);
@@ -90,7 +94,8 @@ export function evaluationRoutes(app: FastifyInstance): void {
           periodErrors={errors}
           periodForm={form}
           serviceId={id!}
-          canManage={await canManageService(app.db.kysely, request.session!.user, id!)}
+          canManage={user !== null && (await canManageService(app.db.kysely, user, id!))}
+          signedIn={user !== null}
           notice={notice}
         />,
         errors.length > 0 ? 400 : 200,
@@ -98,7 +103,7 @@ export function evaluationRoutes(app: FastifyInstance): void {
     },
   );
 
-  app.get('/vollstaendigkeit', { config: { access: 'signed-in' } }, async (request, reply) => {
+  app.get('/vollstaendigkeit', { config: { access: 'open' } }, async (request, reply) => {
     const query = request.query as { zeigen?: unknown; seite?: unknown };
     const zeigen = typeof query.zeigen === 'string' && query.zeigen !== '' ? query.zeigen : 'alle';
     const seite = parsePageNumber(query.seite);
@@ -112,7 +117,11 @@ export function evaluationRoutes(app: FastifyInstance): void {
       ...(seite.ok ? [] : [seite.error.message]),
     ];
     if (!filter || !seite.ok) return sendPage(reply, <CompletenessQueryErrorPage errors={errors} />, 400);
-    const report = await loadCompletenessReport(app.db.kysely, new Date(), { filter, page: seite.value });
+    const report = await loadCompletenessReport(app.db.kysely, new Date(), {
+      filter,
+      page: seite.value,
+      viewers: audienceOf(request),
+    });
     return sendPage(reply, <CompletenessPage report={report} />);
   });
 }

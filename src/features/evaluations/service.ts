@@ -24,6 +24,7 @@ import {
   type CompletenessListed,
 } from './completeness-queries.js';
 import { priorityGroup, PRIORITY_GROUPS, type PriorityGroup } from '../../domain/vocabulary.js';
+import { mustHideUnpublished, type Viewers } from '../../db/published.js';
 
 /** One month of the time series; total null = no delivery (a gap), 0 = a delivered zero. */
 export interface SeriesPoint {
@@ -174,12 +175,13 @@ const EMPTY_SUMMARY: CompletenessSummary = { connected: 0, monthly: 0, gapFree: 
 export async function loadCompletenessReport(
   db: Kysely<Database>,
   now: Date,
-  options: { graceDays?: number; filter?: CompletenessFilter; page?: number } = {},
+  options: { graceDays?: number; filter?: CompletenessFilter; page?: number; viewers?: Viewers } = {},
 ): Promise<CompletenessReport> {
   const graceDays = options.graceDays ?? DEFAULT_GRACE_DAYS;
   const filter = options.filter ?? 'alle';
   const asOf = { now, graceDays };
-  const counted = await countCompleteness(db, asOf);
+  const hide = await mustHideUnpublished(db, options.viewers ?? 'all');
+  const counted = await countCompleteness(db, asOf, hide);
   const groups = PRIORITY_GROUPS.map((g) => ({ ...g, summary: counted.get(g.key) ?? EMPTY_SUMMARY }));
   const summary = groups.reduce<CompletenessSummary>(
     (sum, g) => ({
@@ -206,13 +208,19 @@ export async function loadCompletenessReport(
   });
   const [services, overdue] = await Promise.all([
     listed > 0
-      ? listCompletenessPage(db, asOf, filter, {
-          limit: COMPLETENESS_PAGE_SIZE,
-          offset: (page - 1) * COMPLETENESS_PAGE_SIZE,
-        })
+      ? listCompletenessPage(
+          db,
+          asOf,
+          filter,
+          {
+            limit: COMPLETENESS_PAGE_SIZE,
+            offset: (page - 1) * COMPLETENESS_PAGE_SIZE,
+          },
+          hide,
+        )
       : Promise.resolve([]),
     summary.overdue > 0
-      ? listCompletenessPage(db, asOf, 'ueberfaellig', { limit: OVERDUE_PREVIEW, offset: 0 })
+      ? listCompletenessPage(db, asOf, 'ueberfaellig', { limit: OVERDUE_PREVIEW, offset: 0 }, hide)
       : Promise.resolve([]),
   ]);
   return {

@@ -170,6 +170,8 @@ export interface ServicePageProps {
   /** With it, the page links to the delivery pages of the service (manage links for managers). */
   serviceId?: number;
   canManage?: boolean;
+  /** Signed-in people see the delivery history and whether the service is published. */
+  signedIn?: boolean;
   notice?: string;
 }
 
@@ -181,6 +183,7 @@ export function ServicePage({
   periodForm,
   serviceId,
   canManage = false,
+  signedIn = false,
   notice,
 }: ServicePageProps) {
   const { service: s, series, gaps, overdue, yearOnYear, lands, kreise, landPeriod } = data;
@@ -189,11 +192,20 @@ export function ServicePage({
     l.land === '00' ? 'bundesweit' : (l.name ?? l.land);
   const summary = seriesSummary(series, gaps);
   return (
-    <Layout title={s.name} current="/">
+    <Layout title={s.name} current="/dienste">
       <p class="kern-body">
-        <a href="/">Alle Onlinedienste</a>
+        <a href="/dienste">Alle Onlinedienste</a>
       </p>
       <h1 class="kern-heading-large">{s.name}</h1>
+      {signedIn && !s.published ? (
+        <p class="kern-body">
+          <span class="kern-badge kern-badge--warning">
+            <span class="kern-label">nicht veröffentlicht</span>
+          </span>{' '}
+          Dieser Onlinedienst erscheint in keiner öffentlichen Ausgabe und in keiner öffentlichen Summe;
+          angemeldete Personen sehen ihn.
+        </p>
+      ) : null}
       {notice ? (
         <div class="kern-alert kern-alert--success" role="status">
           <div class="kern-alert__body">
@@ -201,7 +213,7 @@ export function ServicePage({
           </div>
         </div>
       ) : null}
-      {serviceId !== undefined ? (
+      {serviceId !== undefined && signedIn ? (
         <nav aria-label={`Seiten zu ${s.name}`} class="zsk-subnav">
           <ul>
             {canManage ? (
@@ -411,7 +423,7 @@ export function NotFoundPage({ message }: { message: string }) {
         </div>
       </div>
       <p class="kern-body">
-        <a href="/">Zur Liste der Onlinedienste</a>
+        <a href="/dienste">Zur Liste der Onlinedienste</a>
       </p>
     </Layout>
   );

@@ -8,6 +8,7 @@ import {
   type SumPeriod,
 } from '../../db/period-sums.js';
 import { GRANULARITIES, type Granularity } from '../../domain/vocabulary.js';
+import { publishedService, unpublishedService } from '../../db/published.js';
 
 /**
  * The report tables read the roll-ups, never counts: rollup_service and rollup_source over all months,
@@ -67,7 +68,12 @@ const withGranularities = ({ bund, land, kreis, gemeinde, ...r }: FlaggedPortalR
  * migration 0015), a few per source and month; the services and granularities stay those of the
  * source, as over all months.
  */
-export async function listPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
+export async function listPortalReport(
+  db: Kysely<Database>,
+  period: Period,
+  hideUnpublished = false,
+): Promise<PortalReportRow[]> {
+  if (hideUnpublished) return listPublishedPortalReport(db, period);
   const inPeriod =
     period.from || period.to
       ? sql`
@@ -108,8 +114,47 @@ export async function listPortalReport(db: Kysely<Database>, period: Period): Pr
   return rows.rows.map(withGranularities);
 }
 
+/**
+ * listPortalReport over the published services only. The source roll-ups hold every service, so this
+ * reads one row per published service (service_sources, servicePeriodSums): slower, and only asked
+ * while some service is unpublished.
+ */
+async function listPublishedPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
+  const rows = await sql<FlaggedPortalRow>`
+    WITH per_service AS (${servicePeriodSums(period, publishedService())}),
+    per_source AS (
+      SELECT src.kind, src.source_id, count(*) AS services,
+             bool_or(s.granularity = 'bund') AS bund, bool_or(s.granularity = 'land') AS land,
+             bool_or(s.granularity = 'kreis') AS kreis, bool_or(s.granularity = 'gemeinde') AS gemeinde,
+             min(r.first_month) AS first_month, max(r.last_month) AS last_month, sum(r.total) AS total
+      FROM service_sources src JOIN online_services s ON s.id = src.service_id AND s.published
+      LEFT JOIN per_service r ON r.service_id = s.id
+      GROUP BY src.kind, src.source_id
+    ),
+    sources AS (
+      SELECT 'portal' AS kind, p.id AS source_id, p.name FROM portals p
+      UNION ALL
+      SELECT 'direct', r.source_id, a.name FROM per_source r LEFT JOIN authorities a ON a.id = r.source_id
+      WHERE r.kind = 'direct'
+    )
+    SELECT src.kind, src.source_id AS "sourceId", src.name, coalesce(r.services, 0)::int AS services,
+           to_char(r.first_month, 'YYYY-MM') AS "firstMonth", to_char(r.last_month, 'YYYY-MM') AS "lastMonth",
+           coalesce(r.bund, false) AS bund, coalesce(r.land, false) AS land,
+           coalesce(r.kreis, false) AS kreis, coalesce(r.gemeinde, false) AS gemeinde,
+           coalesce(r.total, 0)::bigint AS transactions
+    FROM sources src
+    LEFT JOIN per_source r ON r.kind = src.kind AND r.source_id IS NOT DISTINCT FROM src.source_id`.execute(
+    db,
+  );
+  return rows.rows.map(withGranularities);
+}
+
 /** One row per online service, with its portals; services without data in the period have 0. */
-export async function listServiceReport(db: Kysely<Database>, asked: Period): Promise<ServiceReportRow[]> {
+export async function listServiceReport(
+  db: Kysely<Database>,
+  asked: Period,
+  hideUnpublished = false,
+): Promise<ServiceReportRow[]> {
   const period = await periodForAllServices(db, asked);
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${servicePeriodSums(period)})
@@ -123,7 +168,8 @@ export async function listServiceReport(db: Kysely<Database>, asked: Period): Pr
     LEFT JOIN (SELECT ps.service_id, json_agg(p.name) AS names
                FROM portal_services ps JOIN portals p ON p.id = ps.portal_id
                GROUP BY ps.service_id) pn ON pn.service_id = s.id
-    LEFT JOIN per_service r ON r.service_id = s.id`.execute(db);
+    LEFT JOIN per_service r ON r.service_id = s.id
+    ${hideUnpublished ? sql`WHERE s.published` : sql``}`.execute(db);
   return rows.rows.map((r) => ({ ...r, portals: [...r.portals].sort(collator.compare) }));
 }
 
@@ -138,6 +184,7 @@ async function pageBy(
   sort: string,
   dir: 'asc' | 'desc',
   page: PageWindow,
+  hideUnpublished: boolean,
 ): Promise<number[]> {
   const key = SERVICE_SORT_SQL[sort];
   if (!key) throw new RangeError(`Unknown sort key ${sort}`);
@@ -145,6 +192,7 @@ async function pageBy(
   const rows = await sql<{ id: number }>`
     WITH per_service AS (${servicePeriodSums(period)})
     SELECT s.id FROM online_services s LEFT JOIN per_service r ON r.service_id = s.id
+    ${hideUnpublished ? sql`WHERE s.published` : sql``}
     ORDER BY ${key} ${direction} NULLS LAST, s.sort_name, s.id
     LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
   return rows.rows.map((r) => r.id);
@@ -161,13 +209,15 @@ async function pageByTransactions(
   dir: 'asc' | 'desc',
   page: PageWindow,
   services: number,
+  hideUnpublished: boolean,
 ): Promise<number[]> {
   const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
+  const published = hideUnpublished ? sql`AND s.published` : sql``;
   const withTotals = async (w: PageWindow) =>
     (
       await sql<{ id: number }>`
         SELECT r.service_id AS id FROM ${summary.table} r JOIN online_services s ON s.id = r.service_id
-        WHERE ${summary.where} AND r.total > 0 ORDER BY r.total ${direction}, s.sort_name, s.id
+        WHERE ${summary.where} AND r.total > 0 ${published} ORDER BY r.total ${direction}, s.sort_name, s.id
         LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
     ).rows.map((r) => r.id);
   const zeros = async (w: PageWindow) =>
@@ -175,7 +225,7 @@ async function pageByTransactions(
       await sql<{ id: number }>`
         SELECT s.id FROM online_services s
         WHERE NOT EXISTS (SELECT 1 FROM ${summary.table} r
-                           WHERE r.service_id = s.id AND ${summary.where} AND r.total > 0)
+                           WHERE r.service_id = s.id AND ${summary.where} AND r.total > 0) ${published}
         ORDER BY s.sort_name, s.id LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
     ).rows.map((r) => r.id);
   // The size of the first part is needed only where a page reaches past it; a part that still gave
@@ -183,7 +233,10 @@ async function pageByTransactions(
   const positive = async () =>
     (
       await sql<{ n: number }>`
-        SELECT count(*)::int AS n FROM ${summary.table} r WHERE ${summary.where} AND r.total > 0`.execute(db)
+        SELECT count(*)::int AS n FROM ${summary.table} r
+        WHERE ${summary.where} AND r.total > 0 ${hideUnpublished ? sql`AND ${publishedService(sql.ref('r.service_id'))}` : sql``}`.execute(
+        db,
+      )
     ).rows[0]!.n;
   const [first, second] = dir === 'desc' ? [withTotals, zeros] : [zeros, withTotals];
   const ids = await first(page);
@@ -239,17 +292,18 @@ export async function listServiceReportPage(
   sort: string,
   dir: 'asc' | 'desc',
   requested: { size: number; number: number },
+  hideUnpublished = false,
 ): Promise<ServiceReportPage> {
   const period = await periodForAllServices(db, asked);
-  const figures = await serviceReportFigures(db, period);
+  const figures = await serviceReportFigures(db, period, hideUnpublished);
   const pageCount = Math.max(1, Math.ceil(figures.services / requested.size));
   const page = Math.min(Math.max(1, requested.number), pageCount);
   const window = { limit: requested.size, offset: (page - 1) * requested.size };
   const summary = indexedSummary(period);
   const ids =
     sort === 'transactions' && summary
-      ? await pageByTransactions(db, summary, dir, window, figures.services)
-      : await pageBy(db, period, sort, dir, window);
+      ? await pageByTransactions(db, summary, dir, window, figures.services, hideUnpublished)
+      : await pageBy(db, period, sort, dir, window, hideUnpublished);
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${servicePeriodSums(period, sql`service_id = ANY(${ids}::int[])`)}),
     page AS (SELECT * FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, position))
@@ -270,10 +324,14 @@ export async function listServiceReportPage(
   };
 }
 
-/** The figures above the report per service, over all services, from the roll-ups. */
+/**
+ * The figures above the report per service, over all services, from the roll-ups; without the
+ * unpublished services, their own figures (a few rows) are subtracted.
+ */
 async function serviceReportFigures(
   db: Kysely<Database>,
   period: SumPeriod,
+  hideUnpublished: boolean,
 ): Promise<ServiceReportPage['figures']> {
   const from = period.from ?? '0001-01';
   const to = period.to ?? '9999-12';
@@ -283,5 +341,17 @@ async function serviceReportFigures(
            (SELECT coalesce(sum(total), 0) FROM rollup_group_month
              WHERE dimension = 'typ' AND month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date)::bigint
              AS transactions`.execute(db);
-  return figures.rows[0]!;
+  const all = figures.rows[0]!;
+  if (!hideUnpublished) return all;
+  const hidden = await sql<ServiceReportPage['figures']>`
+    SELECT (SELECT count(*) FROM online_services WHERE NOT published)::int AS services,
+           count(*) FILTER (WHERE r.months > 0)::int AS "withData",
+           coalesce(sum(r.total), 0)::bigint AS transactions
+    FROM (${servicePeriodSums(period, unpublishedService())}) r`.execute(db);
+  const minus = hidden.rows[0]!;
+  return {
+    services: all.services - minus.services,
+    withData: all.withData - minus.withData,
+    transactions: Number(all.transactions) - Number(minus.transactions),
+  };
 }

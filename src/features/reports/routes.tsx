@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
+import { audienceOf } from '../../http/access.js';
+import { mustHideUnpublished } from '../../db/published.js';
 import { parsePageNumber } from '../../web/pagination.js';
 import { sendPage } from '../../web/render.js';
 import { reportCsv, reportXlsx } from './export.js';
@@ -37,14 +39,18 @@ export function reportRoutes(app: FastifyInstance): void {
     return { ok: true as const, query: parsed.value, rows };
   }
 
+  // Anonymous visitors of the open reports see the published services only, in rows and in sums.
+  const hiding = (request: FastifyRequest) => mustHideUnpublished(app.db.kysely, audienceOf(request));
+
   const fallback = <R,>(table: ReportTable<R>): ReportQuery => ({
     period: { from: null, to: null },
     sort: table.defaultSort.key,
     dir: table.defaultSort.dir,
   });
 
-  app.get('/berichte', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const result = await load(PORTAL_TABLE, request, (p) => listPortalReport(app.db.kysely, p));
+  app.get('/berichte', { config: { access: 'open' } }, async (request, reply) => {
+    const hide = await hiding(request);
+    const result = await load(PORTAL_TABLE, request, (p) => listPortalReport(app.db.kysely, p, hide));
     const years = await listDataYears(app.db.kysely);
     if (!result.ok)
       return sendPage(
@@ -65,7 +71,7 @@ export function reportRoutes(app: FastifyInstance): void {
 
   // Pages of SERVICE_REPORT_PAGE_SIZE rows sorted in the database: at 100,000 services the whole
   // table would be megabytes of HTML. The exports keep every row.
-  app.get('/berichte/dienste', { config: { access: 'signed-in' } }, async (request, reply) => {
+  app.get('/berichte/dienste', { config: { access: 'open' } }, async (request, reply) => {
     const raw = request.query as Record<string, unknown>;
     const parsed = parseReportQuery(SERVICE_TABLE, raw, new Date());
     const seite = parsePageNumber(raw.seite);
@@ -83,10 +89,14 @@ export function reportRoutes(app: FastifyInstance): void {
         400,
       );
     const query = parsed.value;
-    const result = await listServiceReportPage(app.db.kysely, query.period, query.sort, query.dir, {
-      size: SERVICE_REPORT_PAGE_SIZE,
-      number: seite.value,
-    });
+    const result = await listServiceReportPage(
+      app.db.kysely,
+      query.period,
+      query.sort,
+      query.dir,
+      { size: SERVICE_REPORT_PAGE_SIZE, number: seite.value },
+      await hiding(request),
+    );
     return sendPage(
       reply,
       <ServiceReportPage
@@ -135,11 +145,17 @@ export function reportRoutes(app: FastifyInstance): void {
   }
 
   for (const format of ['csv', 'xlsx'] as const) {
-    app.get(`/berichte/portale.${format}`, { config: { access: 'signed-in' } }, (request, reply) =>
-      exportTable(PORTAL_TABLE, format, request, reply, (p) => listPortalReport(app.db.kysely, p)),
-    );
-    app.get(`/berichte/dienste.${format}`, { config: { access: 'signed-in' } }, (request, reply) =>
-      exportTable(SERVICE_TABLE, format, request, reply, (p) => listServiceReport(app.db.kysely, p)),
-    );
+    app.get(`/berichte/portale.${format}`, { config: { access: 'open' } }, async (request, reply) => {
+      const hide = await hiding(request);
+      return exportTable(PORTAL_TABLE, format, request, reply, (p) =>
+        listPortalReport(app.db.kysely, p, hide),
+      );
+    });
+    app.get(`/berichte/dienste.${format}`, { config: { access: 'open' } }, async (request, reply) => {
+      const hide = await hiding(request);
+      return exportTable(SERVICE_TABLE, format, request, reply, (p) =>
+        listServiceReport(app.db.kysely, p, hide),
+      );
+    });
   }
 }

@@ -102,6 +102,7 @@ export const ServiceItem = Type.Object({
   ozg: Type.Array(Type.String()),
   firstMonth: Type.Union([Type.String(), Type.Null()], { description: 'JJJJ-MM; null ohne Zahlen' }),
   lastMonth: Type.Union([Type.String(), Type.Null()]),
+  published: Type.Boolean({ description: 'false: nicht veröffentlicht (nur angemeldet sichtbar)' }),
 });
 export type ServiceItem = Static<typeof ServiceItem>;
 
@@ -125,6 +126,13 @@ export const PatchBody = Type.Object(
     description: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     leika: Type.Optional(Type.Array(Type.String())),
     ozg: Type.Optional(Type.Array(Type.String())),
+    published: Type.Optional(
+      Type.Boolean({
+        description:
+          'false: „nicht veröffentlichen“ – der Dienst erscheint in keiner öffentlichen Ausgabe und in keiner ' +
+          'öffentlichen Summe / false keeps the service out of all public output, sums included',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -19,7 +19,8 @@ import {
   type ServiceItem,
 } from './api-schemas.js';
 import { checkServiceRow, parseServiceCsv, saveServiceBatch, type ServiceRowInput } from './bulk.js';
-import { GranularityLockedError, loadServiceForm, updateService } from './editor.js';
+import { GranularityLockedError, loadServiceForm, setServicePublishedIn, updateServiceIn } from './editor.js';
+import { transactionWithRetry } from '../../db/retry.js';
 
 const TAG = 'Onlinedienste verwalten / manage services';
 
@@ -124,7 +125,8 @@ export function serviceApiRoutes(parent: FastifyInstance): void {
         summary: 'Stammdaten eines Onlinedienstes ändern / update master data of a service',
         description:
           'Nur die gesendeten Felder ändern sich. Die Granularität steht fest, sobald Zahlen gespeichert ' +
-          'sind (409 `granularity_locked`).',
+          'sind (409 `granularity_locked`). `published: false` („nicht veröffentlichen“) nimmt den Dienst aus ' +
+          'allen öffentlichen Ausgaben und Summen.',
         params: ServiceIdParams,
         body: PatchBody,
         response: {
@@ -142,7 +144,7 @@ export function serviceApiRoutes(parent: FastifyInstance): void {
       const stored = await loadServiceForm(db, serviceId);
       if (!stored) throw new AppError(404, 'service_not_found', `Onlinedienst ${serviceId} existiert nicht.`);
       const scope = await requireServiceManagement(request, serviceId);
-      const patch = request.body;
+      const { published, ...patch } = request.body;
       // The stored master data as a bulk row, overlaid by the patch: the same rules as every other way in.
       // Absent fields keep their stored value (rowToForm); null clears, like an empty string.
       const row: ServiceRowInput = {
@@ -165,7 +167,16 @@ export function serviceApiRoutes(parent: FastifyInstance): void {
         );
       let changed: string[];
       try {
-        changed = await updateService(db, actorOf(request), serviceId, checked.data);
+        // Master data and the publish switch in one transaction, each with its audit record.
+        changed = await transactionWithRetry(db, async (trx) => {
+          const fields = await updateServiceIn(trx, actorOf(request), serviceId, checked.data);
+          if (
+            published !== undefined &&
+            (await setServicePublishedIn(trx, actorOf(request), serviceId, published))
+          )
+            fields.push('published');
+          return fields;
+        });
       } catch (e) {
         if (!(e instanceof GranularityLockedError)) throw e;
         throw new AppError(
@@ -197,6 +208,7 @@ interface ItemRow {
   ozg: string[] | null;
   first_month: string | Date | null;
   last_month: string | Date | null;
+  published: boolean;
 }
 
 /** A page of the portal's services, by id, with the portal's key and the months with data. */
@@ -245,7 +257,7 @@ async function serviceItems(
              WHERE l.service_id = s.id) AS leika,
            (SELECT array_agg(o.ozg_id ORDER BY o.ozg_id) FROM online_service_ozg o
              WHERE o.service_id = s.id) AS ozg,
-           r.first_month, r.last_month
+           r.first_month, r.last_month, s.published
     FROM online_services s
     LEFT JOIN authorities a ON a.id = s.authority_id
     LEFT JOIN portal_services ps ON ps.service_id = s.id AND ps.portal_id = ${portalId}
@@ -268,5 +280,6 @@ async function serviceItems(
     ozg: r.ozg ?? [],
     firstMonth: month(r.first_month),
     lastMonth: month(r.last_month),
+    published: r.published,
   }));
 }

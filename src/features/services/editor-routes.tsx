@@ -7,7 +7,9 @@ import {
   createService,
   emptyServiceForm,
   listAuthorities,
+  loadPublished,
   loadServiceForm,
+  setServicePublished,
   readServiceForm,
   updateService,
   validateServiceForm,
@@ -36,7 +38,14 @@ export function serviceEditorRoutes(app: FastifyInstance): void {
   ) =>
     sendPage(
       reply,
-      <ServiceFormPage {...props} errors={props.errors ?? {}} authorities={await listAuthorities(db)} />,
+      <ServiceFormPage
+        {...props}
+        errors={props.errors ?? {}}
+        authorities={await listAuthorities(db)}
+        published={
+          props.serviceId === undefined ? undefined : ((await loadPublished(db, props.serviceId)) ?? true)
+        }
+      />,
       status,
     );
 
@@ -90,6 +99,38 @@ export function serviceEditorRoutes(app: FastifyInstance): void {
         };
         return showForm(reply, { mode: 'edit', serviceId, form, errors }, 409);
       }
+      return reply.redirect(`/dienste/${serviceId}?gespeichert=1`, 303);
+    },
+  );
+
+  // "nicht veröffentlichen": a form of its own on the edit page, so that switching it never sends the
+  // master data along (and the portal API's bulk rows stay as they are).
+  app.post<WithId>(
+    '/dienste/:id/veroeffentlichung',
+    { config: { access: { manage: 'service', param: 'id' } } },
+    async (request, reply) => {
+      const serviceId = serviceIdOf(request);
+      const loaded = await loadServiceForm(db, serviceId);
+      if (!loaded) throw notFound('Diesen Onlinedienst gibt es nicht.');
+      const value = (request.body as Record<string, unknown> | undefined)?.veroeffentlicht;
+      if (value !== 'ja' && value !== 'nein') {
+        return showForm(
+          reply,
+          {
+            mode: 'edit',
+            serviceId,
+            form: loaded.form,
+            errors: { veroeffentlicht: 'Bitte wählen Sie, ob der Onlinedienst veröffentlicht wird.' },
+          },
+          422,
+        );
+      }
+      await setServicePublished(
+        db,
+        { userId: request.session!.user.id, tokenId: null },
+        serviceId,
+        value === 'ja',
+      );
       return reply.redirect(`/dienste/${serviceId}?gespeichert=1`, 303);
     },
   );

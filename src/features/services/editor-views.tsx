@@ -55,6 +55,53 @@ export interface ServiceFormPageProps {
   authorities: { id: number; name: string }[];
   /** Shown above the form, e.g. "nothing changed". */
   notice?: string;
+  /** Edit mode: whether the service is published (the switch below the master data). */
+  published?: boolean;
+}
+
+const PUBLISHED_OPTIONS: readonly RadioOption[] = [
+  {
+    value: 'ja',
+    label: 'Veröffentlichen',
+    hint: 'Stammdaten und Zahlen erscheinen auf den öffentlichen Seiten, in den Downloads und in der Schnittstelle.',
+  },
+  {
+    value: 'nein',
+    label: 'Nicht veröffentlichen',
+    hint: 'Der Dienst erscheint in keiner öffentlichen Ausgabe und in keiner öffentlichen Summe, z. B. solange seine Daten getestet werden. Angemeldete Personen sehen ihn weiter.',
+  },
+];
+
+/** The publish switch of a service, a form of its own below the master data. */
+function PublishForm({
+  serviceId,
+  published,
+  error,
+}: {
+  serviceId: number;
+  published: boolean;
+  error?: string;
+}) {
+  return (
+    <section aria-labelledby="veroeffentlichung">
+      <h2 id="veroeffentlichung" class="kern-heading-medium">
+        Veröffentlichung
+      </h2>
+      <form method="post" action={`/dienste/${serviceId}/veroeffentlichung`} class="zsk-form" novalidate>
+        <CsrfField />
+        <RadioGroup
+          name="veroeffentlicht"
+          legend="Öffentlicher Teil der ZSK"
+          options={PUBLISHED_OPTIONS}
+          value={published ? 'ja' : 'nein'}
+          error={error}
+        />
+        <div class="zsk-actions">
+          <SubmitButton>Veröffentlichung speichern</SubmitButton>
+        </div>
+      </form>
+    </section>
+  );
 }
 
 /** The catalogue search assistant: revealed by service-form.js, filled by GET /katalog/suche. */
@@ -98,6 +145,7 @@ export function ServiceFormPage({
   errors,
   authorities,
   notice,
+  published,
 }: ServiceFormPageProps) {
   const title = mode === 'create' ? 'Onlinedienst anlegen' : 'Stammdaten bearbeiten';
   const action = mode === 'create' ? '/dienste/neu' : `/dienste/${serviceId}/bearbeiten`;
@@ -223,6 +271,9 @@ export function ServiceFormPage({
           <SubmitButton>{mode === 'create' ? 'Onlinedienst anlegen' : 'Änderungen speichern'}</SubmitButton>
         </div>
       </form>
+      {mode === 'edit' && serviceId !== undefined ? (
+        <PublishForm serviceId={serviceId} published={published ?? true} error={errors.veroeffentlicht} />
+      ) : null}
       <script src="/assets/service-form.js" defer></script>
     </Layout>
   );

@@ -624,3 +624,52 @@ export async function listAuthorities(db: Kysely<Database>): Promise<{ id: numbe
     .orderBy('id')
     .execute();
 }
+
+/** Whether the service is published (online_services.published); null if unknown. */
+export async function loadPublished(db: Kysely<Database>, serviceId: number): Promise<boolean | null> {
+  const row = await db
+    .selectFrom('online_services')
+    .select('published')
+    .where('id', '=', serviceId)
+    .executeTakeFirst();
+  return row ? row.published : null;
+}
+
+/**
+ * Publishes a service or keeps it out of every public output ("nicht veröffentlichen", e.g. while its
+ * data are being tested), with its audit record in the caller's transaction. False if it already was.
+ */
+export async function setServicePublishedIn(
+  trx: Kysely<Database>,
+  actor: Actor,
+  serviceId: number,
+  published: boolean,
+): Promise<boolean> {
+  const current = await sql<{ published: boolean }>`
+    SELECT published FROM online_services WHERE id = ${serviceId} FOR UPDATE`.execute(trx);
+  const before = current.rows[0];
+  if (!before) throw new Error(`service ${serviceId} vanished`);
+  if (before.published === published) return false;
+  await trx
+    .updateTable('online_services')
+    .set({ published, updated_at: new Date() })
+    .where('id', '=', serviceId)
+    .execute();
+  await writeAudit(trx, actor, {
+    action: 'update',
+    entity: 'online_service',
+    entityId: serviceId,
+    oldValue: { published: before.published },
+    newValue: { published },
+  });
+  return true;
+}
+
+export async function setServicePublished(
+  db: Kysely<Database>,
+  actor: Actor,
+  serviceId: number,
+  published: boolean,
+): Promise<boolean> {
+  return transactionWithRetry(db, (trx) => setServicePublishedIn(trx, actor, serviceId, published));
+}

@@ -76,7 +76,7 @@ export function serviceListHref(filter: ServiceFilter, page = 1): string {
   if (filter.portal) params.set('portal', String(filter.portal));
   if (page > 1) params.set('seite', String(page));
   const s = params.toString();
-  return s ? `/?${s}` : '/';
+  return s ? `/dienste?${s}` : '/dienste';
 }
 
 export const isFiltered = (f: ServiceFilter): boolean =>
@@ -102,11 +102,12 @@ export interface ServiceListPage {
   figures: { services: number; delivering: number; transactions: number };
 }
 
-function filteredIds(db: Kysely<Database>, f: ServiceFilter) {
+function filteredIds(db: Kysely<Database>, f: ServiceFilter, hideUnpublished: boolean) {
   let query = db
     .selectFrom('online_services as s')
     .leftJoin('authorities as a', 'a.id', 's.authority_id')
     .select(['s.id', 's.name']);
+  if (hideUnpublished) query = query.where('s.published', '=', true);
   if (f.type) query = query.where('s.service_type', '=', f.type);
   if (f.land) query = query.where('a.land', '=', f.land);
   if (f.authority) query = query.where('s.authority_id', '=', f.authority);
@@ -161,8 +162,9 @@ export async function loadServiceList(
   requestedPage: number,
   now: Date,
   pageSize = PAGE_SIZE,
+  hideUnpublished = false,
 ): Promise<ServiceListPage> {
-  const ids = filteredIds(db, filter);
+  const ids = filteredIds(db, filter, hideUnpublished);
   const figuresRow = await db
     .selectFrom(ids.as('f'))
     .select([
@@ -227,18 +229,29 @@ export interface FilterOptions {
   portals: { id: number; name: string }[];
 }
 
-/** Choices of the filter form: only OZG services that some online service implements. */
-export async function loadFilterOptions(db: Kysely<Database>): Promise<FilterOptions> {
+/**
+ * Choices of the filter form: only OZG services that some online service implements; for the public
+ * only those of published services, and only authorities operating one (accounts name authorities too).
+ */
+export async function loadFilterOptions(
+  db: Kysely<Database>,
+  hideUnpublished = false,
+): Promise<FilterOptions> {
   const [ozg, laender, authorities, portals] = await Promise.all([
     sql<{ id: string; name: string }>`
       SELECT DISTINCT o.id, o.name FROM ozg_services o
       JOIN online_service_ozg so ON so.ozg_id = o.id
+      ${hideUnpublished ? sql`JOIN online_services s ON s.id = so.service_id AND s.published` : sql``}
       ORDER BY o.name, o.id`.execute(db),
     sql<{ land: string; name: string }>`
       SELECT substr(ars, 1, 2) AS land, name FROM regions WHERE level = 'land' ORDER BY ars`.execute(db),
     db
       .selectFrom('authorities')
       .select(['id', 'name'])
+      .$if(hideUnpublished, (q) =>
+        q.where(sql<boolean>`EXISTS (SELECT 1 FROM online_services s
+                                      WHERE s.authority_id = authorities.id AND s.published)`),
+      )
       .orderBy(sql`lower(name)`)
       .execute(),
     db

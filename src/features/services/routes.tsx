@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sendPage } from '../../web/render.js';
+import { audienceOf } from '../../http/access.js';
+import { mustHideUnpublished } from '../../db/published.js';
 import { loadFilterOptions, loadServiceList, parseServiceListQuery, type ServiceListQuery } from './list.js';
 import { ServiceListPage } from './views.js';
 
@@ -12,10 +14,12 @@ const firstValues = (query: Record<string, unknown>): ServiceListQuery =>
   );
 
 export function serviceRoutes(app: FastifyInstance): void {
-  app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
+  // The list of services moved from / (now the public start page, src/features/start) to /dienste.
+  app.get('/dienste', { config: { access: 'open' } }, async (request, reply) => {
     const { filter, page } = parseServiceListQuery(firstValues(request.query as Record<string, unknown>));
-    const data = await loadServiceList(app.db.kysely, filter, page, new Date());
-    const options = await loadFilterOptions(app.db.kysely);
+    const hide = await mustHideUnpublished(app.db.kysely, audienceOf(request));
+    const data = await loadServiceList(app.db.kysely, filter, page, new Date(), undefined, hide);
+    const options = await loadFilterOptions(app.db.kysely, hide);
     return sendPage(reply, <ServiceListPage data={data} options={options} />);
   });
 }

@@ -44,7 +44,7 @@ function FilterSelect({ id, name, label, value, options }: SelectProps) {
 
 function FilterForm({ filter, options }: { filter: ServiceFilter; options: FilterOptions }) {
   return (
-    <form method="get" action="/" class="zsk-filters" aria-label="Onlinedienste suchen und filtern">
+    <form method="get" action="/dienste" class="zsk-filters" aria-label="Onlinedienste suchen und filtern">
       <div class="kern-form-input">
         <label class="kern-label" for="filter-q">
           Name
@@ -108,7 +108,7 @@ function FilterForm({ filter, options }: { filter: ServiceFilter; options: Filte
         <button type="submit" class="kern-btn kern-btn--primary">
           <span class="kern-label">Anzeigen</span>
         </button>
-        {isFiltered(filter) ? <a href="/">Filter zurücksetzen</a> : null}
+        {isFiltered(filter) ? <a href="/dienste">Filter zurücksetzen</a> : null}
       </div>
     </form>
   );
@@ -118,7 +118,7 @@ export function ServiceListPage({ data, options }: { data: ServiceListData; opti
   const { rows, figures, filter, page, pages } = data;
   const filtered = isFiltered(filter);
   return (
-    <Layout title="Onlinedienste" current="/">
+    <Layout title="Onlinedienste" current="/dienste">
       <h1 class="kern-heading-large">Onlinedienste</h1>
       <p class="kern-body">
         Angebundene Onlinedienste mit dem ersten und letzten Monat, für den Transaktionszahlen vorliegen, den

@@ -254,7 +254,9 @@ describe('accounts list', () => {
       .execute();
     expect(sessions).toEqual([]);
     for (const s of [person, second]) {
-      expect((await t.app.inject({ url: '/', headers: { cookie: s.cookie } })).statusCode).toBe(401);
+      expect((await t.app.inject({ url: '/meine-dienste', headers: { cookie: s.cookie } })).statusCode).toBe(
+        401,
+      );
     }
     await smtp.waitFor('dirk@behoerde.example', (m) => m.subject === 'Ihr Konto wurde deaktiviert');
 

@@ -184,7 +184,7 @@ describe('local sign-in', () => {
     });
     const fresh = sessionOf(res)!;
     expect(`${SESSION_COOKIE}=${fresh.value}`).not.toBe(planted.cookie);
-    const old = await t.app.inject({ url: '/', headers: { cookie: planted.cookie } });
+    const old = await t.app.inject({ url: '/meine-dienste', headers: { cookie: planted.cookie } });
     expect(old.statusCode).toBe(401);
 
     const cookie = `${SESSION_COOKIE}=${fresh.value}`;
@@ -198,7 +198,7 @@ describe('local sign-in', () => {
     });
     expect(out.statusCode).toBe(303);
     expect(out.headers.location).toBe('/anmelden?abgemeldet=1');
-    expect((await t.app.inject({ url: '/', headers: { cookie } })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/meine-dienste', headers: { cookie } })).statusCode).toBe(401);
   });
 
   it('sends signed-out browsers to the sign-in page with the way back, programs get 401', async () => {
@@ -217,7 +217,9 @@ describe('local sign-in', () => {
       .set({ last_seen_at: new Date(Date.now() - (t.config.sessionIdleMinutes + 1) * 60_000) })
       .where('user_id', '=', viewer.userId)
       .execute();
-    expect((await t.app.inject({ url: '/', headers: { cookie: viewer.cookie } })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ url: '/meine-dienste', headers: { cookie: viewer.cookie } })).statusCode,
+    ).toBe(401);
   });
 
   it('rate-limits sign-in attempts per address', async () => {

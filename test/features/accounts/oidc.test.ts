@@ -388,7 +388,7 @@ describe('OIDC sign-in', () => {
     expect(bySid.headers['cache-control']).toBe('no-store');
     expect(await sessions()).toHaveLength(2);
     const gone = await t.app.inject({
-      url: '/',
+      url: '/meine-dienste',
       headers: { cookie: `${SESSION_COOKIE}=${first.session!.value}` },
     });
     expect(gone.statusCode).toBe(401);
@@ -420,7 +420,7 @@ describe('OIDC sign-in', () => {
     expect(`${logout.origin}${logout.pathname}`).toBe(`${op.issuer}/session/end`);
     expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${APP_URL}/anmelden?abgemeldet=1`);
     expect(logout.searchParams.get('id_token_hint')).toMatch(/^ey/);
-    expect((await t.app.inject({ url: '/', headers: { cookie } })).statusCode).toBe(401);
+    expect((await t.app.inject({ url: '/meine-dienste', headers: { cookie } })).statusCode).toBe(401);
 
     // The provider accepts the request (hint and address are valid) and, once confirmed, ends its
     // session and sends the browser back to the sign-in page of the ZSK.

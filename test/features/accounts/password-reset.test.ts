@@ -138,7 +138,9 @@ describe('password reset', () => {
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe('/passwort-neu?geaendert=1');
     for (const s of sessions) {
-      expect((await t.app.inject({ url: '/', headers: { cookie: s.cookie } })).statusCode).toBe(401);
+      expect((await t.app.inject({ url: '/meine-dienste', headers: { cookie: s.cookie } })).statusCode).toBe(
+        401,
+      );
     }
     expect(await authenticateLocal(t.db.kysely, 'sven@behoerde.example', NEW)).toEqual({ ok: true, userId });
     await smtp.waitFor('sven@behoerde.example', (m) => m.subject === 'Ihr Passwort wurde geändert');

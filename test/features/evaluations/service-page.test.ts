@@ -100,7 +100,7 @@ describe('service page', () => {
   });
 
   it('links each service in the list to its page', async () => {
-    const body = (await t.app.inject({ url: '/', headers: { cookie: viewer.cookie } })).body;
+    const body = (await t.app.inject({ url: '/dienste', headers: { cookie: viewer.cookie } })).body;
     expect(body).toContain(`<a href="/dienste/${serviceId}">Beispieldienst Lückentest</a>`);
     expect(body).toContain('<a href="/vollstaendigkeit">Vollständigkeit</a>');
   });

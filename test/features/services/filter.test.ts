@@ -93,35 +93,41 @@ describe('service list filters', () => {
     const byName = new Map(rows.map((r) => [r.name, r]));
     expect(byName.get('Gewerbeanmeldung')).toMatchObject({ overdue: true, overdueSince: '2026-08' });
     expect(byName.get('Elterngeld Digital')).toMatchObject({ lastMonth: '2026-10', overdue: false });
-    const body = (await t.app.inject({ url: '/', headers: { cookie: viewer.cookie } })).body;
+    const body = (await t.app.inject({ url: '/dienste', headers: { cookie: viewer.cookie } })).body;
     expect(body).toContain('<span class="zsk-status-overdue">seit 08/2026</span>');
   });
 
   it('pages through 50 services a page, keeping the filter in the links', async () => {
     for (let i = 0; i < 60; i++)
       await createService(t.db.kysely, { name: `Zusatzdienst ${String(i).padStart(2, '0')}`, type: '4' });
-    const first = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/?typ=4' });
+    const first = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/dienste?typ=4' });
     expect(first.statusCode).toBe(200);
     expect(first.body).toContain('Seite 1 von 2');
     expect((first.body.match(/<tr class="kern-table__row"/g) ?? []).length).toBe(51);
     expect(first.body).toContain('<nav class="zsk-pagination" aria-label="Seiten der Liste">');
-    expect(first.body).toContain('href="/?typ=4&amp;seite=2"');
-    expect(first.body).toMatch(/<a href="\/\?typ=4" aria-current="page">/);
-    const second = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/?typ=4&seite=2' });
+    expect(first.body).toContain('href="/dienste?typ=4&amp;seite=2"');
+    expect(first.body).toMatch(/<a href="\/dienste\?typ=4" aria-current="page">/);
+    const second = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/dienste?typ=4&seite=2' });
     expect((second.body.match(/<tr class="kern-table__row"/g) ?? []).length).toBe(12);
     expect(second.body).toContain('Zusatzdienst 59');
     expect(second.body).toContain('<strong>61</strong> Onlinedienste gefunden');
-    const beyond = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/?typ=4&seite=99' });
+    const beyond = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/dienste?typ=4&seite=99' });
     expect(beyond.body).toContain('Seite 2 von 2');
   });
 
   it('keeps the chosen filters selected in the form and says when nothing matches', async () => {
-    const res = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/?themenfeld=Umwelt&q=xyz' });
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/dienste?themenfeld=Umwelt&q=xyz',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<option value="Umwelt" selected>Umwelt</option>');
     expect(res.body).toContain('value="xyz"');
     expect(res.body).toContain('Keine Onlinedienste für diese Auswahl.');
-    const arrays = await t.app.inject({ headers: { cookie: viewer.cookie }, url: '/?q=a&q=b&typ=1&typ=4' });
+    const arrays = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/dienste?q=a&q=b&typ=1&typ=4',
+    });
     expect(arrays.statusCode).toBe(200);
   });
 

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('service list and health', () => {
   it('lists the demo services with first/last month, granularity and total in German', async () => {
-    const res = await t.app.inject({ url: '/', headers: { cookie: viewer.cookie } });
+    const res = await t.app.inject({ url: '/dienste', headers: { cookie: viewer.cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.body).toContain('<html lang="de">');
@@ -42,13 +42,13 @@ describe('service list and health', () => {
         created_by: null,
       })
       .execute();
-    const res = await t.app.inject({ url: '/', headers: { cookie: viewer.cookie } });
+    const res = await t.app.inject({ url: '/dienste', headers: { cookie: viewer.cookie } });
     expect(res.body).not.toContain('<script>alert(1)</script>');
     expect(res.body).toContain('&lt;script>alert(1)&lt;/script>');
   });
 
   it('sends security headers', async () => {
-    const res = await t.app.inject({ url: '/', headers: { cookie: viewer.cookie } });
+    const res = await t.app.inject({ url: '/dienste', headers: { cookie: viewer.cookie } });
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
