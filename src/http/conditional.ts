@@ -12,7 +12,21 @@ export interface DataStamp {
   changedAt: Date;
 }
 
-export async function readDataStamp(db: Kysely<Database>): Promise<DataStamp> {
+/**
+ * Concurrent requests share one read of the stamp that is already under way (50 clients asking at once
+ * cost one query, not 50); a request never uses a read that finished before it arrived.
+ */
+const inFlight = new WeakMap<Kysely<Database>, Promise<DataStamp>>();
+
+export function readDataStamp(db: Kysely<Database>): Promise<DataStamp> {
+  const running = inFlight.get(db);
+  if (running) return running;
+  const read = queryDataStamp(db).finally(() => inFlight.delete(db));
+  inFlight.set(db, read);
+  return read;
+}
+
+async function queryDataStamp(db: Kysely<Database>): Promise<DataStamp> {
   const rows = await sql<{ version: string | number; changed_at: Date | string }>`
     SELECT version, changed_at FROM data_version`.execute(db);
   const row = rows.rows[0];
@@ -79,12 +93,50 @@ export async function answerIfNotModified(
   reply: FastifyReply,
   db: Kysely<Database>,
   options: ConditionalOptions,
-): Promise<boolean> {
+): Promise<Validators | null> {
   const v = validatorsOf(await readDataStamp(db), options.variant, options.now);
   reply.header('ETag', v.etag);
   reply.header('Last-Modified', v.lastModified.toUTCString());
   reply.header('Cache-Control', `${options.shared ? 'public' : 'private'}, max-age=${options.maxAge}`);
-  if (!isNotModified(request.headers, v)) return false;
+  if (!isNotModified(request.headers, v)) return v;
   await reply.code(304).send();
-  return true;
+  return null;
+}
+
+export interface CachedAnswer {
+  contentType: string;
+  body: Buffer;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Answers already built, by ETag and address: the ETag fixes the bytes of an answer (same data
+ * version, month, format and audience), so a repeated request is answered from memory. Bounded in
+ * entries and bytes; the oldest go first, and a new data version makes the old entries unreachable.
+ */
+export class AnswerCache {
+  private readonly entries = new Map<string, CachedAnswer>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxEntries = 500,
+    private readonly maxBytes = 32 * 1024 * 1024,
+  ) {}
+
+  get(etag: string, url: string): CachedAnswer | undefined {
+    return this.entries.get(`${etag} ${url}`);
+  }
+
+  set(etag: string, url: string, answer: CachedAnswer): void {
+    // One large answer must not push out everything else.
+    if (answer.body.length > this.maxBytes / 16) return;
+    const key = `${etag} ${url}`;
+    this.entries.set(key, answer);
+    this.bytes += answer.body.length;
+    for (const [oldKey, old] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldKey);
+      this.bytes -= old.body.length;
+    }
+  }
 }

@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { audienceOf } from '../../http/access.js';
-import { answerIfNotModified, readDataStamp } from '../../http/conditional.js';
+import { AnswerCache, answerIfNotModified, type CachedAnswer } from '../../http/conditional.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { parseId } from '../../http/ids.js';
 import { csvDocument } from '../../web/csv.js';
@@ -54,15 +54,19 @@ function formatOf(request: FastifyRequest, csvSuffix: boolean, format: Format | 
   return /\btext\/csv\b/i.test(request.headers.accept ?? '') ? 'csv' : 'json';
 }
 
-function sendCsv(reply: FastifyReply, name: string, rows: Iterable<readonly (string | number | null)[]>) {
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('Content-Disposition', `inline; filename="${name}.csv"`)
-    .send(csvDocument(rows));
+function csvAnswer(name: string, rows: Iterable<readonly (string | number | null)[]>): CachedAnswer {
+  return {
+    contentType: 'text/csv; charset=utf-8',
+    body: csvDocument(rows),
+    headers: { 'Content-Disposition': `inline; filename="${name}.csv"` },
+  };
 }
 
-const sendJsonStat = (reply: FastifyReply, dataset: unknown) =>
-  reply.type('application/json; charset=utf-8').send(Buffer.from(JSON.stringify(dataset), 'utf8'));
+/** JSON as bytes, so that the answer can be kept; the response schemas document its shape. */
+const jsonAnswer = (value: unknown): CachedAnswer => ({
+  contentType: 'application/json; charset=utf-8',
+  body: Buffer.from(JSON.stringify(value), 'utf8'),
+});
 
 /** The read-only open-data API: no token, published services only, cacheable, rate-limited, CORS. */
 export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> {
@@ -100,14 +104,31 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
       .send(),
   );
 
-  /** ETag/Last-Modified/Cache-Control; true when a 304 went out. */
-  const notModified = (request: FastifyRequest, reply: FastifyReply, format: Format) => {
+  const cache = new AnswerCache();
+
+  /**
+   * ETag/Last-Modified/Cache-Control, 304 when the client's copy is current, else the answer: from
+   * memory when the same address was answered for the same data version, else built.
+   */
+  const answer = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    format: Format,
+    build: (updated: Date) => Promise<CachedAnswer>,
+  ) => {
     const audience = audienceOf(request);
-    return answerIfNotModified(request, reply, app.db.kysely, {
+    const shared = audience === 'published';
+    const v = await answerIfNotModified(request, reply, app.db.kysely, {
       variant: `${format}-${audience}`,
       maxAge: openDataMaxAge,
-      shared: audience === 'published',
+      shared,
     });
+    if (v === null) return reply;
+    const kept = shared ? cache.get(v.etag, request.url) : undefined;
+    const result = kept ?? (await build(v.lastModified));
+    if (shared && !kept) cache.set(v.etag, request.url, result);
+    for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+    return reply.type(result.contentType).send(result.body);
   };
 
   const pageOf = (q: { page?: number; pageSize?: number }) => ({
@@ -133,10 +154,11 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
       },
       async (request, reply) => {
         const format = formatOf(request, csvSuffix, request.query.format);
-        if (await notModified(request, reply, format)) return reply;
-        const result = await loadServicePage(app.db.kysely, audienceOf(request), pageOf(request.query));
-        if (format === 'csv') return sendCsv(reply, 'onlinedienste', servicesCsv(result.items));
-        return reply.send({ ...(result satisfies Static<typeof ServicesResponse>) });
+        return answer(request, reply, format, async () => {
+          const result = await loadServicePage(app.db.kysely, audienceOf(request), pageOf(request.query));
+          if (format === 'csv') return csvAnswer('onlinedienste', servicesCsv(result.items));
+          return jsonAnswer(result satisfies Static<typeof ServicesResponse>);
+        });
       },
     );
 
@@ -159,12 +181,12 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
         const id = parseId(request.params.id);
         if (id === null) throw notFound(`Einen Onlinedienst „${request.params.id}“ gibt es nicht.`);
         const format = formatOf(request, csvSuffix, request.query.format);
-        if (await notModified(request, reply, format)) return reply;
-        const counts = await loadCounts(app.db.kysely, audienceOf(request), id, request.query, new Date());
-        if (format === 'csv') return sendCsv(reply, `onlinedienst-${id}-transaktionen`, countsCsv(counts));
-        if (format === 'jsonstat')
-          return sendJsonStat(reply, countsJsonStat(counts, (await readDataStamp(app.db.kysely)).changedAt));
-        return reply.send({ ...(counts satisfies Static<typeof CountsResponse>) });
+        return answer(request, reply, format, async (updated) => {
+          const counts = await loadCounts(app.db.kysely, audienceOf(request), id, request.query, new Date());
+          if (format === 'csv') return csvAnswer(`onlinedienst-${id}-transaktionen`, countsCsv(counts));
+          if (format === 'jsonstat') return jsonAnswer(countsJsonStat(counts, updated));
+          return jsonAnswer(counts satisfies Static<typeof CountsResponse>);
+        });
       },
     );
 
@@ -185,15 +207,12 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
       },
       async (request, reply) => {
         const format = formatOf(request, csvSuffix, request.query.format);
-        if (await notModified(request, reply, format)) return reply;
-        const result = await loadAggregates(app.db.kysely, audienceOf(request), request.query, new Date());
-        if (format === 'csv') return sendCsv(reply, `transaktionen-je-${result.by}`, aggregatesCsv(result));
-        if (format === 'jsonstat')
-          return sendJsonStat(
-            reply,
-            aggregatesJsonStat(result, (await readDataStamp(app.db.kysely)).changedAt),
-          );
-        return reply.send({ ...(result satisfies Static<typeof AggregatesResponse>) });
+        return answer(request, reply, format, async (updated) => {
+          const result = await loadAggregates(app.db.kysely, audienceOf(request), request.query, new Date());
+          if (format === 'csv') return csvAnswer(`transaktionen-je-${result.by}`, aggregatesCsv(result));
+          if (format === 'jsonstat') return jsonAnswer(aggregatesJsonStat(result, updated));
+          return jsonAnswer(result satisfies Static<typeof AggregatesResponse>);
+        });
       },
     );
   }
