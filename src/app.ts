@@ -37,6 +37,7 @@ import { tokenRoutes } from './features/tokens/routes.js';
 import { portalRoutes } from './features/portals/routes.js';
 import { auditRoutes } from './features/audit/routes.js';
 import { catalogueRoutes } from './features/catalogue/routes.js';
+import { openDataApiRoutes } from './features/open-data-api/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -140,6 +141,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(portalRoutes);
   await app.register(auditRoutes);
   await app.register(catalogueRoutes);
+  await app.register(openDataApiRoutes);
   await app.register(serviceEditorRoutes);
   await app.register(entryRoutes);
   await app.register(uploadRoutes);

@@ -36,6 +36,10 @@ export interface Config {
    * published services only. Off, they need a sign-in like every other page (a closed deployment).
    */
   publicData: boolean;
+  /** Cache-Control max-age in seconds of the open-data API (ZSK_OPEN_DATA_MAX_AGE). */
+  openDataMaxAge: number;
+  /** Requests per minute and client address on the open-data API (ZSK_OPEN_DATA_RATE_LIMIT). */
+  openDataRateLimit: number;
 }
 
 export type TrustProxy = false | string[];
@@ -116,6 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: integer('ZSK_LOGIN_RATE_LIMIT', env.ZSK_LOGIN_RATE_LIMIT, 10),
     trustProxy: parseTrustProxy(env.ZSK_TRUST_PROXY),
     publicData: !['0', 'off', 'false', 'nein'].includes((env.ZSK_PUBLIC ?? '').trim().toLowerCase()),
+    openDataMaxAge: integer('ZSK_OPEN_DATA_MAX_AGE', env.ZSK_OPEN_DATA_MAX_AGE, 300),
+    openDataRateLimit: integer('ZSK_OPEN_DATA_RATE_LIMIT', env.ZSK_OPEN_DATA_RATE_LIMIT, 600),
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
         ? {

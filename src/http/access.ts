@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { AppError } from './errors.js';
+import type { Viewers } from '../db/published.js';
 
 /**
  * Who may call a route. Every route declares it in `config.access`; a route without a declaration
@@ -20,7 +21,7 @@ export type Access =
  * What a visitor of an `open` route may see: signed-in people every service, everyone else only the
  * published ones (online_services.published), also in every sum.
  */
-export type Audience = 'all' | 'published';
+export type Audience = Viewers;
 
 export function audienceOf(request: FastifyRequest): Audience {
   return request.session?.user ? 'all' : 'published';

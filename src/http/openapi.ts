@@ -21,6 +21,14 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'token (`Authorization: Bearer zsk_…`) issued per online service or portal.',
         license: { name: 'EUPL-1.2', url: 'https://eupl.eu/1.2/de/' },
       },
+      tags: [
+        {
+          name: 'Open Data',
+          description:
+            'Offene Daten ohne Zugangsschlüssel: veröffentlichte Onlinedienste, ihre Transaktionszahlen und ' +
+            'Summen als JSON, CSV oder JSON-stat 2.0 (docs/open-data-api.md). / Open data, no token needed.',
+        },
+      ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'Zugangsschlüssel / access token' },

@@ -119,7 +119,22 @@ export const MATRIX: Record<string, Entry> = {
   'GET /dienste/:id': { path: (f) => `/dienste/${f.service}`, expect: open() },
   'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: open() },
   // Explorer
-  'GET /auswertungen': { path: fixed('/auswertungen'), expect: signedIn() },
+  // Open data (issue 15): everyone while ZSK_PUBLIC is on; the public sees published services only.
+  'GET /auswertungen': { path: fixed('/auswertungen'), expect: all(200) },
+  // Open-data API (issue 15): no token, no sign-in; CORS preflight for every address under it.
+  'GET /api/open/v1/services': { path: fixed('/api/open/v1/services'), expect: all(200) },
+  'GET /api/open/v1/services.csv': { path: fixed('/api/open/v1/services.csv'), expect: all(200) },
+  'GET /api/open/v1/services/:id/counts': {
+    path: (f) => `/api/open/v1/services/${f.service}/counts`,
+    expect: all(200),
+  },
+  'GET /api/open/v1/services/:id/counts.csv': {
+    path: (f) => `/api/open/v1/services/${f.service}/counts.csv`,
+    expect: all(200),
+  },
+  'GET /api/open/v1/aggregates': { path: fixed('/api/open/v1/aggregates'), expect: all(200) },
+  'GET /api/open/v1/aggregates.csv': { path: fixed('/api/open/v1/aggregates.csv'), expect: all(200) },
+  'OPTIONS /api/open/v1/*': { path: fixed('/api/open/v1/services'), expect: all(204) },
   // Catalogue
   'GET /katalog/suche': { path: fixed('/katalog/suche?q=Elterngeld'), expect: signedIn() },
   'GET /stammdaten': { path: fixed('/stammdaten'), expect: signedIn() },
@@ -375,7 +390,8 @@ describe('authorization matrix', () => {
   it('answers every route for every kind of visitor as the matrix says', async () => {
     const mismatches: string[] = [];
     for (const [key, entry] of Object.entries(MATRIX)) {
-      const method = key.slice(0, key.indexOf(' ')) as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+      const method = key.slice(0, key.indexOf(' ')) as
+        'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
       const url = entry.path(fixture);
       for (const who of WHO) {
         const known = sessions.get(who);

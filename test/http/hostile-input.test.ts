@@ -89,7 +89,11 @@ let fixture: Fixture;
 
 beforeAll(async () => {
   const db = await createTestDb();
-  const config = testConfig({ loginRateLimit: 1_000_000, apiRateLimit: 1_000_000 });
+  const config = testConfig({
+    loginRateLimit: 1_000_000,
+    apiRateLimit: 1_000_000,
+    openDataRateLimit: 1_000_000,
+  });
   const app = await buildApp({ config, db });
   app.addHook('preHandler', (request: FastifyRequest, _reply, done) => {
     const key = `${request.method} ${request.routeOptions.url ?? ''}`;

@@ -2,12 +2,14 @@ import { containsPattern } from '../../db/like.js';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Dimension } from './params.js';
+import type { Audience } from '../../http/access.js';
 import {
   countServicesWithData,
   periodForAllServices,
   periodWithinData,
   servicePeriodSums,
 } from '../../db/period-sums.js';
+import { publishedService, unpublishedService } from '../../db/published.js';
 
 /**
  * The explorer reads only the roll-ups, never counts: rollup_group_month over all services, per-service
@@ -30,15 +32,32 @@ export interface Filter {
   to: string;
   /** Empty = every service. */
   serviceIds: number[];
+  /**
+   * Leave out the unpublished services (a public visitor while there are any): group sums over all
+   * services then subtract their per-service rows from rollup_group_month.
+   */
+  hideUnpublished?: boolean;
 }
 
 const monthBetween = (column: RawBuilder<unknown>, f: Filter) =>
   sql`${column} BETWEEN ${`${f.from}-01`}::date AND ${`${f.to}-01`}::date`;
 
 const serviceFilter = (column: RawBuilder<unknown>, f: Filter) =>
-  f.serviceIds.length === 0
-    ? sql`true`
-    : sql`${column} IN (${sql.join(f.serviceIds.map((id) => sql`${id}::int`))})`;
+  sql`${
+    f.serviceIds.length === 0
+      ? sql`true`
+      : sql`${column} IN (${sql.join(f.serviceIds.map((id) => sql`${id}::int`))})`
+  } AND ${f.hideUnpublished ? publishedService(column) : sql`true`}`;
+
+/** The unpublished services' rows of rollup_service_land_month in the period, negated, to subtract. */
+const unpublishedRows = (f: Filter, key: RawBuilder<unknown>, dimension: string) =>
+  f.hideUnpublished
+    ? sql`UNION ALL
+        SELECT ${key} AS key, r.month, -r.total AS total
+        FROM rollup_service_land_month r
+        JOIN service_groups g ON g.service_id = r.service_id AND g.dimension = ${dimension}
+        WHERE ${unpublishedService(sql.ref('r.service_id'))} AND ${monthBetween(sql.ref('r.month'), f)}`
+    : sql``;
 
 /** Per dimension: the joins onto `s` (online_services) and the key and label of a group. */
 const DIMENSION_SQL: Record<
@@ -109,7 +128,10 @@ export async function listGroupTotals(
 async function listTopServices(db: Kysely<Database>, f: Filter): Promise<GroupRow[]> {
   const rows = await sql<GroupRow>`
     WITH top AS (
-      SELECT service_id, total FROM (${servicePeriodSums(await periodForAllServices(db, f))}) p
+      SELECT service_id, total FROM (${servicePeriodSums(
+        await periodForAllServices(db, f),
+        f.hideUnpublished ? publishedService(sql.ref('service_id')) : sql`true`,
+      )}) p
       ORDER BY total DESC, service_id LIMIT ${TOP_SERVICES}
     )
     SELECT s.id::text AS key, s.name AS label, top.total::bigint AS total, 1 AS services,
@@ -146,9 +168,12 @@ async function listAllGroupTotals(
 ): Promise<GroupRow[]> {
   const rows = await sql<GroupRow>`
     WITH m AS (
-      SELECT group_key, sum(total) AS total FROM rollup_group_month
-      WHERE dimension = ${dimension} AND ${monthBetween(sql.ref('month'), f)}
-      GROUP BY group_key
+      SELECT key AS group_key, sum(total) AS total FROM (
+        SELECT group_key AS key, month, total FROM rollup_group_month
+        WHERE dimension = ${dimension} AND ${monthBetween(sql.ref('month'), f)}
+        ${unpublishedRows(f, sql.ref('g.group_key'), dimension)}
+      ) x
+      GROUP BY key
       -- Rows a regrouping emptied stay with 0; a group of only delivered zeros goes with them.
       HAVING sum(total) <> 0
     )
@@ -163,11 +188,15 @@ export async function listLandTotals(db: Kysely<Database>, f: Filter): Promise<G
   if (f.serviceIds.length === 0) {
     // Every service has exactly one type, so the type groups summed per Land are all services.
     const rows = await sql<GroupRow>`
-      SELECT r.land AS key, g.name AS label, sum(r.total)::bigint AS total, NULL::int AS services, g.population
-      FROM rollup_group_month r
-      LEFT JOIN regions g ON g.ars = r.land || '0000000000'
-      WHERE r.dimension = 'typ' AND ${monthBetween(sql.ref('r.month'), f)}
-      GROUP BY r.land, g.name, g.population`.execute(db);
+      SELECT r.key, g.name AS label, sum(r.total)::bigint AS total, NULL::int AS services, g.population
+      FROM (
+        SELECT land AS key, month, total FROM rollup_group_month
+        WHERE dimension = 'typ' AND ${monthBetween(sql.ref('month'), f)}
+        ${unpublishedRows(f, sql.ref('r.land'), 'typ')}
+      ) r
+      LEFT JOIN regions g ON g.ars = r.key || '0000000000'
+      GROUP BY r.key, g.name, g.population
+      HAVING ${f.hideUnpublished ? sql`sum(r.total) <> 0` : sql`true`}`.execute(db);
     return rows.rows;
   }
   const rows = await sql<GroupRow>`
@@ -188,12 +217,35 @@ export interface GrandTotal {
 
 /** The total over every selected service, each counted once whatever its groups. */
 export async function getGrandTotal(db: Kysely<Database>, f: Filter): Promise<GrandTotal> {
-  if (f.serviceIds.length === 0) {
+  if (f.serviceIds.length === 0 && !f.hideUnpublished) {
     const rows = await sql<GrandTotal>`
       SELECT coalesce(sum(r.total), 0)::bigint AS total, count(DISTINCT r.month)::int AS months,
              ${countServicesWithData(await periodWithinData(db, f))}::int AS services
       FROM rollup_group_month r
       WHERE r.dimension = 'typ' AND ${monthBetween(sql.ref('r.month'), f)}`.execute(db);
+    return rows.rows[0] ?? { total: 0, services: 0, months: 0 };
+  }
+  if (f.serviceIds.length === 0) {
+    // Per month the group total less the unpublished services; a month whose net is 0 counts when a
+    // published service delivered in it (zeros), which is asked for those rare months only.
+    const rows = await sql<GrandTotal>`
+      WITH per_month AS (
+        SELECT key AS month, sum(total) AS total FROM (
+          SELECT month AS key, total FROM rollup_group_month
+          WHERE dimension = 'typ' AND ${monthBetween(sql.ref('month'), f)}
+          UNION ALL
+          SELECT month, -total FROM rollup_service_month
+          WHERE ${unpublishedService(sql.ref('service_id'))} AND ${monthBetween(sql.ref('month'), f)}
+        ) x GROUP BY key
+      )
+      SELECT coalesce(sum(p.total), 0)::bigint AS total,
+             count(*) FILTER (WHERE p.total <> 0 OR EXISTS (
+               SELECT 1 FROM rollup_service_month m
+               WHERE m.month = p.month AND ${publishedService(sql.ref('m.service_id'))}))::int AS months,
+             (${countServicesWithData(await periodWithinData(db, f))}
+              - (SELECT count(DISTINCT service_id) FROM rollup_service_month
+                 WHERE ${unpublishedService(sql.ref('service_id'))} AND ${monthBetween(sql.ref('month'), f)}))::int AS services
+      FROM per_month p`.execute(db);
     return rows.rows[0] ?? { total: 0, services: 0, months: 0 };
   }
   const rows = await sql<GrandTotal>`
@@ -236,20 +288,23 @@ export const OPTIONS_FOUND = 50;
 export async function listServiceOptions(
   db: Kysely<Database>,
   choice: { chosen: number[]; search: string },
+  audience: Audience = 'all',
 ): Promise<ServiceOptions> {
-  const total = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM online_services`.execute(db))
-    .rows[0]!.n;
+  const visible = audience === 'all' ? sql`true` : sql`published`;
+  const total = (
+    await sql<{ n: number }>`SELECT count(*)::int AS n FROM online_services WHERE ${visible}`.execute(db)
+  ).rows[0]!.n;
   if (total <= OPTIONS_ALL_UP_TO) {
-    const rows =
-      await sql<ServiceOption>`SELECT id, name FROM online_services ORDER BY sort_name, id`.execute(db);
+    const rows = await sql<ServiceOption>`
+      SELECT id, name FROM online_services WHERE ${visible} ORDER BY sort_name, id`.execute(db);
     return { options: rows.rows, total };
   }
   const pattern = containsPattern(choice.search);
   const rows = await sql<ServiceOption>`
-    SELECT id, name, sort_name FROM online_services WHERE id = ANY(${choice.chosen}::int[])
+    SELECT id, name, sort_name FROM online_services WHERE id = ANY(${choice.chosen}::int[]) AND ${visible}
     UNION
     (SELECT id, name, sort_name FROM online_services
-      WHERE ${choice.search === '' ? sql`false` : sql`name ILIKE ${pattern}`}
+      WHERE ${choice.search === '' ? sql`false` : sql`name ILIKE ${pattern}`} AND ${visible}
       ORDER BY sort_name, id LIMIT ${OPTIONS_FOUND})
     ORDER BY sort_name, id`.execute(db);
   return { options: rows.rows.map(({ id, name }) => ({ id, name })), total };

@@ -1,4 +1,5 @@
 import { wantsFragment } from '../../http/negotiation.js';
+import { audienceOf } from '../../http/access.js';
 import type { FastifyInstance } from 'fastify';
 import { sendFragment, sendPage } from '../../web/render.js';
 import { renderBarChartSvg } from '../../web/chart.js';
@@ -14,10 +15,12 @@ export function explorerRoutes(app: FastifyInstance): void {
   app.get<{ Querystring: Query }>(
     '/auswertungen',
     // Services to compare are a list: ?dienst=1&dienst=2.
-    { config: { access: 'signed-in', repeatable: ['dienst'] } },
+    // Open data: everyone while the public part is on; the public sees the published services only.
+    { config: { access: 'open', repeatable: ['dienst'] } },
     async (request, reply) => {
       const parsed = parseExplorerQuery(request.query, new Date());
-      const result = parsed.ok ? await loadExploration(app.db.kysely, parsed.params) : null;
+      const audience = audienceOf(request);
+      const result = parsed.ok ? await loadExploration(app.db.kysely, parsed.params, audience) : null;
       const errors = parsed.ok ? [] : parsed.errors;
       const chartSvg =
         result && result.groups.length > 0
@@ -44,10 +47,11 @@ export function explorerRoutes(app: FastifyInstance): void {
       }
       const years = await listDataYears(app.db.kysely);
       const defaults = defaultForm(new Date());
-      const options = await listServiceOptions(app.db.kysely, {
-        chosen: parsed.ok ? parsed.params.serviceIds : [],
-        search: parsed.form.suche,
-      });
+      const options = await listServiceOptions(
+        app.db.kysely,
+        { chosen: parsed.ok ? parsed.params.serviceIds : [], search: parsed.form.suche },
+        audience,
+      );
       return sendPage(
         reply,
         <ExplorerPage

@@ -11,6 +11,8 @@ import {
   type GroupRow,
 } from './queries.js';
 import type { ServiceType } from '../../domain/vocabulary.js';
+import type { Audience } from '../../http/access.js';
+import { mustHideUnpublished } from '../../db/published.js';
 
 export interface ExplorerGroup {
   key: string;
@@ -67,8 +69,17 @@ const perThousand = (total: number, population: number | null) =>
  * relative to each Land's population when grouping by Land (nationwide counts: Germany's), otherwise
  * to Germany's population: the other dimensions have no population of their own.
  */
-export async function loadExploration(db: Kysely<Database>, params: ExplorerParams): Promise<ExplorerResult> {
-  const filter = { from: params.from, to: params.to, serviceIds: params.serviceIds };
+export async function loadExploration(
+  db: Kysely<Database>,
+  params: ExplorerParams,
+  audience: Audience = 'all',
+): Promise<ExplorerResult> {
+  const filter = {
+    from: params.from,
+    to: params.to,
+    serviceIds: params.serviceIds,
+    hideUnpublished: await mustHideUnpublished(db, audience),
+  };
   const [rows, grand, germanPopulation] = await Promise.all([
     params.dimension === 'land' ? listLandTotals(db, filter) : listGroupTotals(db, params.dimension, filter),
     getGrandTotal(db, filter),

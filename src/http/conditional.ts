@@ -1,0 +1,142 @@
+import { sql, type Kysely } from 'kysely';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Database } from '../db/schema.js';
+
+/**
+ * Conditional GET for everything derived from the public data (open-data API, downloads): ETag and
+ * Last-Modified come from data_version (migration 0022), which statement-level triggers bump on every
+ * change of counts or master data, so a validator costs one primary-key read instead of the answer.
+ */
+export interface DataStamp {
+  version: number;
+  changedAt: Date;
+}
+
+/**
+ * Concurrent requests share one read of the stamp that is already under way (50 clients asking at once
+ * cost one query, not 50); a request never uses a read that finished before it arrived.
+ */
+const inFlight = new WeakMap<Kysely<Database>, Promise<DataStamp>>();
+
+export function readDataStamp(db: Kysely<Database>): Promise<DataStamp> {
+  const running = inFlight.get(db);
+  if (running) return running;
+  const read = queryDataStamp(db).finally(() => inFlight.delete(db));
+  inFlight.set(db, read);
+  return read;
+}
+
+async function queryDataStamp(db: Kysely<Database>): Promise<DataStamp> {
+  const rows = await sql<{ version: string | number; changed_at: Date | string }>`
+    SELECT version, changed_at FROM data_version`.execute(db);
+  const row = rows.rows[0];
+  return row
+    ? { version: Number(row.version), changedAt: new Date(row.changed_at) }
+    : { version: 0, changedAt: new Date(0) };
+}
+
+export interface Validators {
+  etag: string;
+  lastModified: Date;
+}
+
+/**
+ * The validators of one representation. `variant` tells apart what the same URL answers differently
+ * (format, audience). Answers with a default period depend on the calendar too ("the last twelve
+ * months"), so the month is part of the ETag and Last-Modified is never before the month began.
+ */
+export function validatorsOf(stamp: DataStamp, variant: string, now: Date = new Date()): Validators {
+  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const month = `${now.getUTCFullYear()}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+  const changed = new Date(Math.max(stamp.changedAt.getTime(), monthStart.getTime()));
+  // HTTP dates have whole seconds: rounding down would make If-Modified-Since match too early.
+  changed.setUTCMilliseconds(0);
+  const tag = `${stamp.version}-${month}-${variant}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  return { etag: `"${tag}"`, lastModified: changed };
+}
+
+const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+
+/**
+ * RFC 9110 13.1: If-None-Match (weak comparison) decides when present; If-Modified-Since only
+ * without it, and only for a date the server could have sent.
+ */
+export function isNotModified(headers: FastifyRequest['headers'], v: Validators): boolean {
+  const noneMatch = headers['if-none-match'];
+  if (typeof noneMatch === 'string' && noneMatch.trim() !== '') {
+    if (noneMatch.trim() === '*') return true;
+    return noneMatch.split(',').some((tag) => opaque(tag) === opaque(v.etag));
+  }
+  const since = headers['if-modified-since'];
+  if (typeof since === 'string' && since.trim() !== '') {
+    const date = Date.parse(since);
+    return Number.isFinite(date) && v.lastModified.getTime() <= date;
+  }
+  return false;
+}
+
+export interface ConditionalOptions {
+  variant: string;
+  /** Cache-Control max-age in seconds. */
+  maxAge: number;
+  /** Shared caches may keep it (public data) or only the visitor's browser (signed-in views). */
+  shared: boolean;
+  now?: Date;
+}
+
+/**
+ * Sets ETag, Last-Modified and Cache-Control, and answers 304 when the client's copy is current.
+ * Returns true when the 304 was sent: the caller then builds nothing.
+ */
+export async function answerIfNotModified(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  db: Kysely<Database>,
+  options: ConditionalOptions,
+): Promise<Validators | null> {
+  const v = validatorsOf(await readDataStamp(db), options.variant, options.now);
+  reply.header('ETag', v.etag);
+  reply.header('Last-Modified', v.lastModified.toUTCString());
+  reply.header('Cache-Control', `${options.shared ? 'public' : 'private'}, max-age=${options.maxAge}`);
+  if (!isNotModified(request.headers, v)) return v;
+  await reply.code(304).send();
+  return null;
+}
+
+export interface CachedAnswer {
+  contentType: string;
+  body: Buffer;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Answers already built, by ETag and address: the ETag fixes the bytes of an answer (same data
+ * version, month, format and audience), so a repeated request is answered from memory. Bounded in
+ * entries and bytes; the oldest go first, and a new data version makes the old entries unreachable.
+ */
+export class AnswerCache {
+  private readonly entries = new Map<string, CachedAnswer>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxEntries = 500,
+    private readonly maxBytes = 32 * 1024 * 1024,
+  ) {}
+
+  get(etag: string, url: string): CachedAnswer | undefined {
+    return this.entries.get(`${etag} ${url}`);
+  }
+
+  set(etag: string, url: string, answer: CachedAnswer): void {
+    // One large answer must not push out everything else.
+    if (answer.body.length > this.maxBytes / 16) return;
+    const key = `${etag} ${url}`;
+    this.entries.set(key, answer);
+    this.bytes += answer.body.length;
+    for (const [oldKey, old] of this.entries) {
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
+      this.entries.delete(oldKey);
+      this.bytes -= old.body.length;
+    }
+  }
+}
