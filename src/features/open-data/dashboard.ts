@@ -25,8 +25,7 @@ export interface DashboardQuery {
 }
 
 /**
- * from and to (YYYY-MM, both optional: the months with data). Unknown parameters, repeated ones,
- * malformed months and a reversed period are 400 with every problem named.
+ * from and to (YYYY-MM, both optional: the months with data). Unknown parameters, malformed months and a reversed period are 400 with every problem named.
  */
 export function parseDashboardQuery(
   raw: Record<string, unknown>,
@@ -46,14 +45,8 @@ export function parseDashboardQuery(
   const month = (name: 'from' | 'to'): string | null => {
     const value = raw[name];
     if (value === undefined) return null;
-    if (typeof value !== 'string') {
-      details.push({
-        field: name,
-        code: 'parameter_repeated',
-        message: `Parameter ${name} darf nur einmal vorkommen.`,
-      });
-      return null;
-    }
+    // The field reader (src/http/fields.ts) has made a repeated parameter its first value.
+    if (typeof value !== 'string') return null;
     const parsed = parseMonth(value, now);
     if (!parsed.ok) {
       details.push({ field: name, code: parsed.error.code, message: `${name}: ${parsed.error.message}` });
