@@ -67,7 +67,10 @@ export interface CountRow {
  * keyset (the primary key range of `counts`): memory stays flat however many rows there are, and the
  * same SQL runs on PGlite, which has no server-side cursors through its adapter.
  */
-export async function* publishedCounts(db: Kysely<Database>): AsyncGenerator<CountRow[]> {
+export async function* publishedCounts(
+  db: Kysely<Database>,
+  batchRows: number = BATCH_ROWS,
+): AsyncGenerator<CountRow[]> {
   let after: { serviceId: number; month: string; ars: string } | null = null;
   for (;;) {
     const keyset: RawBuilder<unknown> = after
@@ -78,7 +81,7 @@ export async function* publishedCounts(db: Kysely<Database>): AsyncGenerator<Cou
         FROM counts c JOIN online_services s ON s.id = c.service_id AND s.published
        WHERE true ${keyset}
        ORDER BY c.service_id, c.month, c.ars
-       LIMIT ${BATCH_ROWS}`.execute(db);
+       LIMIT ${batchRows}`.execute(db);
     if (rows.rows.length === 0) return;
     const batch = rows.rows.map((r) => ({
       serviceId: r.service_id,
@@ -89,7 +92,7 @@ export async function* publishedCounts(db: Kysely<Database>): AsyncGenerator<Cou
     yield batch;
     const last: CountDbRow = rows.rows[rows.rows.length - 1]!;
     after = { serviceId: last.service_id, month: last.month, ars: last.ars };
-    if (rows.rows.length < BATCH_ROWS) return;
+    if (rows.rows.length < batchRows) return;
   }
 }
 

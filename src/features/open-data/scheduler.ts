@@ -45,6 +45,7 @@ export async function openDataDir(config: Config): Promise<{ dir: string; tempor
 export class DownloadBuilder {
   private manifest: Manifest | null = null;
   private running: Promise<Manifest> | null = null;
+  private queued: Promise<Manifest> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -66,24 +67,34 @@ export class DownloadBuilder {
     return this.regenerate();
   }
 
-  /** Builds now (tests, and the checks below), or joins the build already running. */
+  /**
+   * Builds now (tests, and the checks below). While a build runs, one more is queued after it: the
+   * running one may have read the data before the change the caller wants in the files.
+   */
   regenerate(now: Date = new Date()): Promise<Manifest> {
     if (this.stopped) return Promise.reject(new Error('Offene Daten: die Anwendung wird beendet'));
-    if (!this.running) {
-      const started = Date.now();
-      this.running = generateDownloads(this.db, this.dir, this.config, now)
-        .then((manifest) => {
-          this.manifest = manifest;
-          this.log.info(
-            { version: manifest.version, files: manifest.files.length, ms: Date.now() - started },
-            'Offene Daten: Downloads neu erzeugt',
-          );
-          return manifest;
-        })
-        .finally(() => {
-          this.running = null;
+    if (this.running) {
+      this.queued ??= this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = null;
+          return this.regenerate(now);
         });
+      return this.queued;
     }
+    const started = Date.now();
+    this.running = generateDownloads(this.db, this.dir, this.config, now)
+      .then((manifest) => {
+        this.manifest = manifest;
+        this.log.info(
+          { version: manifest.version, files: manifest.files.length, ms: Date.now() - started },
+          'Offene Daten: Downloads neu erzeugt',
+        );
+        return manifest;
+      })
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
@@ -127,5 +138,6 @@ export class DownloadBuilder {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running?.catch(() => undefined);
+    await this.queued?.catch(() => undefined);
   }
 }

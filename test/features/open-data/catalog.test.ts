@@ -119,6 +119,15 @@ describe('DCAT-AP.de catalogue', () => {
     ).toEqual([]);
   });
 
+  it('is checked for real: without dcatde:contributorID the same validation reports violations', async () => {
+    const data = parseTurtle(turtle);
+    data.addQuads(new N3.Parser().parse(VOCABULARY));
+    data.removeQuads(data.getQuads(null, `${DCATDE}contributorID`, null, null));
+    const report = await new SHACLValidator(shapes(), { importGraph: () => new N3.Store() }).validate(data);
+    expect(report.conforms).toBe(false);
+    expect(report.results.some((r) => r.message.some((m) => m.value.startsWith('K12&13')))).toBe(true);
+  });
+
   it('has one dataset per download plus the Dashboard export, and the API as a data service', () => {
     const datasets = ofType(`${DCAT}Dataset`).map((d) => d.replace(/^.*\/dcat\/datensatz\//, ''));
     expect(datasets.sort()).toEqual([

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
 import { shouldRegenerate } from '../../../src/features/open-data/scheduler.js';
+import { publishedCounts } from '../../../src/features/open-data/queries.js';
 import { createTestApp, testConfig, type TestApp } from '../../helpers/app.js';
 import { createPortal, createService } from '../../helpers/factories.js';
 
@@ -169,6 +170,19 @@ describe('downloads', () => {
     expect(raw).toContain('\r\n');
   });
 
+  it('reads the counts in keyset slices that together hold every row once, in key order', async () => {
+    const slices = [];
+    for await (const slice of publishedCounts(t.db.kysely, 2)) slices.push(slice);
+    expect(slices.map((s) => s.length)).toEqual([2, 2]);
+    const keys = slices.flat().map((r) => `${r.serviceId}/${r.month}/${r.ars}`);
+    expect(keys).toEqual([
+      `${published}/2025-12/060000000000`,
+      `${published}/2026-01/060000000000`,
+      `${published}/2026-01/090000000000`,
+      `${second}/2026-01/060000000000`,
+    ]);
+  });
+
   it('writes one file per calendar year', async () => {
     const y2025 = csvRows(gunzipSync(await file('zsk-transaktionen-2025.csv.gz')));
     const y2026 = csvRows(gunzipSync(await file('zsk-transaktionen-2026.csv.gz')));
@@ -279,6 +293,17 @@ describe('downloads', () => {
     expect(rows.map((r) => r.transaktionen)).toContain('42');
     // Nothing new: no rebuild, however long it has been.
     expect(await builder.tick(at(100_000))).toBe(false);
+  });
+
+  it('builds again after a running build when asked during it, so a change made meanwhile is not lost', async () => {
+    const builder = t.app.openData;
+    const running = builder.regenerate();
+    await deliver(second, [{ month: '2026-02', ars: '090000000000', count: 4321 }]);
+    const next = await builder.regenerate();
+    // Whether the running build saw the delivery depends on timing; the one after it always does.
+    expect(next.version).toBeGreaterThanOrEqual((await running).version);
+    const rows = csvRows(gunzipSync(await file('zsk-transaktionen.csv.gz')));
+    expect(rows.map((r) => r.transaktionen)).toContain('4321');
   });
 
   it('drops the file of a year whose counts are gone', async () => {
