@@ -120,7 +120,7 @@ async function serve(): Promise<void> {
   const config = {
     ...loadConfig({ ...process.env, ZSK_DEMO: '0' }),
     dataDir: 'memory://',
-    openDataRateLimit: 1_000_000_000,
+    openData: { ...loadConfig({}).openData, rateLimit: 1_000_000_000 },
   };
   const app = await buildApp({ config, db });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -38,6 +38,7 @@ import { portalRoutes } from './features/portals/routes.js';
 import { auditRoutes } from './features/audit/routes.js';
 import { catalogueRoutes } from './features/catalogue/routes.js';
 import { openDataApiRoutes } from './features/open-data-api/routes.js';
+import { openDataRoutes } from './features/open-data/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -146,5 +147,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(entryRoutes);
   await app.register(uploadRoutes);
   await app.register(historyRoutes);
+  // Not app.register: the downloads' builder and its start and stop hooks belong to the root instance.
+  await openDataRoutes(app);
   return app;
 }

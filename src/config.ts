@@ -36,10 +36,26 @@ export interface Config {
    * published services only. Off, they need a sign-in like every other page (a closed deployment).
    */
   publicData: boolean;
+  /** Downloads and DCAT-AP.de catalogue (src/features/open-data, docs/open-data.md). */
+  openData: OpenDataConfig;
+}
+
+export interface OpenDataConfig {
+  /** dcatde:licenseAttributionByText: how users of the data name the source (dl-by-de/2.0). */
+  attribution: string;
+  /** dcatde:contributorID, an IRI of http://dcat-ap.de/def/contributors/. */
+  contributorId: string;
+  /** Publisher (dct:publisher foaf:name) and contact (vcard:hasEmail) of the catalogue. */
+  publisher: string;
+  contactEmail: string;
+  /** Downloads are rebuilt once the data have been quiet this long after a change (seconds). */
+  quietSeconds: number;
+  /** … or at the latest this long after the last build while changes keep coming (seconds). */
+  maxWaitSeconds: number;
   /** Cache-Control max-age in seconds of the open-data API (ZSK_OPEN_DATA_MAX_AGE). */
-  openDataMaxAge: number;
+  maxAge: number;
   /** Requests per minute and client address on the open-data API (ZSK_OPEN_DATA_RATE_LIMIT). */
-  openDataRateLimit: number;
+  rateLimit: number;
 }
 
 export type TrustProxy = false | string[];
@@ -120,8 +136,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: integer('ZSK_LOGIN_RATE_LIMIT', env.ZSK_LOGIN_RATE_LIMIT, 10),
     trustProxy: parseTrustProxy(env.ZSK_TRUST_PROXY),
     publicData: !['0', 'off', 'false', 'nein'].includes((env.ZSK_PUBLIC ?? '').trim().toLowerCase()),
-    openDataMaxAge: integer('ZSK_OPEN_DATA_MAX_AGE', env.ZSK_OPEN_DATA_MAX_AGE, 300),
-    openDataRateLimit: integer('ZSK_OPEN_DATA_RATE_LIMIT', env.ZSK_OPEN_DATA_RATE_LIMIT, 600),
+    openData: {
+      attribution:
+        env.ZSK_OPEN_DATA_ATTRIBUTION ||
+        'Zentrale Statistik-Komponente (ZSK), Datenlizenz Deutschland – Namensnennung – Version 2.0',
+      contributorId:
+        env.ZSK_OPEN_DATA_CONTRIBUTOR ||
+        'http://dcat-ap.de/def/contributors/bundesministeriumDesInnernUndFuerHeimat',
+      publisher: env.ZSK_OPEN_DATA_PUBLISHER || 'Zentrale Statistik-Komponente (ZSK)',
+      contactEmail: env.ZSK_OPEN_DATA_CONTACT || 'opendata@zsk.example',
+      quietSeconds: integer('ZSK_OPEN_DATA_DELAY', env.ZSK_OPEN_DATA_DELAY, 60),
+      maxWaitSeconds: integer('ZSK_OPEN_DATA_MAX_WAIT', env.ZSK_OPEN_DATA_MAX_WAIT, 900),
+      maxAge: integer('ZSK_OPEN_DATA_MAX_AGE', env.ZSK_OPEN_DATA_MAX_AGE, 300),
+      rateLimit: integer('ZSK_OPEN_DATA_RATE_LIMIT', env.ZSK_OPEN_DATA_RATE_LIMIT, 600),
+    },
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
         ? {

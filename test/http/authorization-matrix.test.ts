@@ -334,6 +334,14 @@ export const MATRIX: Record<string, Entry> = {
   'GET /portale/:id/lieferungen': { path: (f) => `/portale/${f.portal}/lieferungen`, expect: signedIn() },
   'GET /lieferungen/:id': { path: (f) => `/lieferungen/${f.delivery}`, expect: signedIn() },
   'GET /lieferungen/:id/datei': { path: (f) => `/lieferungen/${f.delivery}/datei`, expect: manageService() },
+  // Open data (downloads, Dashboard export, DCAT-AP.de catalogue): everyone while ZSK_PUBLIC is on.
+  'GET /opendata': { path: fixed('/opendata'), expect: all(200) },
+  'GET /opendata/:datei': { path: fixed('/opendata/zsk-onlinedienste.csv'), expect: all(200) },
+  'GET /opendata/dashboard.json': { path: fixed('/opendata/dashboard.json'), expect: all(200) },
+  'GET /opendata/dashboard.csv': { path: fixed('/opendata/dashboard.csv'), expect: all(200) },
+  'GET /dcat/catalog.ttl': { path: fixed('/dcat/catalog.ttl'), expect: all(200) },
+  'GET /dcat/catalog.jsonld': { path: fixed('/dcat/catalog.jsonld'), expect: all(200) },
+  'GET /dcat/catalog.rdf': { path: fixed('/dcat/catalog.rdf'), expect: all(200) },
 };
 
 let t: TestApp;

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js';
 import { SYSTEM_ACTOR } from '../../src/db/audit.js';
 import { ingestDelivery } from '../../src/features/deliveries/ingest.js';
 import { createAccessToken } from '../../src/features/tokens/tokens.js';
+import { loadConfig } from '../../src/config.js';
 import { testConfig, type TestApp } from '../helpers/app.js';
 import { signIn, type SignedIn } from '../helpers/auth.js';
 import { createTestDb } from '../helpers/db.js';
@@ -92,7 +93,7 @@ beforeAll(async () => {
   const config = testConfig({
     loginRateLimit: 1_000_000,
     apiRateLimit: 1_000_000,
-    openDataRateLimit: 1_000_000,
+    openData: { ...loadConfig({}).openData, rateLimit: 1_000_000 },
   });
   const app = await buildApp({ config, db });
   app.addHook('preHandler', (request: FastifyRequest, _reply, done) => {

@@ -73,7 +73,7 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox instead of Fastify's default Ajv, which drops unknown parameters instead of refusing them.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  const { openDataMaxAge, openDataRateLimit } = app.config;
+  const { maxAge: openDataMaxAge, rateLimit: openDataRateLimit } = app.config.openData;
 
   // Before the rate limit's hook, so that a 429 carries it too and a browser can read its message.
   app.addHook('onRequest', async (_request, reply) => {

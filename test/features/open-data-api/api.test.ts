@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { ingestDelivery, type IncomingRow } from '../../../src/features/deliveries/ingest.js';
+import { loadConfig } from '../../../src/config.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { signIn, type SignedIn } from '../../helpers/auth.js';
 import { createPortal, createService } from '../../helpers/factories.js';
@@ -454,7 +455,7 @@ describe('conditional requests, CORS and bad input', () => {
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After over the limit per client address', async () => {
-    const limited = await createTestApp({ openDataRateLimit: 3 });
+    const limited = await createTestApp({ openData: { ...loadConfig({}).openData, rateLimit: 3 } });
     try {
       const statuses: number[] = [];
       let last;
