@@ -36,7 +36,12 @@ export async function explorerRoutes(app: FastifyInstance): Promise<void> {
         return sendFragment(
           reply,
           <>
-            <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} />
+            <ExplorerResultView
+              result={result}
+              errors={errors}
+              chartSvg={chartSvg}
+              publicUrl={app.config.publicUrl}
+            />
             <ExplorerStatus result={result} />
           </>,
           status,
@@ -58,6 +63,7 @@ export async function explorerRoutes(app: FastifyInstance): Promise<void> {
           chartSvg={chartSvg}
           years={years}
           latestTwelve={{ from: defaults.von, to: defaults.bis }}
+          publicUrl={app.config.publicUrl}
         />,
         status,
       );
