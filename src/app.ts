@@ -36,6 +36,7 @@ import { tokenRoutes } from './features/tokens/routes.js';
 import { portalRoutes } from './features/portals/routes.js';
 import { auditRoutes } from './features/audit/routes.js';
 import { catalogueRoutes } from './features/catalogue/routes.js';
+import { embedRoutes } from './features/embeds/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -138,6 +139,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(portalRoutes);
   await app.register(auditRoutes);
   await app.register(catalogueRoutes);
+  await app.register(embedRoutes);
   await app.register(serviceEditorRoutes);
   await app.register(entryRoutes);
   await app.register(uploadRoutes);

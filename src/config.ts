@@ -101,7 +101,11 @@ export function parseEmbedAncestors(value: string | undefined): string {
   const sources = (value ?? '').trim().split(/\s+/).filter(Boolean);
   if (sources.length === 0) return '*';
   for (const source of sources) {
-    if (!/^(\*|'self'|'none'|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*:\/\/)?(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?)$/i.test(source)) {
+    if (
+      !/^(\*|'self'|'none'|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*:\/\/)?(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?)$/i.test(
+        source,
+      )
+    ) {
       throw new Error(
         `ZSK_EMBED_ANCESTORS: "${source}" is no CSP source (e.g. *, 'self', https://example.org, *.example.org)`,
       );

@@ -83,7 +83,11 @@ export function PeriodFields({
             aria-describedby={`${ids.resolution}-hinweis`}
           >
             {RESOLUTIONS.map((r) => (
-              <option key={r.key} value={r.key} selected={known ? r.key === values.resolution : r.key === 'monat'}>
+              <option
+                key={r.key}
+                value={r.key}
+                selected={known ? r.key === values.resolution : r.key === 'monat'}
+              >
                 {r.label}
               </option>
             ))}

@@ -29,7 +29,8 @@ export interface SeriesQuery {
   invalid: { from?: boolean; to?: boolean; resolution?: boolean };
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '').trim() : '');
+const text = (v: unknown) =>
+  typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '').trim() : '';
 
 /** ?von=&bis=&aufloesung= of the service page and its embed; all optional. */
 export function parseSeriesQuery(query: Record<string, unknown>, now: Date): SeriesQuery {
@@ -62,7 +63,8 @@ export function parseSeriesQuery(query: Record<string, unknown>, now: Date): Ser
   }
   if (!from.ok || !to.ok || errors.length > 0) return { resolution: res, errors, form, invalid };
   const period = alignPeriod({ from: from.value, to: to.value }, res, currentMonth(now));
-  return { period, resolution: res, errors, form, invalid };
+  // Shown as widened, so the fields say which months the quarters or years cover.
+  return { period, resolution: res, errors, form: { ...form, von: period.from, bis: period.to }, invalid };
 }
 
 export interface SeriesView {

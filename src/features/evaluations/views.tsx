@@ -117,7 +117,12 @@ function PeriodForm({
   invalid: PeriodFieldsProps['invalid'];
 }) {
   return (
-    <form class="zsk-period-form" method="get" action={`/dienste/${serviceId}#verlauf`} aria-labelledby="zeitraum">
+    <form
+      class="zsk-period-form"
+      method="get"
+      action={`/dienste/${serviceId}#verlauf`}
+      aria-labelledby="zeitraum"
+    >
       <h2 id="zeitraum" class="kern-heading-medium">
         Zeitraum und Auflösung
       </h2>

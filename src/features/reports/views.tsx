@@ -21,7 +21,8 @@ const REPORT_TABS = [
 ] as const;
 
 function periodText(p: Period, resolution: Resolution = 'monat'): string {
-  if (p.from && p.to && resolution !== 'monat') return rangeLabel(p.from, p.to, resolution, lastClosedMonth());
+  if (p.from && p.to && resolution !== 'monat')
+    return rangeLabel(p.from, p.to, resolution, lastClosedMonth());
   if (p.from && p.to) return `${monthLabel(p.from)} bis ${monthLabel(p.to)}`;
   if (p.from) return `ab ${monthLabel(p.from)}`;
   if (p.to) return `bis ${monthLabel(p.to)}`;
