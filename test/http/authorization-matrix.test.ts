@@ -117,6 +117,9 @@ export const MATRIX: Record<string, Entry> = {
   'GET /vollstaendigkeit': { path: fixed('/vollstaendigkeit'), expect: signedIn() },
   // Explorer
   'GET /auswertungen': { path: fixed('/auswertungen'), expect: signedIn() },
+  // Embeddable charts: open data, for everyone while ZSK_PUBLIC is on (published services only).
+  'GET /einbetten/dienste/:id': { path: (f) => `/einbetten/dienste/${f.service}`, expect: all(200) },
+  'GET /einbetten/auswertungen': { path: fixed('/einbetten/auswertungen'), expect: all(200) },
   // Catalogue
   'GET /katalog/suche': { path: fixed('/katalog/suche?q=Elterngeld'), expect: signedIn() },
   'GET /stammdaten': { path: fixed('/stammdaten'), expect: signedIn() },

@@ -243,6 +243,19 @@ describe('embeds', () => {
     }
   });
 
+  it('need a sign-in when the public part is off (ZSK_PUBLIC=0)', async () => {
+    const closed = await createTestApp({ publicData: false });
+    try {
+      const res = await closed.app.inject({
+        url: '/einbetten/auswertungen',
+        headers: { accept: 'text/html' },
+      });
+      expect([303, 401]).toContain(res.statusCode);
+    } finally {
+      await closed.close();
+    }
+  });
+
   it('take the permitted framers from ZSK_EMBED_ANCESTORS', async () => {
     const other = await createTestApp({ embedAncestors: "'self' https://example.org" });
     try {
