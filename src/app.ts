@@ -39,6 +39,7 @@ import { auditRoutes } from './features/audit/routes.js';
 import { catalogueRoutes } from './features/catalogue/routes.js';
 import { openDataApiRoutes } from './features/open-data-api/routes.js';
 import { openDataRoutes } from './features/open-data/routes.js';
+import { embedRoutes } from './features/embeds/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -143,6 +144,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(auditRoutes);
   await app.register(catalogueRoutes);
   await app.register(openDataApiRoutes);
+  await app.register(embedRoutes);
   await app.register(serviceEditorRoutes);
   await app.register(entryRoutes);
   await app.register(uploadRoutes);

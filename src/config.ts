@@ -36,6 +36,11 @@ export interface Config {
    * published services only. Off, they need a sign-in like every other page (a closed deployment).
    */
   publicData: boolean;
+  /**
+   * Who may frame the embeddable charts (/einbetten/...): the CSP frame-ancestors sources of those
+   * pages only (ZSK_EMBED_ANCESTORS, space-separated, default '*'); every other page stays 'none'.
+   */
+  embedAncestors: string;
   /** Downloads and DCAT-AP.de catalogue (src/features/open-data, docs/open-data.md). */
   openData: OpenDataConfig;
 }
@@ -108,6 +113,27 @@ export interface OidcConfig {
   adminRole: string;
 }
 
+/**
+ * ZSK_EMBED_ANCESTORS: CSP source expressions ('*', 'self', https://example.org, *.example.org).
+ * Anything else is refused at start-up, since the value goes into a response header verbatim.
+ */
+export function parseEmbedAncestors(value: string | undefined): string {
+  const sources = (value ?? '').trim().split(/\s+/).filter(Boolean);
+  if (sources.length === 0) return '*';
+  for (const source of sources) {
+    if (
+      !/^(\*|'self'|'none'|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*:\/\/)?(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?)$/i.test(
+        source,
+      )
+    ) {
+      throw new Error(
+        `ZSK_EMBED_ANCESTORS: "${source}" is no CSP source (e.g. *, 'self', https://example.org, *.example.org)`,
+      );
+    }
+  }
+  return sources.join(' ');
+}
+
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -136,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginRateLimit: integer('ZSK_LOGIN_RATE_LIMIT', env.ZSK_LOGIN_RATE_LIMIT, 10),
     trustProxy: parseTrustProxy(env.ZSK_TRUST_PROXY),
     publicData: !['0', 'off', 'false', 'nein'].includes((env.ZSK_PUBLIC ?? '').trim().toLowerCase()),
+    embedAncestors: parseEmbedAncestors(env.ZSK_EMBED_ANCESTORS),
     openData: {
       attribution:
         env.ZSK_OPEN_DATA_ATTRIBUTION ||

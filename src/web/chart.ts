@@ -8,6 +8,8 @@ export interface ChartMonth {
   total: number | null;
   /** The current month: no delivery yet is no gap. */
   running: boolean;
+  /** The axis label when the point is a quarter or year ('Q4/2026 (2/3)'); default: the month. */
+  label?: string;
 }
 
 const LINE_COLOUR = '#1e3a8a';
@@ -36,7 +38,7 @@ export function renderTimeSeriesSvg(series: ChartMonth[], width = 760, height = 
       },
       xAxis: {
         type: 'category',
-        data: series.map((p) => monthLabel(p.month)),
+        data: series.map((p) => p.label ?? monthLabel(p.month)),
         axisLabel: { hideOverlap: true, color: '#333' },
       },
       yAxis: [

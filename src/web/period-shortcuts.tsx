@@ -20,6 +20,7 @@ export function PeriodShortcuts({
   current,
   first,
   latest,
+  quarters,
   href,
 }: {
   years: number[];
@@ -27,9 +28,15 @@ export function PeriodShortcuts({
   latest: string;
   current: PeriodChoice;
   first: { label: string; period: PeriodChoice };
+  /** Quarters offered as well (when the page shows quarters), newest first: Q4/2026, Q3/2026, … */
+  quarters?: { label: string; from: string; to: string }[];
   href: (period: PeriodChoice) => string;
 }) {
-  const choices = [first, ...years.map((y) => ({ label: String(y), period: calendarYear(y, latest) }))];
+  const choices = [
+    first,
+    ...(quarters ?? []).map((q) => ({ label: q.label, period: { from: q.from, to: q.to } })),
+    ...years.map((y) => ({ label: String(y), period: calendarYear(y, latest) })),
+  ];
   return (
     <nav class="zsk-report-nav zsk-period-shortcuts" aria-labelledby="zeitraum-schnell">
       <span id="zeitraum-schnell" class="zsk-period-shortcuts__label">

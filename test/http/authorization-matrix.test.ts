@@ -135,6 +135,9 @@ export const MATRIX: Record<string, Entry> = {
   'GET /api/open/v1/aggregates': { path: fixed('/api/open/v1/aggregates'), expect: all(200) },
   'GET /api/open/v1/aggregates.csv': { path: fixed('/api/open/v1/aggregates.csv'), expect: all(200) },
   'OPTIONS /api/open/v1/*': { path: fixed('/api/open/v1/services'), expect: all(204) },
+  // Embeddable charts: open data, for everyone while ZSK_PUBLIC is on (published services only).
+  'GET /einbetten/dienste/:id': { path: (f) => `/einbetten/dienste/${f.service}`, expect: all(200) },
+  'GET /einbetten/auswertungen': { path: fixed('/einbetten/auswertungen'), expect: all(200) },
   // Catalogue
   'GET /katalog/suche': { path: fixed('/katalog/suche?q=Elterngeld'), expect: signedIn() },
   'GET /stammdaten': { path: fixed('/stammdaten'), expect: signedIn() },

@@ -1,11 +1,10 @@
 import { parsePageNumber } from '../../web/pagination.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseMonth } from '../../domain/months.js';
 import { notFound } from '../../http/errors.js';
 import { canManageService } from '../../http/authz.js';
 import { audienceOf } from '../../http/access.js';
 import { sendPage } from '../../web/render.js';
-import { renderTimeSeriesSvg } from '../../web/chart.js';
+import { buildSeriesView, parseSeriesQuery, seriesSearch } from './series.js';
 import { renderChoroplethSvg } from './map.js';
 import { loadCompletenessReport, loadServicePage, type ServicePageData } from './service.js';
 import { COMPLETENESS_FILTERS } from './completeness-queries.js';
@@ -19,29 +18,7 @@ import {
 
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
 
-type PeriodQuery = { von?: string; bis?: string };
-
-/** The period of the regional figures from ?von=&bis= (both optional); German messages when wrong. */
-function parsePeriod(
-  query: PeriodQuery,
-  now: Date,
-): { period?: { from: string; to: string }; errors: string[] } {
-  const von = typeof query.von === 'string' ? query.von.trim() : '';
-  const bis = typeof query.bis === 'string' ? query.bis.trim() : '';
-  if (von === '' && bis === '') return { errors: [] };
-  const from = parseMonth(von, now);
-  const to = parseMonth(bis, now);
-  const errors = [
-    ...(from.ok ? [] : [`Zeitraum von: ${from.error.message}`]),
-    ...(to.ok ? [] : [`Zeitraum bis: ${to.error.message}`]),
-  ];
-  if (from.ok && to.ok && from.value > to.value) {
-    errors.push(`Der Zeitraum ist leer: „von“ (${from.value}) liegt nach „bis“ (${to.value}).`);
-  }
-  return from.ok && to.ok && errors.length === 0
-    ? { period: { from: from.value, to: to.value }, errors }
-    : { errors };
-}
+type PeriodQuery = { von?: string; bis?: string; aufloesung?: string };
 
 function renderMaps(data: ServicePageData): ServiceMaps {
   const lands = new Map(
@@ -61,7 +38,8 @@ export function evaluationRoutes(app: FastifyInstance): void {
     async (request, reply) => {
       const now = new Date();
       const user = request.session?.user ?? null;
-      const { period, errors } = parsePeriod(request.query, now);
+      const parsed = parseSeriesQuery(request.query, now);
+      const { period, errors } = parsed;
       const id = /^[1-9][0-9]{0,8}$/.test(request.params.id) ? Number(request.params.id) : null;
       const found = id === null ? null : await loadServicePage(app.db.kysely, id, now, period);
       // An unpublished service does not exist for the public: the same 404 as an unknown id.
@@ -71,13 +49,13 @@ export function evaluationRoutes(app: FastifyInstance): void {
         if (wantsHtml(request)) return sendPage(reply, <NotFoundPage message={message} />, 404);
         throw notFound(message);
       }
-      const chartSvg = data.series.length > 0 ? renderTimeSeriesSvg(data.series) : null;
-      const typed = (v: unknown, fallback: string) =>
-        typeof v === 'string' && v.trim() !== '' ? v : fallback;
-      const form = {
-        von: typed(request.query.von, data.landPeriod.from),
-        bis: typed(request.query.bis, data.landPeriod.to),
+      const seriesView = buildSeriesView(data, period, parsed.resolution);
+      const search = seriesSearch(parsed);
+      const embed = {
+        permalink: `${app.config.publicUrl}/dienste/${id}${search}#verlauf`,
+        embedUrl: `${app.config.publicUrl}/einbetten/dienste/${id}${search}`,
       };
+      const form = parsed.form;
       const query = request.query as { angelegt?: string; gespeichert?: string };
       const notice =
         query.angelegt === '1'
@@ -89,10 +67,13 @@ export function evaluationRoutes(app: FastifyInstance): void {
         reply,
         <ServicePage
           data={data}
-          chartSvg={chartSvg}
+          chartSvg={seriesView.chartSvg}
+          seriesView={seriesView}
+          embed={embed}
           maps={renderMaps(data)}
           periodErrors={errors}
           periodForm={form}
+          periodInvalid={parsed.invalid}
           serviceId={id!}
           canManage={user !== null && (await canManageService(app.db.kysely, user, id!))}
           signedIn={user !== null}

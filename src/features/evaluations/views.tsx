@@ -14,6 +14,10 @@ import {
 } from './service.js';
 import { COMPLETENESS_FILTERS, type CompletenessFilter } from './completeness-queries.js';
 import { Pagination } from '../../web/pagination.js';
+import { PeriodFields, type PeriodFieldsProps } from '../../web/period-fields.js';
+import { EmbedSnippet } from '../../web/embed-snippet.js';
+import { bucketMonths } from '../../domain/periods.js';
+import { perUnitTitle, SeriesFigure, type SeriesView } from './series.js';
 import { PRIORITY_GROUPS, type BuildMode } from '../../domain/vocabulary.js';
 
 const BUILD_MODE_LABEL: Record<BuildMode, string> = {
@@ -105,16 +109,23 @@ function PeriodForm({
   serviceId,
   form,
   errors,
+  invalid,
 }: {
   serviceId: number;
-  form: { von: string; bis: string };
+  form: { von: string; bis: string; aufloesung: string };
   errors: string[];
+  invalid: PeriodFieldsProps['invalid'];
 }) {
-  const invalid = errors.length > 0 ? true : undefined;
-  const inputClass =
-    errors.length > 0 ? 'kern-form-input__input kern-form-input__input--error' : 'kern-form-input__input';
   return (
-    <form class="zsk-period-form" method="get" action={`/dienste/${serviceId}#laender`}>
+    <form
+      class="zsk-period-form"
+      method="get"
+      action={`/dienste/${serviceId}#verlauf`}
+      aria-labelledby="zeitraum"
+    >
+      <h2 id="zeitraum" class="kern-heading-medium">
+        Zeitraum und Auflösung
+      </h2>
       {errors.length > 0 ? (
         <div class="kern-alert kern-alert--danger" role="alert">
           <div class="kern-alert__body">
@@ -126,37 +137,17 @@ function PeriodForm({
           </div>
         </div>
       ) : null}
-      <div class="zsk-form-row">
-        <div class="kern-form-input">
-          <label class="kern-label" for="zeitraum-von">
-            Zeitraum von <span class="kern-label__optional">(JJJJ-MM)</span>
-          </label>
-          <input
-            class={inputClass}
-            id="zeitraum-von"
-            name="von"
-            type="month"
-            value={form.von}
-            aria-invalid={invalid}
-          />
-        </div>
-        <div class="kern-form-input">
-          <label class="kern-label" for="zeitraum-bis">
-            Zeitraum bis <span class="kern-label__optional">(JJJJ-MM)</span>
-          </label>
-          <input
-            class={inputClass}
-            id="zeitraum-bis"
-            name="bis"
-            type="month"
-            value={form.bis}
-            aria-invalid={invalid}
-          />
-        </div>
-        <button class="kern-btn kern-btn--secondary" type="submit">
-          <span class="kern-label">Zeitraum anzeigen</span>
-        </button>
-      </div>
+      <PeriodFields
+        values={{ from: form.von, to: form.bis, resolution: form.aufloesung }}
+        invalid={invalid}
+        hints={{
+          from: 'leer: Verlauf ab der ersten Lieferung, Länder und Kreise der letzten zwölf Monate',
+          to: 'leer: bis zum letzten Monat',
+        }}
+      />
+      <button class="kern-btn kern-btn--secondary" type="submit">
+        <span class="kern-label">Anzeigen</span>
+      </button>
     </form>
   );
 }
@@ -166,7 +157,12 @@ export interface ServicePageProps {
   chartSvg: string | null;
   maps?: ServiceMaps;
   periodErrors?: string[];
-  periodForm?: { von: string; bis: string };
+  periodForm?: { von: string; bis: string; aufloesung?: string };
+  periodInvalid?: PeriodFieldsProps['invalid'];
+  /** The series in the chosen resolution; without it, the months of data.series. */
+  seriesView?: SeriesView;
+  /** Permanent link and embeddable variant of the series chart (absolute URLs). */
+  embed?: { permalink: string; embedUrl: string };
   /** With it, the page links to the delivery pages of the service (manage links for managers). */
   serviceId?: number;
   canManage?: boolean;
@@ -181,6 +177,9 @@ export function ServicePage({
   maps,
   periodErrors = [],
   periodForm,
+  periodInvalid = {},
+  seriesView,
+  embed,
   serviceId,
   canManage = false,
   signedIn = false,
@@ -190,7 +189,13 @@ export function ServicePage({
   const periodText = `${monthLabel(landPeriod.from)} bis ${monthLabel(landPeriod.to)}`;
   const landName = (l: { land: string; name: string | null }) =>
     l.land === '00' ? 'bundesweit' : (l.name ?? l.land);
-  const summary = seriesSummary(series, gaps);
+  const view: SeriesView = seriesView ?? {
+    resolution: 'monat',
+    months: series,
+    buckets: bucketMonths(series, 'monat'),
+    summary: seriesSummary(series, gaps),
+    chartSvg,
+  };
   return (
     <Layout title={s.name} current="/dienste">
       <p class="kern-body">
@@ -256,49 +261,32 @@ export function ServicePage({
         </dl>
       </section>
 
+      <PeriodForm
+        serviceId={s.id}
+        form={{
+          von: periodForm?.von ?? (data.defaultPeriod ? '' : landPeriod.from),
+          bis: periodForm?.bis ?? (data.defaultPeriod ? '' : landPeriod.to),
+          aufloesung: periodForm?.aufloesung ?? view.resolution,
+        }}
+        errors={periodErrors}
+        invalid={periodInvalid}
+      />
+
       <section aria-labelledby="verlauf">
         <h2 id="verlauf" class="kern-heading-medium">
-          Transaktionen je Monat
+          {perUnitTitle(view.resolution)}
         </h2>
         <p class="kern-body" id="verlauf-zusammenfassung">
-          {summary}
+          {view.summary}
         </p>
-        {series.length > 0 ? (
-          <div class="zsk-chart-and-table">
-            {chartSvg ? (
-              <figure class="zsk-chart">
-                <div
-                  class="zsk-chart__svg"
-                  role="img"
-                  aria-label={`Liniendiagramm der Transaktionen je Monat: ${summary}`}
-                  // The SVG string comes from ECharts (numbers and month labels only), not from user input.
-                  dangerouslySetInnerHTML={{ __html: chartSvg }}
-                />
-                <figcaption class="kern-body kern-body--small">
-                  Transaktionen je Monat. Schattierte Monate: keine Lieferung (Lücke); ein Punkt auf der
-                  Nulllinie ist eine gelieferte 0. Die Werte stehen in der Tabelle.
-                </figcaption>
-              </figure>
-            ) : null}
-            <DataTable
-              id="months"
-              small
-              caption="Transaktionen je Monat"
-              columns={[{ label: 'Monat' }, { label: 'Transaktionen', numeric: true }]}
-            >
-              {series.map((p) => (
-                <tr class="kern-table__row" key={p.month}>
-                  <th scope="row" class="kern-table__cell">
-                    {monthLabel(p.month)}
-                    {p.running ? ' (laufender Monat)' : ''}
-                  </th>
-                  <td class="kern-table__cell kern-table__cell--numeric">
-                    {p.total === null ? <em>keine Lieferung</em> : formatInt(p.total)}
-                  </td>
-                </tr>
-              ))}
-            </DataTable>
-          </div>
+        {view.buckets.length > 0 ? <SeriesFigure view={view} /> : null}
+        {embed && view.buckets.length > 0 ? (
+          <EmbedSnippet
+            id="verlauf-teilen"
+            permalink={embed.permalink}
+            embedUrl={embed.embedUrl}
+            title={`${perUnitTitle(view.resolution)}: ${s.name}`}
+          />
         ) : null}
       </section>
 
@@ -317,11 +305,6 @@ export function ServicePage({
           {data.defaultPeriod ? 'Die letzten zwölf abgeschlossenen Monate' : 'Gewählter Zeitraum'}:{' '}
           {periodText}.
         </p>
-        <PeriodForm
-          serviceId={s.id}
-          form={periodForm ?? { von: landPeriod.from, bis: landPeriod.to }}
-          errors={periodErrors}
-        />
         {lands.length === 0 ? (
           <p class="kern-body">Für {periodText} liegen keine Transaktionszahlen vor.</p>
         ) : (

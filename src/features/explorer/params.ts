@@ -1,4 +1,5 @@
-import { addMonths, lastClosedMonth, parseMonth } from '../../domain/months.js';
+import { addMonths, currentMonth, lastClosedMonth, parseMonth } from '../../domain/months.js';
+import { alignPeriod, parseResolution, type Resolution } from '../../domain/periods.js';
 
 /** What the explorer groups by; the keys are the values of the query parameter `nach`. */
 export const DIMENSIONS = [
@@ -34,10 +35,12 @@ export interface ExplorerParams {
   mode: ValueMode;
   /** Online services to compare; empty = all. */
   serviceIds: number[];
+  /** Month, quarter or year (default month): the period is widened to whole quarters or years. */
+  resolution?: Resolution;
 }
 
 export interface ExplorerFieldError {
-  field: 'nach' | 'von' | 'bis' | 'wert' | 'dienst';
+  field: 'nach' | 'von' | 'bis' | 'wert' | 'dienst' | 'aufloesung';
   message: string;
 }
 
@@ -47,6 +50,7 @@ export interface ExplorerForm {
   von: string;
   bis: string;
   wert: string;
+  aufloesung: string;
   dienst: string[];
   /** Narrows the list of services to choose from (name contains it); not part of the question. */
   suche: string;
@@ -65,7 +69,15 @@ const all = (v: string | string[] | undefined): string[] =>
 /** The default view: every service, by Land, over the latest twelve closed months. */
 export function defaultForm(now: Date): ExplorerForm {
   const to = lastClosedMonth(now);
-  return { nach: 'land', von: addMonths(to, -11), bis: to, wert: 'absolut', dienst: [], suche: '' };
+  return {
+    nach: 'land',
+    von: addMonths(to, -11),
+    bis: to,
+    wert: 'absolut',
+    aufloesung: 'monat',
+    dienst: [],
+    suche: '',
+  };
 }
 
 /**
@@ -79,6 +91,7 @@ export function parseExplorerQuery(query: Query, now: Date): ParseResult {
     von: (first(query.von) ?? defaults.von).trim() || defaults.von,
     bis: (first(query.bis) ?? defaults.bis).trim() || defaults.bis,
     wert: (first(query.wert) ?? defaults.wert).trim() || defaults.wert,
+    aufloesung: (first(query.aufloesung) ?? defaults.aufloesung).trim() || defaults.aufloesung,
     dienst: all(query.dienst)
       .map((d) => d.trim())
       .filter(Boolean),
@@ -110,6 +123,8 @@ export function parseExplorerQuery(query: Query, now: Date): ParseResult {
       message: `Der Zeitraum ist leer: „von“ (${from.value}) liegt nach „bis“ (${to.value}).`,
     });
   }
+  const resolution = parseResolution(form.aufloesung);
+  if (!resolution.ok) errors.push({ field: 'aufloesung', message: resolution.error.message });
   const badIds = form.dienst.filter((d) => !/^[1-9][0-9]{0,8}$/.test(d));
   if (badIds.length > 0) {
     errors.push({
@@ -118,15 +133,19 @@ export function parseExplorerQuery(query: Query, now: Date): ParseResult {
     });
   }
 
-  if (errors.length > 0 || !dimension || !mode || !from.ok || !to.ok) return { ok: false, errors, form };
+  if (errors.length > 0 || !dimension || !mode || !from.ok || !to.ok || !resolution.ok)
+    return { ok: false, errors, form };
+  const period = alignPeriod({ from: from.value, to: to.value }, resolution.value, currentMonth(now));
   return {
     ok: true,
-    form,
+    // Shown as widened, so the fields say which months the quarters or years cover.
+    form: { ...form, von: period.from, bis: period.to },
     params: {
       dimension,
       mode,
-      from: from.value,
-      to: to.value,
+      resolution: resolution.value,
+      from: period.from,
+      to: period.to,
       serviceIds: [...new Set(form.dienst.map(Number))].sort((a, b) => a - b),
     },
   };

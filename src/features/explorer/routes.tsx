@@ -39,7 +39,12 @@ export function explorerRoutes(app: FastifyInstance): void {
         return sendFragment(
           reply,
           <>
-            <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} />
+            <ExplorerResultView
+              result={result}
+              errors={errors}
+              chartSvg={chartSvg}
+              publicUrl={app.config.publicUrl}
+            />
             <ExplorerStatus result={result} />
           </>,
           status,
@@ -62,6 +67,7 @@ export function explorerRoutes(app: FastifyInstance): void {
           chartSvg={chartSvg}
           years={years}
           latestTwelve={{ from: defaults.von, to: defaults.bis }}
+          publicUrl={app.config.publicUrl}
         />,
         status,
       );

@@ -1,4 +1,7 @@
-import { currentMonth } from '../../domain/months.js';
+import { currentMonth, lastClosedMonth } from '../../domain/months.js';
+import { rangeLabel, recentQuarters } from '../../domain/periods.js';
+import { PeriodFields } from '../../web/period-fields.js';
+import { EmbedSnippet } from '../../web/embed-snippet.js';
 import { TextField } from '../../web/form.js';
 import { PeriodShortcuts, type PeriodChoice } from '../../web/period-shortcuts.js';
 import { DataTable } from '../../web/data-table.js';
@@ -14,9 +17,24 @@ const dimensionLabel = (key: string) => DIMENSIONS.find((d) => d.key === key)?.l
 
 const services = (n: number) => `${formatInt(n)} ${n === 1 ? 'Onlinedienst' : 'Onlinediensten'}`;
 
+/** '01/2026 bis 06/2026', or in quarters and years 'Q1/2026 bis Q2/2026' with incomplete ones marked. */
+export function explorerPeriodText(p: ExplorerResult['params']): string {
+  const resolution = p.resolution ?? 'monat';
+  if (resolution === 'monat') return `${monthLabel(p.from)} bis ${monthLabel(p.to)}`;
+  return rangeLabel(p.from, p.to, resolution, lastClosedMonth());
+}
+
+/** The query string of a result, the same for the page, its permanent link and its embed. */
+export function explorerSearch(p: ExplorerResult['params']): string {
+  const params = new URLSearchParams({ nach: p.dimension, von: p.from, bis: p.to, wert: p.mode });
+  if (p.resolution && p.resolution !== 'monat') params.set('aufloesung', p.resolution);
+  for (const id of p.serviceIds) params.append('dienst', String(id));
+  return `?${params}`;
+}
+
 /** The sentence above the chart; it is also the chart's accessible name. */
 export function explorerSummary(r: ExplorerResult): string {
-  const period = `${monthLabel(r.params.from)} bis ${monthLabel(r.params.to)}`;
+  const period = explorerPeriodText(r.params);
   const scope =
     r.params.serviceIds.length > 0
       ? `den ${services(r.params.serviceIds.length)} der Auswahl`
@@ -58,6 +76,8 @@ export interface ExplorerResultProps {
   result: ExplorerResult | null;
   errors: ExplorerFieldError[];
   chartSvg: string | null;
+  /** With it (the ZSK's address), the result offers its permanent link and an embed snippet. */
+  publicUrl?: string;
 }
 
 /** Sent with an htmx answer: replaces the empty status line of the page out of band. */
@@ -70,7 +90,7 @@ export function ExplorerStatus({ result }: { result: ExplorerResult | null }) {
 }
 
 /** The region htmx swaps: the result, or what is wrong with the form. */
-export function ExplorerResultView({ result, errors, chartSvg }: ExplorerResultProps) {
+export function ExplorerResultView({ result, errors, chartSvg, publicUrl }: ExplorerResultProps) {
   if (!result) return <ErrorSummary errors={errors} />;
   const summary = explorerSummary(result);
   const by = dimensionLabel(result.params.dimension);
@@ -80,7 +100,7 @@ export function ExplorerResultView({ result, errors, chartSvg }: ExplorerResultP
   return (
     <>
       <h2 class="kern-heading-medium" id="ergebnis-titel">
-        Transaktionen nach {by}, {monthLabel(result.params.from)} bis {monthLabel(result.params.to)}
+        Transaktionen nach {by}, {explorerPeriodText(result.params)}
       </h2>
       <p class="kern-body" id="ergebnis-zusammenfassung">
         {summary}
@@ -124,6 +144,14 @@ export function ExplorerResultView({ result, errors, chartSvg }: ExplorerResultP
                 .
               </figcaption>
             </figure>
+          ) : null}
+          {chartSvg && publicUrl ? (
+            <EmbedSnippet
+              id="ergebnis-teilen"
+              permalink={`${publicUrl}/auswertungen${explorerSearch(result.params)}`}
+              embedUrl={`${publicUrl}/einbetten/auswertungen${explorerSearch(result.params)}`}
+              title={`Transaktionen nach ${by}, ${explorerPeriodText(result.params)}`}
+            />
           ) : null}
           <DataTable
             id="gruppen"
@@ -179,6 +207,7 @@ export interface ExplorerPageProps extends ExplorerResultProps {
 /** The explorer's address for a form state (the question only; an empty search is left out). */
 export function explorerHref(form: ExplorerForm): string {
   const params = new URLSearchParams({ nach: form.nach, von: form.von, bis: form.bis, wert: form.wert });
+  if (form.aufloesung && form.aufloesung !== 'monat') params.set('aufloesung', form.aufloesung);
   for (const id of form.dienst) params.append('dienst', id);
   if (form.suche) params.set('suche', form.suche);
   return `/auswertungen?${params}`;
@@ -192,6 +221,7 @@ export function ExplorerPage({
   chartSvg,
   years,
   latestTwelve,
+  publicUrl,
 }: ExplorerPageProps) {
   const invalid = (field: ExplorerFieldError['field']) =>
     errors.some((e) => e.field === field) ? true : undefined;
@@ -208,6 +238,7 @@ export function ExplorerPage({
         latest={currentMonth()}
         current={{ from: form.von, to: form.bis }}
         first={{ label: 'Letzte 12 Monate', period: latestTwelve }}
+        quarters={form.aufloesung === 'quartal' ? recentQuarters(currentMonth(), 8) : undefined}
         href={(period) => explorerHref({ ...form, von: period.from ?? '', bis: period.to ?? '' })}
       />
       <form
@@ -238,33 +269,16 @@ export function ExplorerPage({
               </select>
             </div>
           </div>
-          <div class="kern-form-input">
-            <label class="kern-label" for="feld-von">
-              Zeitraum von <span class="kern-label__optional">(JJJJ-MM)</span>
-            </label>
-            <input
-              class={fieldClass(errors, 'von', 'kern-form-input__input')}
-              id="feld-von"
-              name="von"
-              type="month"
-              value={form.von}
-              aria-invalid={invalid('von')}
-            />
-          </div>
-          <div class="kern-form-input">
-            <label class="kern-label" for="feld-bis">
-              Zeitraum bis <span class="kern-label__optional">(JJJJ-MM)</span>
-            </label>
-            <input
-              class={fieldClass(errors, 'bis', 'kern-form-input__input')}
-              id="feld-bis"
-              name="bis"
-              type="month"
-              value={form.bis}
-              aria-invalid={invalid('bis')}
-            />
-          </div>
         </div>
+        <PeriodFields
+          values={{ from: form.von, to: form.bis, resolution: form.aufloesung }}
+          ids={{ from: 'feld-von', to: 'feld-bis', resolution: 'feld-aufloesung' }}
+          invalid={{
+            from: invalid('von') === true,
+            to: invalid('bis') === true,
+            resolution: invalid('aufloesung') === true,
+          }}
+        />
         <fieldset class={fieldClass(errors, 'wert', 'kern-fieldset')} id="feld-wert">
           <legend class="kern-label">Werte</legend>
           <div class="kern-fieldset__body kern-fieldset__body--horizontal">
@@ -326,7 +340,7 @@ export function ExplorerPage({
       {/* Screen readers hear the new summary when htmx replaces the result (the region itself is not live). */}
       <p id="ergebnis-status" class="kern-sr-only" role="status"></p>
       <section id="ergebnis" aria-label="Ergebnis" class="zsk-explorer-result">
-        <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} />
+        <ExplorerResultView result={result} errors={errors} chartSvg={chartSvg} publicUrl={publicUrl} />
       </section>
     </Layout>
   );

@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema.js';
 import type { Audience } from '../../http/access.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { addMonths, lastClosedMonth, monthRange, parseMonth } from '../../domain/months.js';
-import { bucketMonths, periodLabelDe, type PeriodBucket, type PeriodKind } from '../../domain/periods.js';
+import { bucketRange, periodLabelDe, type PeriodKind, type RangeBucket } from '../../domain/periods.js';
 import type { Granularity, ServiceType } from '../../domain/vocabulary.js';
 import { GRANULARITY_LABEL, SERVICE_TYPE_LABEL } from '../../web/labels.js';
 import type { CsvCell } from '../../web/csv.js';
@@ -58,7 +58,7 @@ function checkOrder(from: string, to: string): void {
     throw badParameter(`Parameter „from“ (${from}) liegt nach „to“ (${to}); der Zeitraum ist leer.`);
 }
 
-export interface CountsRow extends PeriodBucket {
+export interface CountsRow extends RangeBucket {
   ars: string;
   region: string | null;
 }
@@ -112,13 +112,13 @@ export async function loadCounts(
   const names = await regionNames(db, [...byRegion.keys()]);
   const data: CountsRow[] = [];
   for (const [ars, months] of [...byRegion.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const bucket of bucketMonths(months, period, { from, to }))
+    for (const bucket of bucketRange(months, period, { from, to }))
       data.push({ ars, region: names.get(ars) ?? null, ...bucket });
   }
   return { ...head, from, to, data };
 }
 
-export interface AggregateRow extends PeriodBucket {
+export interface AggregateRow extends RangeBucket {
   key: string;
   label: string;
 }
@@ -236,8 +236,8 @@ function bucketsOf(
   months: { month: string; total: number }[],
   period: PeriodKind | 'total',
   range: { from: string; to: string },
-): PeriodBucket[] {
-  if (period !== 'total') return bucketMonths(months, period, range);
+): RangeBucket[] {
+  if (period !== 'total') return bucketRange(months, period, range);
   const size = monthRange(range.from, range.to).length;
   const withData = new Set(months.map((m) => m.month)).size;
   return [
@@ -296,7 +296,7 @@ export function servicesCsv(items: ServiceRecord[]): CsvCell[][] {
 }
 
 const PERIOD_COLUMNS = ['Zeitraum', 'Transaktionen', 'Monate mit Daten', 'Monate im Zeitraum', 'Vollständig'];
-const periodCells = (b: PeriodBucket): CsvCell[] => [
+const periodCells = (b: RangeBucket): CsvCell[] => [
   b.period,
   b.total,
   b.months,
@@ -330,7 +330,7 @@ const METRIC = {
 const INCOMPLETE_NOTE =
   'Status „u“: Zeitraum unvollständig, nicht jeder Monat hat Daten (extension.months nennt die Monate mit Daten).';
 
-function timeCategories(rows: PeriodBucket[]): { key: string; label: string }[] {
+function timeCategories(rows: RangeBucket[]): { key: string; label: string }[] {
   const keys = [...new Set(rows.map((r) => r.period))].sort();
   return keys.map((key) => ({ key, label: periodLabelDe(key) }));
 }

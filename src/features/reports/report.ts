@@ -4,7 +4,8 @@
  * XLSX export share these definitions, so a column reads the same everywhere.
  */
 import { ok, type DomainError, type Result } from '../../domain/result.js';
-import { parseMonth } from '../../domain/months.js';
+import { currentMonth, parseMonth } from '../../domain/months.js';
+import { alignPeriod, parseResolution, type Resolution } from '../../domain/periods.js';
 import { GRANULARITY_LABEL, monthLabel } from '../../web/labels.js';
 import { GRANULARITIES } from '../../domain/vocabulary.js';
 import { collator, type Period, type PortalReportRow, type ServiceReportRow } from './queries.js';
@@ -147,6 +148,8 @@ export interface ReportQuery {
   period: Period;
   sort: string;
   dir: SortDir;
+  /** Month, quarter or year (default month): the period is widened to whole quarters or years. */
+  resolution?: Resolution;
 }
 
 const first = (v: unknown): string | undefined => {
@@ -182,6 +185,8 @@ export function parseReportQuery<R>(
       messageEn: `The period starts (${period.from}) after it ends (${period.to}).`,
     });
   }
+  const resolution = parseResolution(first(query.aufloesung));
+  if (!resolution.ok) errors.push(resolution.error);
   const sort = first(query.sort) ?? table.defaultSort.key;
   if (!table.columns.some((c) => c.key === sort)) {
     const keys = table.columns.map((c) => c.key).join(', ');
@@ -199,8 +204,13 @@ export function parseReportQuery<R>(
       messageEn: `The sort direction must be asc or desc, got "${dirRaw}".`,
     });
   }
-  if (errors.length > 0) return { ok: false, error: errors };
-  return ok({ period, sort, dir: dirRaw as SortDir });
+  if (errors.length > 0 || !resolution.ok) return { ok: false, error: errors };
+  return ok({
+    period: alignPeriod(period, resolution.value, currentMonth(now)),
+    sort,
+    dir: dirRaw as SortDir,
+    resolution: resolution.value,
+  });
 }
 
 function compareValues(a: string | number | null, b: string | number | null): number {
@@ -225,10 +235,17 @@ export function sortRows<R>(table: ReportTable<R>, rows: readonly R[], key: stri
 }
 
 /** The query string of a report URL; absent values are left out. */
-export function reportSearch(q: { period: Period; sort?: string; dir?: SortDir; page?: number }): string {
+export function reportSearch(q: {
+  period: Period;
+  sort?: string;
+  dir?: SortDir;
+  page?: number;
+  resolution?: Resolution;
+}): string {
   const params = new URLSearchParams();
   if (q.period.from) params.set('from', q.period.from);
   if (q.period.to) params.set('to', q.period.to);
+  if (q.resolution && q.resolution !== 'monat') params.set('aufloesung', q.resolution);
   if (q.sort) params.set('sort', q.sort);
   if (q.dir) params.set('dir', q.dir);
   if (q.page && q.page > 1) params.set('seite', String(q.page));

@@ -1,5 +1,6 @@
-import { currentMonth } from '../../domain/months.js';
-import { TextField } from '../../web/form.js';
+import { currentMonth, lastClosedMonth } from '../../domain/months.js';
+import { rangeLabel, recentQuarters, type Resolution } from '../../domain/periods.js';
+import { PeriodFields } from '../../web/period-fields.js';
 import type { ComponentChildren } from 'preact';
 import { DataTable, type Column } from '../../web/data-table.js';
 import { Layout } from '../../web/layout.js';
@@ -19,7 +20,9 @@ const REPORT_TABS = [
   { slug: 'dienste', label: 'je Onlinedienst' },
 ] as const;
 
-function periodText(p: Period): string {
+function periodText(p: Period, resolution: Resolution = 'monat'): string {
+  if (p.from && p.to && resolution !== 'monat')
+    return rangeLabel(p.from, p.to, resolution, lastClosedMonth());
   if (p.from && p.to) return `${monthLabel(p.from)} bis ${monthLabel(p.to)}`;
   if (p.from) return `ab ${monthLabel(p.from)}`;
   if (p.to) return `bis ${monthLabel(p.to)}`;
@@ -37,7 +40,7 @@ function sortableColumns<R>(table: ReportTable<R>, query: ReportQuery): Column[]
       numeric: c.numeric,
       nowrap: c.nowrap,
       sort: {
-        href: `${path}${reportSearch({ period: query.period, sort: c.key, dir: next })}`,
+        href: `${path}${reportSearch({ period: query.period, sort: c.key, dir: next, resolution: query.resolution })}`,
         state: active ? (query.dir === 'asc' ? 'ascending' : 'descending') : undefined,
         hint: next === 'asc' ? 'aufsteigend sortieren' : 'absteigend sortieren',
       },
@@ -70,7 +73,7 @@ function ReportFrame<R>({ table, query, errors, years, children }: FrameProps<R>
           {REPORT_TABS.map((t) => (
             <li key={t.slug}>
               <a
-                href={`${REPORT_PATHS[t.slug]}${reportSearch({ period: query.period })}`}
+                href={`${REPORT_PATHS[t.slug]}${reportSearch({ period: query.period, resolution: query.resolution })}`}
                 aria-current={t.slug === table.slug ? 'page' : undefined}
               >
                 {t.label}
@@ -98,7 +101,10 @@ function ReportFrame<R>({ table, query, errors, years, children }: FrameProps<R>
         latest={currentMonth()}
         current={query.period}
         first={{ label: 'Alle Monate', period: { from: null, to: null } }}
-        href={(period) => `${path}${reportSearch({ period, sort: query.sort, dir: query.dir })}`}
+        quarters={query.resolution === 'quartal' ? recentQuarters(currentMonth(), 8) : undefined}
+        href={(period) =>
+          `${path}${reportSearch({ period, sort: query.sort, dir: query.dir, resolution: query.resolution })}`
+        }
       />
       <form method="get" action={path} class="zsk-period" aria-labelledby="zeitraum">
         <h2 id="zeitraum" class="kern-sr-only">
@@ -106,19 +112,15 @@ function ReportFrame<R>({ table, query, errors, years, children }: FrameProps<R>
         </h2>
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />
-        <TextField
-          name="from"
-          type="month"
-          label="Zeitraum von (Monat)"
-          hint="Format JJJJ-MM, leer: ab dem ersten Monat"
-          value={query.period.from ?? ''}
-        />
-        <TextField
-          name="to"
-          type="month"
-          label="Zeitraum bis (Monat)"
-          hint="Format JJJJ-MM, leer: bis zum letzten Monat"
-          value={query.period.to ?? ''}
+        <PeriodFields
+          values={{
+            from: query.period.from ?? '',
+            to: query.period.to ?? '',
+            resolution: query.resolution ?? 'monat',
+          }}
+          names={{ from: 'from', to: 'to' }}
+          ids={{ from: 'feld-from', to: 'feld-to', resolution: 'feld-aufloesung' }}
+          hints={{ from: 'leer: ab dem ersten Monat', to: 'leer: bis zum letzten Monat' }}
         />
         <button class="kern-btn kern-btn--primary" type="submit">
           <span class="kern-label">Anzeigen</span>
@@ -127,7 +129,7 @@ function ReportFrame<R>({ table, query, errors, years, children }: FrameProps<R>
       {errors && errors.length > 0 ? null : (
         <>
           <p class="kern-body">
-            Zeitraum: {periodText(query.period)}.{' '}
+            Zeitraum: {periodText(query.period, query.resolution)}.{' '}
             {query.period.from || query.period.to ? <a href={path}>Alle Monate anzeigen</a> : null}
           </p>
           <ul class="zsk-downloads" aria-label="Herunterladen">
@@ -164,7 +166,7 @@ export function PortalReportPage(props: {
       <DataTable
         id="report"
         class="zsk-table"
-        caption={`${table.title}, ${periodText(query.period)}`}
+        caption={`${table.title}, ${periodText(query.period, query.resolution)}`}
         columns={sortableColumns(table, query)}
       >
         {rows.map((r) => (
@@ -217,7 +219,7 @@ export function ServiceReportPage(props: {
       <DataTable
         id="report"
         class="zsk-table"
-        caption={`${table.title}, ${periodText(query.period)}${pageCount > 1 ? `, Seite ${formatInt(page)} von ${formatInt(pageCount)}` : ''}`}
+        caption={`${table.title}, ${periodText(query.period, query.resolution)}${pageCount > 1 ? `, Seite ${formatInt(page)} von ${formatInt(pageCount)}` : ''}`}
         columns={sortableColumns(table, query)}
       >
         {rows.map((r) => (
