@@ -25,7 +25,7 @@ export const MONTHS_PER_PERIOD: Record<Resolution, number> = { monat: 1, quartal
  * error naming the parameter (a silent fallback would show months under a link that promised years).
  */
 export function parseResolution(raw: unknown): Result<Resolution> {
-  const value = (Array.isArray(raw) ? raw[0] : raw) ?? '';
+  const value: unknown = (Array.isArray(raw) ? (raw[0] as unknown) : raw) ?? '';
   const text = typeof value === 'string' ? value.trim() : String(value);
   if (text === '') return ok(DEFAULT_RESOLUTION);
   const found = RESOLUTIONS.find((r) => r.key === text);

@@ -95,12 +95,27 @@ export async function answerIfNotModified(
   options: ConditionalOptions,
 ): Promise<Validators | null> {
   const v = validatorsOf(await readDataStamp(db), options.variant, options.now);
-  reply.header('ETag', v.etag);
-  reply.header('Last-Modified', v.lastModified.toUTCString());
-  reply.header('Cache-Control', `${options.shared ? 'public' : 'private'}, max-age=${options.maxAge}`);
-  if (!isNotModified(request.headers, v)) return v;
+  if (!setValidators(request, reply, v, options)) return v;
   await reply.code(304).send();
   return null;
+}
+
+/**
+ * Sets ETag, Last-Modified (to the second) and Cache-Control of a representation whose validators the
+ * caller knows (a download file, a build) and tells whether the client's copy is current; the caller
+ * then answers 304.
+ */
+export function setValidators(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  v: Validators,
+  options: Pick<ConditionalOptions, 'maxAge' | 'shared'>,
+): boolean {
+  const seconds = new Date(Math.floor(v.lastModified.getTime() / 1000) * 1000);
+  reply.header('ETag', v.etag);
+  reply.header('Last-Modified', seconds.toUTCString());
+  reply.header('Cache-Control', `${options.shared ? 'public' : 'private'}, max-age=${options.maxAge}`);
+  return isNotModified(request.headers, { etag: v.etag, lastModified: seconds });
 }
 
 export interface CachedAnswer {

@@ -246,8 +246,7 @@ export async function listGroupMonths(
   } else {
     const perLand = by === 'land' || filter.some((f) => f.key === 'land');
     const table = perLand ? sql`rollup_service_land_month` : sql`rollup_service_month`;
-    const group =
-      by === 'land' ? { join: sql``, key: 'r.land' } : GROUP_SQL[by as Exclude<AggregateDimension, 'land'>];
+    const group = by === 'land' ? { join: sql``, key: 'r.land' } : GROUP_SQL[by];
     query = sql`
       SELECT ${sql.raw(group.key)} AS key, r.month, sum(r.total) AS total
       FROM ${table} r

@@ -21,7 +21,10 @@ export const PREFIXES = {
   xsd: 'http://www.w3.org/2001/XMLSchema#',
 } as const;
 
-const { namedNode, literal, blankNode, quad } = N3.DataFactory;
+const namedNode = (value: string) => N3.DataFactory.namedNode(value);
+const literal = (...args: Parameters<typeof N3.DataFactory.literal>) => N3.DataFactory.literal(...args);
+const blankNode = (name?: string) => N3.DataFactory.blankNode(name);
+const quad = (s: N3.Quad_Subject, p: N3.Quad_Predicate, o: N3.Quad_Object) => N3.DataFactory.quad(s, p, o);
 type Prefix = keyof typeof PREFIXES;
 const iri = (prefix: Prefix, local: string) => namedNode(PREFIXES[prefix] + local);
 const a = iri('rdf', 'type');

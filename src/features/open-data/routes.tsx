@@ -4,9 +4,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../http/errors.js';
+import { setValidators } from '../../http/conditional.js';
 import { sendPage } from '../../web/render.js';
 import { catalogQuads, toJsonLd, toRdfXml, toTurtle } from './catalog.js';
-import { answerConditional } from './conditional.js';
 import { dashboardCsv, dashboardJson, parseDashboardQuery } from './dashboard.js';
 import { LICENSE } from './dictionary.js';
 import { CSV_TYPE } from './generate.js';
@@ -20,9 +20,6 @@ declare module 'fastify' {
     openData: DownloadBuilder;
   }
 }
-
-/** Browsers and harvesters may keep a file this long before they ask again (then mostly a 304). */
-const MAX_AGE_SECONDS = 300;
 
 const CATALOG_TYPES = {
   ttl: 'text/turtle; charset=utf-8',
@@ -39,7 +36,7 @@ export async function openDataRoutes(app: FastifyInstance): Promise<void> {
   const { dir, temporary } = await openDataDir(app.config);
   const builder = new DownloadBuilder(app.db.kysely, dir, app.config.openData, app.log);
   app.decorate('openData', builder);
-  app.addHook('onReady', async () => builder.start());
+  app.addHook('onReady', () => builder.start());
   app.addHook('onClose', async () => {
     await builder.stop();
     if (temporary) await fsp.rm(dir, { recursive: true, force: true });
@@ -70,7 +67,12 @@ export async function openDataRoutes(app: FastifyInstance): Promise<void> {
     const stat = await handle.stat();
     const etag = `${file.sha256.slice(0, 32)}-${stat.size}`;
     if (
-      answerConditional(request, reply, { etag, lastModified: stat.mtime, maxAgeSeconds: MAX_AGE_SECONDS })
+      setValidators(
+        request,
+        reply,
+        { etag: `"${etag}"`, lastModified: stat.mtime },
+        { maxAge: app.config.openData.maxAge, shared: true },
+      )
     ) {
       await handle.close();
       return reply.code(304).send();
@@ -89,7 +91,12 @@ export async function openDataRoutes(app: FastifyInstance): Promise<void> {
       const { version, changedAt } = await readDataVersion(app.db.kysely);
       const etag = `d${version}-${query?.from ?? ''}-${query?.to ?? ''}-${format}`;
       if (
-        answerConditional(request, reply, { etag, lastModified: changedAt, maxAgeSeconds: MAX_AGE_SECONDS })
+        setValidators(
+          request,
+          reply,
+          { etag: `"${etag}"`, lastModified: changedAt },
+          { maxAge: app.config.openData.maxAge, shared: true },
+        )
       ) {
         return reply.code(304).send();
       }
@@ -115,11 +122,12 @@ export async function openDataRoutes(app: FastifyInstance): Promise<void> {
       const manifest = await builder.current();
       const etag = `c${manifest.version}-${Date.parse(manifest.generatedAt)}-${format}`;
       if (
-        answerConditional(request, reply, {
-          etag,
-          lastModified: new Date(manifest.generatedAt),
-          maxAgeSeconds: MAX_AGE_SECONDS,
-        })
+        setValidators(
+          request,
+          reply,
+          { etag: `"${etag}"`, lastModified: new Date(manifest.generatedAt) },
+          { maxAge: app.config.openData.maxAge, shared: true },
+        )
       ) {
         return reply.code(304).send();
       }
