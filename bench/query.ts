@@ -20,7 +20,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openMigratedDatabase, type Db } from '../src/db/database.js';
 import { admin, databaseUrlFor } from './server.js';
-import { rebuildGroupRollups, rebuildRollups } from '../src/db/rollups.js';
+import { rebuildGroupRollups, rebuildRollups } from '../src/db/rollups/index.js';
 import { addMonths, lastClosedMonth } from '../src/domain/months.js';
 import { ensureShippedRegions } from '../src/features/regions/repository.js';
 import { listServiceLandTotals, listServiceMonthTotals } from '../src/features/evaluations/queries.js';

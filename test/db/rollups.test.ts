@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../src/db/audit.js';
-import { deleteCounts, lockServices } from '../../src/db/counts.js';
+import { deleteCounts, lockServices, rebuildRollups, regroupServices } from '../../src/db/rollups/index.js';
 import { ingestDelivery } from '../../src/features/deliveries/ingest.js';
-import { rebuildRollups, regroupServices } from '../../src/db/rollups.js';
 import { importCatalogue } from '../../src/features/catalogue/import.js';
 import { addServices, removeService } from '../../src/features/portals/service.js';
 import { createUser } from '../helpers/auth.js';

@@ -7,7 +7,7 @@ import {
   periodForAllServices,
   periodWithinData,
   servicePeriodSums,
-} from '../../db/period-sums.js';
+} from '../../db/rollups/index.js';
 
 /**
  * The explorer reads only the roll-ups, never counts: rollup_group_month over all services, per-service

@@ -6,7 +6,7 @@ import {
   periodForAllServices,
   servicePeriodSums,
   type SumPeriod,
-} from '../../db/period-sums.js';
+} from '../../db/rollups/index.js';
 import { GRANULARITIES, type Granularity } from '../../domain/vocabulary.js';
 
 /**

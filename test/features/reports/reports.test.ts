@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
-import { deleteCounts, lockServices } from '../../../src/db/counts.js';
+import { deleteCounts, lockServices } from '../../../src/db/rollups/index.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
 import {
   listPortalReport,

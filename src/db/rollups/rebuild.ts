@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { addToGroups, deliveredBeforeLast, lockServices, yearSummaries } from './counts.js';
-import type { Database } from './schema.js';
+import type { Database } from '../schema.js';
+import { deliveredBeforeLast, yearSummaries } from './maintain.js';
 
 /**
  * Rebuilds the roll-ups of the services with ids in [fromId, toId] from counts, as one GROUP BY each.
@@ -65,34 +65,4 @@ export async function rebuildGroupRollups(db: Kysely<Database>): Promise<void> {
   await sql`SELECT rebuild_rollup_completeness()`.execute(db);
   await sql`SELECT rebuild_rollup_source()`.execute(db);
   await sql`SELECT rebuild_rollup_group_month()`.execute(db);
-}
-
-/**
- * Runs a change of the groups of the given services (type, Fokus, authority, portals, OZG links,
- * Themenfelder) and moves their transactions in rollup_group_month from the old groups to the new:
- * subtract under the old groups, change, add under the new. Locks the services first, so no delivery
- * of theirs changes the roll-ups in between. Must run inside a transaction.
- */
-export async function regroupServices<T>(
-  trx: Kysely<Database>,
-  serviceIds: Iterable<number>,
-  change: () => Promise<T>,
-): Promise<T> {
-  const ids = [...new Set(serviceIds)].sort((a, b) => a - b);
-  if (ids.length === 0) return change();
-  await lockServices(trx, ids);
-  await shiftGroups(trx, ids, -1);
-  const result = await change();
-  await shiftGroups(trx, ids, 1);
-  return result;
-}
-
-async function shiftGroups(trx: Kysely<Database>, ids: number[], sign: 1 | -1): Promise<void> {
-  await sql`
-    WITH land_delta AS (
-      SELECT service_id, land, month, ${sign}::int * total AS total, ${sign}::int * regions AS regions
-      FROM rollup_service_land_month WHERE service_id = ANY(${ids}::int[])
-    ),
-    ${addToGroups(sql`land_delta`)}
-    SELECT 1`.execute(trx);
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Actor } from './audit.js';
-import type { Database } from './schema.js';
+import type { Actor } from '../audit.js';
+import type { Database } from '../schema.js';
 
 /** One count to store; month is the first day of the month ('YYYY-MM-01'). */
 export interface StoredCount {
@@ -364,4 +364,34 @@ export function yearSummaries(services: RawBuilder<unknown>): RawBuilder<unknown
 export function deliveredBeforeLast(summary: RawBuilder<unknown>, back: 1 | 2): RawBuilder<unknown> {
   return sql`EXISTS (SELECT 1 FROM rollup_service_month m WHERE m.service_id = ${summary}.service_id
                       AND m.month = (${summary}.last_month - make_interval(months => ${sql.lit(back)}))::date)`;
+}
+
+/**
+ * Runs a change of the groups of the given services (type, Fokus, authority, portals, OZG links,
+ * Themenfelder) and moves their transactions in rollup_group_month from the old groups to the new:
+ * subtract under the old groups, change, add under the new. Locks the services first, so no delivery
+ * of theirs changes the roll-ups in between. Must run inside a transaction.
+ */
+export async function regroupServices<T>(
+  trx: Kysely<Database>,
+  serviceIds: Iterable<number>,
+  change: () => Promise<T>,
+): Promise<T> {
+  const ids = [...new Set(serviceIds)].sort((a, b) => a - b);
+  if (ids.length === 0) return change();
+  await lockServices(trx, ids);
+  await shiftGroups(trx, ids, -1);
+  const result = await change();
+  await shiftGroups(trx, ids, 1);
+  return result;
+}
+
+async function shiftGroups(trx: Kysely<Database>, ids: number[], sign: 1 | -1): Promise<void> {
+  await sql`
+    WITH land_delta AS (
+      SELECT service_id, land, month, ${sign}::int * total AS total, ${sign}::int * regions AS regions
+      FROM rollup_service_land_month WHERE service_id = ANY(${ids}::int[])
+    ),
+    ${addToGroups(sql`land_delta`)}
+    SELECT 1`.execute(trx);
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database } from './schema.js';
-import { splitByYears, widenToData, type OpenPeriod } from '../domain/months.js';
+import type { Database } from '../schema.js';
+import { splitByYears, widenToData, type OpenPeriod } from '../../domain/months.js';
 
 /**
  * Per service with data in the period: first and last delivered month, delivered months and total,
