@@ -266,8 +266,8 @@ export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown>
 
 /**
  * Recomputes rollup_service (first and last month, months, total, before_last and two_before_last per
- * service), rollup_service_year (the same per calendar year) and the kept periods (rollup_service_period) of the
- * given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
+ * service), rollup_service_year (the same per calendar year) and rollup_service_cumulative (running sums)
+ * of the given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
  * cannot drift. A separate statement because the CTEs of the upsert cannot see each other's writes.
  * Must run after lockServices() for the same services, like every roll-up change.
  */
@@ -314,38 +314,37 @@ export async function refreshServiceSummaries(
             IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total)`.execute(
     trx,
   );
-  await refreshKeptPeriods(trx, ids);
+  await refreshCumulative(trx, ids);
 }
 
 /**
- * Recomputes the given services' rows of every kept period (rollup_service_period, migration 0016)
- * from rollup_service_month; nothing to do while no period is kept.
+ * Recomputes the given services' running sums (rollup_service_cumulative, migration 0024) from
+ * rollup_service_month; only rows that differ are written, so a monthly delivery writes its new month
+ * and the next_month of the month before.
  */
-async function refreshKeptPeriods(trx: Kysely<Database>, ids: number[]): Promise<void> {
+async function refreshCumulative(trx: Kysely<Database>, ids: number[]): Promise<void> {
   await sql`
-    WITH fresh AS (
-      SELECT p.period_from, p.period_to, m.service_id, min(m.month) AS first_month,
-             max(m.month) AS last_month, count(*)::int AS months, sum(m.total) AS total
-      FROM cached_periods p
-      JOIN rollup_service_month m ON m.month BETWEEN p.period_from AND p.period_to
-      WHERE m.service_id = ANY(${ids}::int[])
-      GROUP BY 1, 2, 3
-    ),
+    WITH fresh AS (${cumulativeSums(sql`service_id = ANY(${ids}::int[])`)}),
     gone AS (
-      DELETE FROM rollup_service_period r
-      WHERE r.service_id = ANY(${ids}::int[])
-        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.period_from = r.period_from
-                          AND f.period_to = r.period_to AND f.service_id = r.service_id)
+      DELETE FROM rollup_service_cumulative c
+      WHERE c.service_id = ANY(${ids}::int[])
+        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.service_id = c.service_id AND f.month = c.month)
     )
-    INSERT INTO rollup_service_period AS r (period_from, period_to, service_id, first_month, last_month, months, total)
+    INSERT INTO rollup_service_cumulative AS c (service_id, month, cum_total, cum_months, next_month)
     SELECT * FROM fresh
-    ON CONFLICT (period_from, period_to, service_id) DO UPDATE
-      SET first_month = excluded.first_month, last_month = excluded.last_month,
-          months = excluded.months, total = excluded.total
-      WHERE (r.first_month, r.last_month, r.months, r.total)
-            IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total)`.execute(
-    trx,
-  );
+    ON CONFLICT (service_id, month) DO UPDATE
+      SET cum_total = excluded.cum_total, cum_months = excluded.cum_months, next_month = excluded.next_month
+      WHERE (c.cum_total, c.cum_months, c.next_month)
+            IS DISTINCT FROM (excluded.cum_total, excluded.cum_months, excluded.next_month)`.execute(trx);
+}
+
+/** The running sums per service and delivered month (rollup_service_cumulative), for the services matched. */
+export function cumulativeSums(services: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    SELECT service_id, month, sum(total) OVER w AS cum_total, (count(*) OVER w)::int AS cum_months,
+           lead(month) OVER w AS next_month
+    FROM rollup_service_month WHERE ${services}
+    WINDOW w AS (PARTITION BY service_id ORDER BY month)`;
 }
 
 /** rollup_service_month summed per service and calendar year (rollup_service_year), for the services matched. */

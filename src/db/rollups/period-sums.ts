@@ -5,12 +5,13 @@ import { splitByYears, widenToData, type OpenPeriod } from '../../domain/months.
 /**
  * Per service with data in the period: first and last delivered month, delivered months and total,
  * as rows (service_id, first_month, last_month, months, total). All months are rollup_service itself,
- * one row per service. Whole calendar years come from
- * rollup_service_year (one row per service and year), only the months at either end of the period
- * from rollup_service_month: 2025 at 100,000 services reads 100,000 rows instead of 1.2 million.
- * `services` restricts the rows (a condition on service_id); a period of one year is then a plain
- * range of the year index, which lets the planner read the largest services in index order. A kept
- * period (periodForAllServices) reads its stored sums instead, also in index order.
+ * one row per service; one calendar year is rollup_service_year, a plain range of its index
+ * (year, total DESC, service_id), which lets the planner read the largest services in index order.
+ * Any other period is the difference of two running sums (rollup_service_cumulative, migration 0024):
+ * the last delivered month up to the period's end minus the last one before its start, each one
+ * primary-key probe, skipped where rollup_service already answers (a service whose last month lies in
+ * the period needs no probe for the end, one that starts in it none for the start).
+ * `services` restricts the rows (a condition on service_id).
  */
 export function servicePeriodSums(
   period: SumPeriod,
@@ -18,108 +19,55 @@ export function servicePeriodSums(
 ): RawBuilder<unknown> {
   if (period.from === null && period.to === null)
     return sql`SELECT service_id, first_month, last_month, months, total FROM rollup_service WHERE ${services}`;
-  if (period.cached)
+  const year = singleYear(period);
+  if (year !== null)
     return sql`
-      SELECT service_id, first_month, last_month, months, total FROM rollup_service_period
-      WHERE ${cachedKey(period)} AND ${services}`;
-  const split = splitByYears(period);
-  const parts: RawBuilder<unknown>[] = [];
-  if (split.years) {
-    const { from, to } = split.years;
-    // One year as an equality, so that the index (year, total DESC, service_id) gives the order.
-    const years =
-      from !== null && from === to
-        ? sql`year = ${from}::int`
-        : sql`${from === null ? sql`true` : sql`year >= ${from}::int`} AND ${to === null ? sql`true` : sql`year <= ${to}::int`}`;
-    parts.push(sql`
       SELECT service_id, first_month, last_month, months, total FROM rollup_service_year
-      WHERE ${years} AND ${services}`);
-  }
-  for (const m of split.months) {
-    parts.push(sql`
-      SELECT service_id, month AS first_month, month AS last_month, 1 AS months, total FROM rollup_service_month
-      WHERE ${m.from === null ? sql`true` : sql`month >= ${`${m.from}-01`}::date`}
-        AND ${m.to === null ? sql`true` : sql`month <= ${`${m.to}-01`}::date`} AND ${services}`);
-  }
-  if (singleYear(period) !== null) return parts[0]!;
+      WHERE year = ${year}::int AND ${services}`;
+  const from = sql`${`${period.from ?? '0001-01'}-01`}::date`;
+  const to = sql`${`${period.to ?? '9999-12'}-01`}::date`;
+  // The conditions on r inside the subqueries are constant per service: the planner turns them into
+  // a gate that skips the probe, rather than probing and discarding.
   return sql`
-    SELECT service_id, min(first_month) AS first_month, max(last_month) AS last_month,
-           sum(months)::int AS months, sum(total) AS total
-    FROM (${sql.join(parts, sql` UNION ALL `)}) p
-    GROUP BY service_id`;
+    SELECT r.service_id, coalesce(lo.next_month, r.first_month) AS first_month,
+           coalesce(hi.month, r.last_month) AS last_month,
+           coalesce(hi.cum_months, r.months) - coalesce(lo.cum_months, 0) AS months,
+           coalesce(hi.cum_total, r.total) - coalesce(lo.cum_total, 0) AS total
+    FROM (SELECT * FROM rollup_service WHERE ${services}) r
+    LEFT JOIN LATERAL (
+      SELECT c.month, c.cum_total, c.cum_months FROM rollup_service_cumulative c
+      WHERE r.last_month > ${to} AND c.service_id = r.service_id AND c.month <= ${to}
+      ORDER BY c.month DESC LIMIT 1
+    ) hi ON true
+    LEFT JOIN LATERAL (
+      SELECT c.next_month, c.cum_total, c.cum_months FROM rollup_service_cumulative c
+      WHERE r.first_month < ${from} AND c.service_id = r.service_id AND c.month < ${from}
+      ORDER BY c.month DESC LIMIT 1
+    ) lo ON true
+    WHERE r.first_month <= ${to} AND r.last_month >= ${from}
+      AND coalesce(hi.cum_months, r.months) > coalesce(lo.cum_months, 0)`;
 }
+
+/** A period to sum over (months 'YYYY-MM', null = open end). */
+export type SumPeriod = OpenPeriod;
 
 /**
- * A period to sum over: its per-service sums are in rollup_service_period (migration 0016) when
- * `cached`, which only periodForAllServices() sets after making sure they are there.
- */
-export interface SumPeriod extends OpenPeriod {
-  cached?: boolean;
-}
-
-/** Periods whose per-service sums are kept; building one more drops the oldest. */
-export const CACHED_PERIODS = 2;
-
-const periodDates = (period: OpenPeriod) => [`${period.from}-01`, `${period.to}-01`] as const;
-
-/** The rows of one kept period in rollup_service_period (or cached_periods). */
-function cachedKey(period: OpenPeriod): RawBuilder<unknown> {
-  const [from, to] = periodDates(period);
-  return sql`period_from = ${from}::date AND period_to = ${to}::date`;
-}
-
-/**
- * The period prepared for sums over every service: widened to the data (periodWithinData); a period
- * that is neither all months nor one calendar year has its per-service sums kept in
- * rollup_service_period, built here on its first use (1.5 s for twelve months at 100,000 services),
- * then kept current by every change of counts. Questions about a few chosen services do not need it.
+ * The period prepared for sums over every service: widened to the data (periodWithinData). Reads
+ * only; any period is answered from the kept roll-ups (servicePeriodSums).
  */
 export async function periodForAllServices(db: Kysely<Database>, asked: OpenPeriod): Promise<SumPeriod> {
-  const period = await periodWithinData(db, asked);
-  if (period.from === null || period.to === null || singleYear(period) !== null) return period;
-  const kept = async (q: Kysely<Database>) =>
-    (await sql`SELECT 1 FROM cached_periods WHERE ${cachedKey(period)}`.execute(q)).rows.length > 0;
-  if (!(await kept(db))) {
-    await db.transaction().execute(async (trx) => {
-      // Deliveries change these rows in refreshServiceSummaries: none may commit between the sums
-      // read here and the commit of the kept period, or its change would be missing.
-      await sql`LOCK TABLE rollup_service_period IN EXCLUSIVE MODE`.execute(trx);
-      if (await kept(trx)) return;
-      await sql`
-        WITH dropped AS (
-          DELETE FROM cached_periods WHERE (period_from, period_to) IN (
-            SELECT period_from, period_to FROM cached_periods
-            ORDER BY built_at DESC, period_from DESC, period_to DESC OFFSET ${CACHED_PERIODS - 1})
-          RETURNING period_from, period_to
-        )
-        DELETE FROM rollup_service_period r USING dropped d
-        WHERE r.period_from = d.period_from AND r.period_to = d.period_to`.execute(trx);
-      const [from, to] = periodDates(period);
-      await sql`INSERT INTO cached_periods (period_from, period_to) VALUES (${from}::date, ${to}::date)`.execute(
-        trx,
-      );
-      await sql`
-        INSERT INTO rollup_service_period (period_from, period_to, service_id, first_month, last_month, months, total)
-        SELECT ${from}::date, ${to}::date, service_id, first_month, last_month, months, total
-        FROM (${servicePeriodSums(period)}) p`.execute(trx);
-      // Statistics now rather than when autovacuum gets there: without them the planner takes the
-      // new rows for a handful and reads them by bitmap instead of in index order.
-      await sql`ANALYZE rollup_service_period`.execute(trx);
-    });
-  }
-  return { ...period, cached: true };
+  return periodWithinData(db, asked);
 }
 
 /**
  * The per-service summary whose index on the total gives the order by transactions of the period:
- * rollup_service for all months, rollup_service_year for one calendar year, rollup_service_period for
- * a kept period; null for other periods. `where` picks the period's rows of `table`.
+ * rollup_service for all months, rollup_service_year for one calendar year; null for other periods
+ * (they sort their sums). `where` picks the period's rows of `table`.
  */
 export function indexedSummary(
   period: SumPeriod,
 ): { table: RawBuilder<unknown>; where: RawBuilder<unknown> } | null {
   if (period.from === null && period.to === null) return { table: sql`rollup_service`, where: sql`true` };
-  if (period.cached) return { table: sql`rollup_service_period`, where: cachedKey(period) };
   const year = singleYear(period);
   return year === null ? null : { table: sql`rollup_service_year`, where: sql`year = ${year}::int` };
 }

@@ -1,13 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { deliveredBeforeLast, yearSummaries } from './maintain.js';
+import { cumulativeSums, deliveredBeforeLast, yearSummaries } from './maintain.js';
 
 /**
  * Rebuilds the roll-ups of the services with ids in [fromId, toId] from counts, as one GROUP BY each.
- * The result is what upsertCounts/deleteCounts (counts.ts) maintain incrementally: per service and
+ * The result is what upsertCounts/deleteCounts (maintain.ts) maintain incrementally: per service and
  * month (and per Land) the sum of the stored counts and the number of regions with a count, months
  * without any count have no row; per service (rollup_service) and per service and year
- * (rollup_service_year) first and last month, months and total.
+ * (rollup_service_year) first and last month, months and total; per service and delivered month the
+ * running sums (rollup_service_cumulative).
  * Used for bulk loads (bench:query) and to repair roll-ups; run it in a transaction after
  * lockServices() for the same services when deliveries may run at the same time. `replace: false`
  * skips deleting the old rows, for tables known to hold none of these services.
@@ -18,9 +19,6 @@ export async function rebuildRollups(
   toId: number,
   options: { replace?: boolean } = {},
 ): Promise<void> {
-  // Kept periods are built again on their next use.
-  await sql`DELETE FROM rollup_service_period`.execute(db);
-  await sql`DELETE FROM cached_periods`.execute(db);
   if (options.replace !== false) {
     await sql`DELETE FROM rollup_service_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
     await sql`DELETE FROM rollup_service_land_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(
@@ -28,6 +26,9 @@ export async function rebuildRollups(
     );
     await sql`DELETE FROM rollup_service WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
     await sql`DELETE FROM rollup_service_year WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
+    await sql`DELETE FROM rollup_service_cumulative WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(
+      db,
+    );
   }
   await sql`
     INSERT INTO rollup_service_month (service_id, month, total, regions)
@@ -53,6 +54,9 @@ export async function rebuildRollups(
   await sql`
     INSERT INTO rollup_service_year (service_id, year, first_month, last_month, months, total)
     ${yearSummaries(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
+  await sql`
+    INSERT INTO rollup_service_cumulative (service_id, month, cum_total, cum_months, next_month)
+    ${cumulativeSums(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
 }
 
 /**
