@@ -49,7 +49,7 @@ const snapshot = async () =>
       UNION ALL SELECT 'service', row(service_id, first_month, last_month, months, total, before_last,
                                       two_before_last)::text FROM rollup_service
       UNION ALL SELECT 'year', row(service_id, year, first_month, last_month, months, total)::text FROM rollup_service_year
-      UNION ALL SELECT 'cumulative', row(service_id, month, cum_total, cum_months, next_month)::text
+      UNION ALL SELECT 'cumulative', row(service_id, month, cum_total, cum_months, latest_month, next_month)::text
                 FROM rollup_service_cumulative
       ORDER BY 1, 2`.execute(db.kysely)
   ).rows;
@@ -100,13 +100,15 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
       `(${b},2023,2023-12-01,2023-12-01,1,1)`,
       `(${d},2024,2024-01-01,2024-03-01,2,10)`,
     ]);
-    // Running sums per delivered month; d's gap (2024-02) has no row, its 2024-01 points past it.
+    // Running sums per month from the first to the last delivered one; d's gap (2024-02) carries
+    // the sums of 2024-01 forward.
     expect(maintained.filter((r) => r.t === 'cumulative').map((r) => r.r)).toEqual([
-      `(${a},2024-01-01,16,1,2024-02-01)`,
-      `(${a},2024-02-01,16,2,)`,
-      `(${b},2023-12-01,1,1,)`,
-      `(${d},2024-01-01,4,1,2024-03-01)`,
-      `(${d},2024-03-01,10,2,)`,
+      `(${a},2024-01-01,16,1,2024-01-01,2024-02-01)`,
+      `(${a},2024-02-01,16,2,2024-02-01,)`,
+      `(${b},2023-12-01,1,1,2023-12-01,)`,
+      `(${d},2024-01-01,4,1,2024-01-01,2024-03-01)`,
+      `(${d},2024-02-01,4,1,2024-01-01,2024-03-01)`,
+      `(${d},2024-03-01,10,2,2024-03-01,)`,
     ]);
     // Every period from 2023-11 to 2024-04 (open ends included) summed from the running sums equals
     // the months summed directly.

@@ -330,21 +330,33 @@ async function refreshCumulative(trx: Kysely<Database>, ids: number[]): Promise<
       WHERE c.service_id = ANY(${ids}::int[])
         AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.service_id = c.service_id AND f.month = c.month)
     )
-    INSERT INTO rollup_service_cumulative AS c (service_id, month, cum_total, cum_months, next_month)
+    INSERT INTO rollup_service_cumulative AS c
+      (service_id, month, cum_total, cum_months, latest_month, next_month)
     SELECT * FROM fresh
     ON CONFLICT (service_id, month) DO UPDATE
-      SET cum_total = excluded.cum_total, cum_months = excluded.cum_months, next_month = excluded.next_month
-      WHERE (c.cum_total, c.cum_months, c.next_month)
-            IS DISTINCT FROM (excluded.cum_total, excluded.cum_months, excluded.next_month)`.execute(trx);
+      SET cum_total = excluded.cum_total, cum_months = excluded.cum_months,
+          latest_month = excluded.latest_month, next_month = excluded.next_month
+      WHERE (c.cum_total, c.cum_months, c.latest_month, c.next_month)
+            IS DISTINCT FROM (excluded.cum_total, excluded.cum_months, excluded.latest_month, excluded.next_month)`.execute(
+    trx,
+  );
 }
 
-/** The running sums per service and delivered month (rollup_service_cumulative), for the services matched. */
+/**
+ * The running sums (rollup_service_cumulative) of the services matched: one row per service and month
+ * from its first to its last delivered month, gaps included, so that a period's ends are always a row.
+ * The same statement is in migration 0024.
+ */
 export function cumulativeSums(services: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
-    SELECT service_id, month, sum(total) OVER w AS cum_total, (count(*) OVER w)::int AS cum_months,
-           lead(month) OVER w AS next_month
-    FROM rollup_service_month WHERE ${services}
-    WINDOW w AS (PARTITION BY service_id ORDER BY month)`;
+    SELECT s.service_id, g.month::date AS month, (sum(coalesce(m.total, 0)) OVER w)::bigint AS cum_total,
+           (count(m.month) OVER w)::int AS cum_months, max(m.month) OVER w AS latest_month,
+           min(m.month) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_month
+    FROM (SELECT service_id, min(month) AS first_month, max(month) AS last_month
+          FROM rollup_service_month WHERE ${services} GROUP BY service_id) s
+    CROSS JOIN LATERAL generate_series(s.first_month::timestamp, s.last_month::timestamp, interval '1 month') AS g(month)
+    LEFT JOIN rollup_service_month m ON m.service_id = s.service_id AND m.month = g.month::date
+    WINDOW w AS (PARTITION BY s.service_id ORDER BY g.month)`;
 }
 
 /** rollup_service_month summed per service and calendar year (rollup_service_year), for the services matched. */

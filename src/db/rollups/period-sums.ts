@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
-import { splitByYears, widenToData, type OpenPeriod } from '../../domain/months.js';
+import { addMonths, splitByYears, widenToData, type OpenPeriod } from '../../domain/months.js';
 
 /**
  * Per service with data in the period: first and last delivered month, delivered months and total,
@@ -8,9 +8,9 @@ import { splitByYears, widenToData, type OpenPeriod } from '../../domain/months.
  * one row per service; one calendar year is rollup_service_year, a plain range of its index
  * (year, total DESC, service_id), which lets the planner read the largest services in index order.
  * Any other period is the difference of two running sums (rollup_service_cumulative, migration 0024):
- * the last delivered month up to the period's end minus the last one before its start, each one
- * primary-key probe, skipped where rollup_service already answers (a service whose last month lies in
- * the period needs no probe for the end, one that starts in it none for the start).
+ * the row of the period's last month minus the row of the month before its first, each looked up by
+ * month, and only where rollup_service does not already answer (a service whose last month lies in
+ * the period needs no row for the end, one that starts in it none for the start).
  * `services` restricts the rows (a condition on service_id).
  */
 export function servicePeriodSums(
@@ -24,28 +24,38 @@ export function servicePeriodSums(
     return sql`
       SELECT service_id, first_month, last_month, months, total FROM rollup_service_year
       WHERE year = ${year}::int AND ${services}`;
-  const from = sql`${`${period.from ?? '0001-01'}-01`}::date`;
-  const to = sql`${`${period.to ?? '9999-12'}-01`}::date`;
-  // The conditions on r inside the subqueries are constant per service: the planner turns them into
-  // a gate that skips the probe, rather than probing and discarding.
+  // The running sums at the period's end (hi) and before its start (lo); an open end needs no row.
+  const to = period.to === null ? null : sql`${`${period.to}-01`}::date`;
+  const end = to
+    ? {
+        join: sql`LEFT JOIN rollup_service_cumulative hi
+                    ON r.last_month > ${to} AND hi.service_id = r.service_id AND hi.month = ${to}`,
+        where: sql`r.first_month <= ${to}`,
+        last: sql`coalesce(hi.latest_month, r.last_month)`,
+        months: sql`coalesce(hi.cum_months, r.months)`,
+        total: sql`coalesce(hi.cum_total, r.total)`,
+      }
+    : { join: sql``, where: sql`true`, last: sql`r.last_month`, months: sql`r.months`, total: sql`r.total` };
+  const from = period.from === null ? null : sql`${`${period.from}-01`}::date`;
+  const start =
+    from && period.from
+      ? {
+          join: sql`LEFT JOIN rollup_service_cumulative lo
+                      ON r.first_month < ${from} AND lo.service_id = r.service_id
+                     AND lo.month = ${`${addMonths(period.from, -1)}-01`}::date`,
+          where: sql`r.last_month >= ${from}`,
+          first: sql`coalesce(lo.next_month, r.first_month)`,
+          months: sql`coalesce(lo.cum_months, 0)`,
+          total: sql`coalesce(lo.cum_total, 0)`,
+        }
+      : { join: sql``, where: sql`true`, first: sql`r.first_month`, months: sql`0`, total: sql`0` };
   return sql`
-    SELECT r.service_id, coalesce(lo.next_month, r.first_month) AS first_month,
-           coalesce(hi.month, r.last_month) AS last_month,
-           coalesce(hi.cum_months, r.months) - coalesce(lo.cum_months, 0) AS months,
-           coalesce(hi.cum_total, r.total) - coalesce(lo.cum_total, 0) AS total
+    SELECT r.service_id, ${start.first} AS first_month, ${end.last} AS last_month,
+           ${end.months} - ${start.months} AS months, ${end.total} - ${start.total} AS total
     FROM (SELECT * FROM rollup_service WHERE ${services}) r
-    LEFT JOIN LATERAL (
-      SELECT c.month, c.cum_total, c.cum_months FROM rollup_service_cumulative c
-      WHERE r.last_month > ${to} AND c.service_id = r.service_id AND c.month <= ${to}
-      ORDER BY c.month DESC LIMIT 1
-    ) hi ON true
-    LEFT JOIN LATERAL (
-      SELECT c.next_month, c.cum_total, c.cum_months FROM rollup_service_cumulative c
-      WHERE r.first_month < ${from} AND c.service_id = r.service_id AND c.month < ${from}
-      ORDER BY c.month DESC LIMIT 1
-    ) lo ON true
-    WHERE r.first_month <= ${to} AND r.last_month >= ${from}
-      AND coalesce(hi.cum_months, r.months) > coalesce(lo.cum_months, 0)`;
+    ${end.join}
+    ${start.join}
+    WHERE ${end.where} AND ${start.where} AND ${end.months} > ${start.months}`;
 }
 
 /** A period to sum over (months 'YYYY-MM', null = open end). */
@@ -108,10 +118,14 @@ export function countServicesWithData(period: SumPeriod): RawBuilder<unknown> {
 
 /** The first and last month with delivered data over all services, from rollup_completeness (a few rows). */
 export async function dataMonths(db: Kysely<Database>): Promise<{ first: string; last: string } | null> {
-  const rows = await sql<{ first: string | null; last: string | null }>`
-    SELECT to_char(min(first_month), 'YYYY-MM') AS first, to_char(max(last_month), 'YYYY-MM') AS last
-    FROM rollup_completeness`.execute(db);
-  const { first, last } = rows.rows[0] ?? { first: null, last: null };
+  const row = await db
+    .selectFrom('rollup_completeness')
+    .select([
+      sql<string | null>`to_char(min(first_month), 'YYYY-MM')`.as('first'),
+      sql<string | null>`to_char(max(last_month), 'YYYY-MM')`.as('last'),
+    ])
+    .executeTakeFirst();
+  const { first, last } = row ?? { first: null, last: null };
   return first === null || last === null ? null : { first, last };
 }
 

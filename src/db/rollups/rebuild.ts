@@ -2,6 +2,15 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import { cumulativeSums, deliveredBeforeLast, yearSummaries } from './maintain.js';
 
+/** The roll-ups with rows per service, which rebuildRollups recomputes for a range of services. */
+const PER_SERVICE_TABLES = [
+  'rollup_service_month',
+  'rollup_service_land_month',
+  'rollup_service',
+  'rollup_service_year',
+  'rollup_service_cumulative',
+] as const;
+
 /**
  * Rebuilds the roll-ups of the services with ids in [fromId, toId] from counts, as one GROUP BY each.
  * The result is what upsertCounts/deleteCounts (maintain.ts) maintain incrementally: per service and
@@ -20,15 +29,11 @@ export async function rebuildRollups(
   options: { replace?: boolean } = {},
 ): Promise<void> {
   if (options.replace !== false) {
-    await sql`DELETE FROM rollup_service_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
-    await sql`DELETE FROM rollup_service_land_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(
-      db,
-    );
-    await sql`DELETE FROM rollup_service WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
-    await sql`DELETE FROM rollup_service_year WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
-    await sql`DELETE FROM rollup_service_cumulative WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(
-      db,
-    );
+    for (const table of PER_SERVICE_TABLES)
+      await db
+        .deleteFrom(table)
+        .where((eb) => eb.between('service_id', fromId, toId))
+        .execute();
   }
   await sql`
     INSERT INTO rollup_service_month (service_id, month, total, regions)
@@ -55,14 +60,15 @@ export async function rebuildRollups(
     INSERT INTO rollup_service_year (service_id, year, first_month, last_month, months, total)
     ${yearSummaries(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
   await sql`
-    INSERT INTO rollup_service_cumulative (service_id, month, cum_total, cum_months, next_month)
+    INSERT INTO rollup_service_cumulative (service_id, month, cum_total, cum_months, latest_month, next_month)
     ${cumulativeSums(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
 }
 
 /**
  * Recomputes the roll-ups over groups of services: rollup_group_month from rollup_service_land_month
- * and the service groups, rollup_completeness and rollup_source from rollup_service (migrations 0011,
- * 0013; their triggers keep them current, but not while session_replication_role = replica). Group rows mix services, so this is all or nothing: for bulk loads (bench:query) and repairs, in a transaction
+ * and the service groups, rollup_completeness from rollup_service and rollup_source from the catalogue
+ * (migrations 0011, 0013, 0024; their triggers keep them current, but not while
+ * session_replication_role = replica). Group rows mix services, so this is all or nothing: for bulk loads (bench:query) and repairs, in a transaction
  * that keeps writers out (deliveries change group rows of every group their service belongs to).
  */
 export async function rebuildGroupRollups(db: Kysely<Database>): Promise<void> {
