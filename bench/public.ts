@@ -21,7 +21,7 @@ import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openMigratedDatabase, type Db } from '../src/db/database.js';
-import { rebuildGroupRollups, rebuildRollups } from '../src/db/rollups.js';
+import { rebuildGroupRollups, rebuildRollups } from '../src/db/rollups/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { addMonths, lastClosedMonth } from '../src/domain/months.js';
 import { ensureShippedRegions } from '../src/features/regions/repository.js';

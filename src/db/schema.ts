@@ -322,6 +322,58 @@ export interface RollupServiceYearTable {
   total: number;
 }
 
+/**
+ * Running sums per service and month from its first to its last delivered month (migration 0024):
+ * transactions and delivered months up to and including the month, the latest delivered month so far
+ * and the next delivered month after it (null: none yet).
+ */
+export interface RollupServiceCumulativeTable {
+  service_id: number;
+  month: string;
+  cum_total: number;
+  cum_months: number;
+  latest_month: string | null;
+  next_month: string | null;
+}
+
+/**
+ * Services per priority group and the facts of their delivered months that completeness depends on
+ * (migrations 0011, 0020); kept by triggers. Services without any delivery have null facts.
+ */
+export interface RollupCompletenessTable {
+  grp: 'focus' | 'type1' | 'type23' | 'type45';
+  first_month: string | null;
+  last_month: string | null;
+  contiguous: boolean | null;
+  before_last: boolean | null;
+  two_before_last: boolean | null;
+  services: number;
+}
+
+/** Services per data source and granularity (migrations 0013, 0024); kept by triggers. */
+export interface RollupSourceTable {
+  kind: 'portal' | 'direct';
+  /** Portal id, or the authority id of a direct connection (null: service without authority). */
+  source_id: number | null;
+  granularity: Granularity;
+  services: number;
+}
+
+/** View: the groups each service belongs to, per explorer dimension (migrations 0010, 0015). */
+export interface ServiceGroupsView {
+  service_id: number;
+  dimension: string;
+  group_key: string;
+  per_land: boolean;
+}
+
+/** View: the data sources of each service, its portals or else its authority (migration 0013). */
+export interface ServiceSourcesView {
+  service_id: number;
+  kind: 'portal' | 'direct';
+  source_id: number | null;
+}
+
 export interface AuditLogTable {
   id: Id;
   at: DefaultNow;
@@ -371,6 +423,11 @@ export interface Database {
   rollup_service_land_month: RollupServiceLandMonthTable;
   rollup_group_month: RollupGroupMonthTable;
   rollup_service_year: RollupServiceYearTable;
+  rollup_service_cumulative: RollupServiceCumulativeTable;
+  rollup_completeness: RollupCompletenessTable;
+  rollup_source: RollupSourceTable;
+  service_groups: ServiceGroupsView;
+  service_sources: ServiceSourcesView;
   audit_log: AuditLogTable;
   data_version: DataVersionTable;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../src/db/audit.js';
-import { deleteCounts, lockServices, upsertCounts } from '../../src/db/counts.js';
+import { deleteCounts, lockServices, upsertCounts } from '../../src/db/rollups/index.js';
 import { createTestDb, ENGINE, type TestDb } from '../helpers/db.js';
 import { createService } from '../helpers/factories.js';
 

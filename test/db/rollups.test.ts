@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../src/db/audit.js';
-import { deleteCounts, lockServices } from '../../src/db/counts.js';
+import {
+  deleteCounts,
+  lockServices,
+  rebuildRollups,
+  regroupServices,
+  servicePeriodSums,
+} from '../../src/db/rollups/index.js';
 import { ingestDelivery } from '../../src/features/deliveries/ingest.js';
-import { rebuildRollups, regroupServices } from '../../src/db/rollups.js';
 import { importCatalogue } from '../../src/features/catalogue/import.js';
 import { addServices, removeService } from '../../src/features/portals/service.js';
 import { createUser } from '../helpers/auth.js';
@@ -44,6 +49,8 @@ const snapshot = async () =>
       UNION ALL SELECT 'service', row(service_id, first_month, last_month, months, total, before_last,
                                       two_before_last)::text FROM rollup_service
       UNION ALL SELECT 'year', row(service_id, year, first_month, last_month, months, total)::text FROM rollup_service_year
+      UNION ALL SELECT 'cumulative', row(service_id, month, cum_total, cum_months, latest_month, next_month)::text
+                FROM rollup_service_cumulative
       ORDER BY 1, 2`.execute(db.kysely)
   ).rows;
 
@@ -93,10 +100,39 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
       `(${b},2023,2023-12-01,2023-12-01,1,1)`,
       `(${d},2024,2024-01-01,2024-03-01,2,10)`,
     ]);
+    // Running sums per month from the first to the last delivered one; d's gap (2024-02) carries
+    // the sums of 2024-01 forward.
+    expect(maintained.filter((r) => r.t === 'cumulative').map((r) => r.r)).toEqual([
+      `(${a},2024-01-01,16,1,2024-01-01,2024-02-01)`,
+      `(${a},2024-02-01,16,2,2024-02-01,)`,
+      `(${b},2023-12-01,1,1,2023-12-01,)`,
+      `(${d},2024-01-01,4,1,2024-01-01,2024-03-01)`,
+      `(${d},2024-02-01,4,1,2024-01-01,2024-03-01)`,
+      `(${d},2024-03-01,10,2,2024-03-01,)`,
+    ]);
+    // Every period from 2023-11 to 2024-04 (open ends included) summed from the running sums equals
+    // the months summed directly.
+    const months = ['2023-11', '2023-12', '2024-01', '2024-02', '2024-03', '2024-04'];
+    const ends = [null, ...months];
+    for (const from of ends)
+      for (const to of ends) {
+        if (from !== null && to !== null && from > to) continue;
+        const f = `${from ?? '0001-01'}-01`;
+        const t = `${to ?? '9999-12'}-01`;
+        const direct = await sql<{ r: string }>`
+          SELECT row(service_id, min(month), max(month), count(*), sum(total))::text AS r
+          FROM rollup_service_month WHERE month BETWEEN ${f}::date AND ${t}::date
+          GROUP BY service_id ORDER BY 1`.execute(db.kysely);
+        const fromSums = await sql<{ r: string }>`
+          SELECT row(service_id, first_month, last_month, months, total)::text AS r
+          FROM (${servicePeriodSums({ from, to })}) p ORDER BY 1`.execute(db.kysely);
+        expect(fromSums.rows, `${from} to ${to}`).toEqual(direct.rows);
+      }
     await sql`DELETE FROM rollup_service_month`.execute(db.kysely);
     await sql`DELETE FROM rollup_service_land_month`.execute(db.kysely);
     await sql`DELETE FROM rollup_service`.execute(db.kysely);
     await sql`DELETE FROM rollup_service_year`.execute(db.kysely);
+    await sql`DELETE FROM rollup_service_cumulative`.execute(db.kysely);
     await rebuildRollups(db.kysely, Math.min(a, b, c, d), Math.max(a, b, c, d), { replace: false });
     expect(await snapshot()).toEqual(maintained);
     // Replacing is idempotent.

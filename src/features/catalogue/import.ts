@@ -1,4 +1,4 @@
-import { regroupServices } from '../../db/rollups.js';
+import { regroupServices } from '../../db/rollups/index.js';
 import { transactionWithRetry } from '../../db/retry.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';

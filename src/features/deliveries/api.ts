@@ -2,7 +2,7 @@ import { transactionWithRetry } from '../../db/retry.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { lockServices, deleteCounts } from '../../db/counts.js';
+import { lockServices, deleteCounts } from '../../db/rollups/index.js';
 import { parseArs } from '../../domain/ars.js';
 import type { RowError } from '../../domain/counts.js';
 import { dateToMonth, monthToDate, parseMonth } from '../../domain/months.js';

@@ -6,7 +6,7 @@ import { shown } from '../../domain/shown.js';
 import { parseId } from '../../http/ids.js';
 import type { Actor } from '../../db/audit.js';
 import { transactionWithRetry } from '../../db/retry.js';
-import { lockServices, upsertCounts, type StoredCount } from '../../db/counts.js';
+import { lockServices, upsertCounts, type StoredCount } from '../../db/rollups/index.js';
 import type { Channel, Database, DeliveryStatus } from '../../db/schema.js';
 import { regionIndex } from '../regions/repository.js';
 

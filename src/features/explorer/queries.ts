@@ -8,7 +8,7 @@ import {
   periodForAllServices,
   periodWithinData,
   servicePeriodSums,
-} from '../../db/period-sums.js';
+} from '../../db/rollups/index.js';
 import { publishedService, unpublishedService } from '../../db/published.js';
 
 /**

@@ -3,7 +3,7 @@ import { audienceOf } from '../../http/access.js';
 import type { FastifyInstance } from 'fastify';
 import { sendFragment, sendPage } from '../../web/render.js';
 import { renderBarChartSvg } from '../../web/chart.js';
-import { listDataYears } from '../../db/period-sums.js';
+import { listDataYears } from '../../db/rollups/index.js';
 import { defaultForm, parseExplorerQuery } from './params.js';
 import { listServiceOptions } from './queries.js';
 import { loadExploration } from './service.js';

@@ -1,6 +1,6 @@
 import { containsPattern } from '../../db/like.js';
 import { transactionWithRetry } from '../../db/retry.js';
-import { regroupServices } from '../../db/rollups.js';
+import { regroupServices } from '../../db/rollups/index.js';
 import { parse } from 'csv-parse/sync';
 import { sql, type Kysely } from 'kysely';
 import { writeAudit, type Actor } from '../../db/audit.js';

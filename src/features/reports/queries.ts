@@ -6,14 +6,14 @@ import {
   periodForAllServices,
   servicePeriodSums,
   type SumPeriod,
-} from '../../db/period-sums.js';
+} from '../../db/rollups/index.js';
 import { GRANULARITIES, type Granularity } from '../../domain/vocabulary.js';
 import { publishedService, unpublishedService } from '../../db/published.js';
 
 /**
- * The report tables read the roll-ups, never counts: rollup_service and rollup_source over all months,
- * over a period rollup_service_year for its whole years, rollup_service_month for the months at its
- * ends (src/db/period-sums.ts) and rollup_group_month for the sources. Rows come back unsorted: the reports sort in TypeScript with German collation
+ * The report tables read the roll-ups, never counts: rollup_service over all months, over a period
+ * rollup_service_year or rollup_service_cumulative (src/db/rollups/period-sums.ts), and rollup_source
+ * with rollup_group_month for the sources. Rows come back unsorted: the reports sort in TypeScript with German collation
  * (report.ts), which the database's C collation would not give.
  */
 
@@ -62,11 +62,9 @@ const withGranularities = ({ bund, land, kreis, gemeinde, ...r }: FlaggedPortalR
  * One row per data source: every portal (its services, a service in two portals counts in both), and
  * per authority the services that belong to no portal ("Einzelanbindung").
  *
- * From rollup_source (migration 0013): the services of each source counted per
- * granularity and first/last month, so the cost does not grow with the services. Over a period the
- * months and transactions come from the source's rows in rollup_group_month (dimension 'quelle',
- * migration 0015), a few per source and month; the services and granularities stay those of the
- * source, as over all months.
+ * The services of each source per granularity from rollup_source (migrations 0013, 0024), so the cost
+ * does not grow with the services; the months and transactions, over all months or a period, from the
+ * source's rows in rollup_group_month (dimension 'quelle', migration 0015), a few per source and month.
  */
 export async function listPortalReport(
   db: Kysely<Database>,
@@ -74,19 +72,14 @@ export async function listPortalReport(
   hideUnpublished = false,
 ): Promise<PortalReportRow[]> {
   if (hideUnpublished) return listPublishedPortalReport(db, period);
-  const inPeriod =
-    period.from || period.to
-      ? sql`
+  const inPeriod = sql`
       SELECT split_part(group_key, ':', 1) AS kind, nullif(split_part(group_key, ':', 2), '')::int AS source_id,
              min(month) FILTER (WHERE regions > 0) AS first_month,
              max(month) FILTER (WHERE regions > 0) AS last_month, sum(total) AS total
       FROM rollup_group_month
       WHERE dimension = 'quelle' ${period.from ? sql`AND month >= ${`${period.from}-01`}::date` : sql``}
         ${period.to ? sql`AND month <= ${`${period.to}-01`}::date` : sql``}
-      GROUP BY group_key`
-      : sql`SELECT kind, source_id, min(first_month) AS first_month, max(last_month) AS last_month,
-                 sum(total) AS total
-          FROM rollup_source GROUP BY kind, source_id`;
+      GROUP BY group_key`;
   const rows = await sql<FlaggedPortalRow>`
     WITH per_source AS (
       SELECT kind, source_id, sum(services) AS services,

@@ -5,7 +5,7 @@ import { mustHideUnpublished } from '../../db/published.js';
 import { parsePageNumber } from '../../web/pagination.js';
 import { sendPage } from '../../web/render.js';
 import { reportCsv, reportXlsx } from './export.js';
-import { listDataYears } from '../../db/period-sums.js';
+import { listDataYears } from '../../db/rollups/index.js';
 import { listPortalReport, listServiceReport, listServiceReportPage } from './queries.js';
 import {
   parseReportQuery,

@@ -3,8 +3,7 @@ import { hasControlCharacter, singleLineProblem } from '../../domain/text.js';
 import { sql, type Kysely } from 'kysely';
 import type { Actor } from '../../db/audit.js';
 import { writeAudit } from '../../db/audit.js';
-import { lockServices } from '../../db/counts.js';
-import { regroupServices } from '../../db/rollups.js';
+import { lockServices, regroupServices } from '../../db/rollups/index.js';
 import type { Database } from '../../db/schema.js';
 import type { FieldErrors } from '../../web/form.js';
 import {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { indexedSummary, periodForAllServices } from '../../db/period-sums.js';
+import { indexedSummary, periodForAllServices } from '../../db/rollups/index.js';
 import { unpublishedService } from '../../db/published.js';
 import type { OpenPeriod } from '../../domain/months.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
-import { deleteCounts, lockServices } from '../../../src/db/counts.js';
+import { deleteCounts, lockServices } from '../../../src/db/rollups/index.js';
 import { assessCompleteness, summarise } from '../../../src/domain/completeness.js';
 import { monthRange } from '../../../src/domain/months.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';

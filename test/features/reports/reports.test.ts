@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
-import { deleteCounts, lockServices } from '../../../src/db/counts.js';
+import { deleteCounts, lockServices } from '../../../src/db/rollups/index.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
 import {
   listPortalReport,
@@ -565,21 +565,21 @@ describe('report per source after a retraction', () => {
   });
 });
 
-describe('kept periods', () => {
-  it('keeps the sums of the periods asked last current through deliveries and retractions', async () => {
-    const kept = async () =>
-      (
-        await sql<{ p: string }>`
-          SELECT to_char(period_from, 'YYYY-MM') || '/' || to_char(period_to, 'YYYY-MM') AS p
-          FROM cached_periods ORDER BY 1`.execute(t.db.kysely)
-      ).rows.map((r) => r.p);
+describe('sums over any period', () => {
+  it('stay current through deliveries and retractions, and a question writes nothing', async () => {
     const a = { from: '2024-02', to: '2024-04' };
     const b = { from: '2024-01', to: '2024-03' };
     await expectSumsOfMonths(a);
     await expectSumsOfMonths(b);
-    // All months and calendar years need no kept period.
     await expectSumsOfMonths({ from: '2024-01', to: '2024-12' });
-    expect(await kept()).toEqual(['2024-01/2024-03', '2024-02/2024-04']);
+    // Any period is answered from the kept roll-ups (migration 0024): a read-only transaction suffices.
+    await t.db.kysely.transaction().execute(async (trx) => {
+      await sql`SET TRANSACTION READ ONLY`.execute(trx);
+      await listServiceReportPage(trx, { from: '2023-12', to: '2024-02' }, 'transactions', 'desc', {
+        size: 3,
+        number: 1,
+      });
+    });
     await deliver(ids.s5, [
       ['2024-03', '060000000000', 40],
       ['2024-04', '090000000000', 2],
@@ -596,39 +596,40 @@ describe('kept periods', () => {
       ['S3 Bundesdienst', 3],
     ]);
     expect(page.figures.withData).toBe(3);
-    // A third period replaces the oldest; its start before the data reads as the start of that year.
+    // A start before the data reads as the start of that year.
     await expectSumsOfMonths({ from: '2023-12', to: '2024-02' });
-    expect(await kept()).toEqual(['2023-01/2024-02', '2024-01/2024-03']);
   });
-  // On PostgreSQL a delivery may still be open when a period is built. The build must wait for it
-  // (it locks rollup_service_period, which the delivery has written): built from a snapshot without
-  // the delivery, the kept sums would miss it for good, since the delivery saw no kept period.
-  it.skipIf(ENGINE !== 'postgres')('includes a delivery still open while the period is built', async () => {
-    let atGate!: () => void;
-    const reached = new Promise<void>((resolve) => (atGate = resolve));
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const delivery = ingestDelivery(t.db.kysely, {
-      channel: 'api',
-      actor: SYSTEM_ACTOR,
-      target: { kind: 'service', serviceId: ids.s4 },
-      rows: [{ month: '2024-03', ars: '000000000000', count: 77 }],
-      now: NOW,
-      alsoInTransaction: async () => {
-        atGate();
-        await gate;
-      },
-    });
-    await reached;
-    const period = { from: '2024-02', to: '2024-03' };
-    const build = listServiceReport(t.db.kysely, period);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    release();
-    expect((await delivery).status).toBe('accepted');
-    await build;
-    await expectSumsOfMonths(period);
-    expect((await listServiceReport(t.db.kysely, period)).find((r) => r.id === ids.s4)?.transactions).toBe(
-      77,
-    );
-  });
+  // On PostgreSQL a delivery may still be open when a period is asked for: once committed, its counts
+  // are in the period's sums (until migration 0024 the first question built and kept them).
+  it.skipIf(ENGINE !== 'postgres')(
+    'includes a delivery still open while the period is asked for',
+    async () => {
+      let atGate!: () => void;
+      const reached = new Promise<void>((resolve) => (atGate = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const delivery = ingestDelivery(t.db.kysely, {
+        channel: 'api',
+        actor: SYSTEM_ACTOR,
+        target: { kind: 'service', serviceId: ids.s4 },
+        rows: [{ month: '2024-03', ars: '000000000000', count: 77 }],
+        now: NOW,
+        alsoInTransaction: async () => {
+          atGate();
+          await gate;
+        },
+      });
+      await reached;
+      const period = { from: '2024-02', to: '2024-03' };
+      const build = listServiceReport(t.db.kysely, period);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      expect((await delivery).status).toBe('accepted');
+      await build;
+      await expectSumsOfMonths(period);
+      expect((await listServiceReport(t.db.kysely, period)).find((r) => r.id === ids.s4)?.transactions).toBe(
+        77,
+      );
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Actor } from './audit.js';
-import type { Database } from './schema.js';
+import type { Actor } from '../audit.js';
+import type { Database } from '../schema.js';
 
 /** One count to store; month is the first day of the month ('YYYY-MM-01'). */
 export interface StoredCount {
@@ -266,8 +266,8 @@ export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown>
 
 /**
  * Recomputes rollup_service (first and last month, months, total, before_last and two_before_last per
- * service), rollup_service_year (the same per calendar year) and the kept periods (rollup_service_period) of the
- * given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
+ * service), rollup_service_year (the same per calendar year) and rollup_service_cumulative (running sums)
+ * of the given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
  * cannot drift. A separate statement because the CTEs of the upsert cannot see each other's writes.
  * Must run after lockServices() for the same services, like every roll-up change.
  */
@@ -314,38 +314,49 @@ export async function refreshServiceSummaries(
             IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total)`.execute(
     trx,
   );
-  await refreshKeptPeriods(trx, ids);
+  await refreshCumulative(trx, ids);
 }
 
 /**
- * Recomputes the given services' rows of every kept period (rollup_service_period, migration 0016)
- * from rollup_service_month; nothing to do while no period is kept.
+ * Recomputes the given services' running sums (rollup_service_cumulative, migration 0024) from
+ * rollup_service_month; only rows that differ are written, so a monthly delivery writes its new month
+ * and the next_month of the month before.
  */
-async function refreshKeptPeriods(trx: Kysely<Database>, ids: number[]): Promise<void> {
+async function refreshCumulative(trx: Kysely<Database>, ids: number[]): Promise<void> {
   await sql`
-    WITH fresh AS (
-      SELECT p.period_from, p.period_to, m.service_id, min(m.month) AS first_month,
-             max(m.month) AS last_month, count(*)::int AS months, sum(m.total) AS total
-      FROM cached_periods p
-      JOIN rollup_service_month m ON m.month BETWEEN p.period_from AND p.period_to
-      WHERE m.service_id = ANY(${ids}::int[])
-      GROUP BY 1, 2, 3
-    ),
+    WITH fresh AS (${cumulativeSums(sql`service_id = ANY(${ids}::int[])`)}),
     gone AS (
-      DELETE FROM rollup_service_period r
-      WHERE r.service_id = ANY(${ids}::int[])
-        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.period_from = r.period_from
-                          AND f.period_to = r.period_to AND f.service_id = r.service_id)
+      DELETE FROM rollup_service_cumulative c
+      WHERE c.service_id = ANY(${ids}::int[])
+        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.service_id = c.service_id AND f.month = c.month)
     )
-    INSERT INTO rollup_service_period AS r (period_from, period_to, service_id, first_month, last_month, months, total)
+    INSERT INTO rollup_service_cumulative AS c
+      (service_id, month, cum_total, cum_months, latest_month, next_month)
     SELECT * FROM fresh
-    ON CONFLICT (period_from, period_to, service_id) DO UPDATE
-      SET first_month = excluded.first_month, last_month = excluded.last_month,
-          months = excluded.months, total = excluded.total
-      WHERE (r.first_month, r.last_month, r.months, r.total)
-            IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total)`.execute(
+    ON CONFLICT (service_id, month) DO UPDATE
+      SET cum_total = excluded.cum_total, cum_months = excluded.cum_months,
+          latest_month = excluded.latest_month, next_month = excluded.next_month
+      WHERE (c.cum_total, c.cum_months, c.latest_month, c.next_month)
+            IS DISTINCT FROM (excluded.cum_total, excluded.cum_months, excluded.latest_month, excluded.next_month)`.execute(
     trx,
   );
+}
+
+/**
+ * The running sums (rollup_service_cumulative) of the services matched: one row per service and month
+ * from its first to its last delivered month, gaps included, so that a period's ends are always a row.
+ * The same statement is in migration 0024.
+ */
+export function cumulativeSums(services: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    SELECT s.service_id, g.month::date AS month, (sum(coalesce(m.total, 0)) OVER w)::bigint AS cum_total,
+           (count(m.month) OVER w)::int AS cum_months, max(m.month) OVER w AS latest_month,
+           min(m.month) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_month
+    FROM (SELECT service_id, min(month) AS first_month, max(month) AS last_month
+          FROM rollup_service_month WHERE ${services} GROUP BY service_id) s
+    CROSS JOIN LATERAL generate_series(s.first_month::timestamp, s.last_month::timestamp, interval '1 month') AS g(month)
+    LEFT JOIN rollup_service_month m ON m.service_id = s.service_id AND m.month = g.month::date
+    WINDOW w AS (PARTITION BY s.service_id ORDER BY g.month)`;
 }
 
 /** rollup_service_month summed per service and calendar year (rollup_service_year), for the services matched. */
@@ -364,4 +375,34 @@ export function yearSummaries(services: RawBuilder<unknown>): RawBuilder<unknown
 export function deliveredBeforeLast(summary: RawBuilder<unknown>, back: 1 | 2): RawBuilder<unknown> {
   return sql`EXISTS (SELECT 1 FROM rollup_service_month m WHERE m.service_id = ${summary}.service_id
                       AND m.month = (${summary}.last_month - make_interval(months => ${sql.lit(back)}))::date)`;
+}
+
+/**
+ * Runs a change of the groups of the given services (type, Fokus, authority, portals, OZG links,
+ * Themenfelder) and moves their transactions in rollup_group_month from the old groups to the new:
+ * subtract under the old groups, change, add under the new. Locks the services first, so no delivery
+ * of theirs changes the roll-ups in between. Must run inside a transaction.
+ */
+export async function regroupServices<T>(
+  trx: Kysely<Database>,
+  serviceIds: Iterable<number>,
+  change: () => Promise<T>,
+): Promise<T> {
+  const ids = [...new Set(serviceIds)].sort((a, b) => a - b);
+  if (ids.length === 0) return change();
+  await lockServices(trx, ids);
+  await shiftGroups(trx, ids, -1);
+  const result = await change();
+  await shiftGroups(trx, ids, 1);
+  return result;
+}
+
+async function shiftGroups(trx: Kysely<Database>, ids: number[], sign: 1 | -1): Promise<void> {
+  await sql`
+    WITH land_delta AS (
+      SELECT service_id, land, month, ${sign}::int * total AS total, ${sign}::int * regions AS regions
+      FROM rollup_service_land_month WHERE service_id = ANY(${ids}::int[])
+    ),
+    ${addToGroups(sql`land_delta`)}
+    SELECT 1`.execute(trx);
 }

@@ -1,13 +1,23 @@
 import { sql, type Kysely } from 'kysely';
-import { addToGroups, deliveredBeforeLast, lockServices, yearSummaries } from './counts.js';
-import type { Database } from './schema.js';
+import type { Database } from '../schema.js';
+import { cumulativeSums, deliveredBeforeLast, yearSummaries } from './maintain.js';
+
+/** The roll-ups with rows per service, which rebuildRollups recomputes for a range of services. */
+const PER_SERVICE_TABLES = [
+  'rollup_service_month',
+  'rollup_service_land_month',
+  'rollup_service',
+  'rollup_service_year',
+  'rollup_service_cumulative',
+] as const;
 
 /**
  * Rebuilds the roll-ups of the services with ids in [fromId, toId] from counts, as one GROUP BY each.
- * The result is what upsertCounts/deleteCounts (counts.ts) maintain incrementally: per service and
+ * The result is what upsertCounts/deleteCounts (maintain.ts) maintain incrementally: per service and
  * month (and per Land) the sum of the stored counts and the number of regions with a count, months
  * without any count have no row; per service (rollup_service) and per service and year
- * (rollup_service_year) first and last month, months and total.
+ * (rollup_service_year) first and last month, months and total; per service and delivered month the
+ * running sums (rollup_service_cumulative).
  * Used for bulk loads (bench:query) and to repair roll-ups; run it in a transaction after
  * lockServices() for the same services when deliveries may run at the same time. `replace: false`
  * skips deleting the old rows, for tables known to hold none of these services.
@@ -18,16 +28,12 @@ export async function rebuildRollups(
   toId: number,
   options: { replace?: boolean } = {},
 ): Promise<void> {
-  // Kept periods are built again on their next use.
-  await sql`DELETE FROM rollup_service_period`.execute(db);
-  await sql`DELETE FROM cached_periods`.execute(db);
   if (options.replace !== false) {
-    await sql`DELETE FROM rollup_service_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
-    await sql`DELETE FROM rollup_service_land_month WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(
-      db,
-    );
-    await sql`DELETE FROM rollup_service WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
-    await sql`DELETE FROM rollup_service_year WHERE service_id BETWEEN ${fromId} AND ${toId}`.execute(db);
+    for (const table of PER_SERVICE_TABLES)
+      await db
+        .deleteFrom(table)
+        .where((eb) => eb.between('service_id', fromId, toId))
+        .execute();
   }
   await sql`
     INSERT INTO rollup_service_month (service_id, month, total, regions)
@@ -53,46 +59,20 @@ export async function rebuildRollups(
   await sql`
     INSERT INTO rollup_service_year (service_id, year, first_month, last_month, months, total)
     ${yearSummaries(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
+  await sql`
+    INSERT INTO rollup_service_cumulative (service_id, month, cum_total, cum_months, latest_month, next_month)
+    ${cumulativeSums(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
 }
 
 /**
  * Recomputes the roll-ups over groups of services: rollup_group_month from rollup_service_land_month
- * and the service groups, rollup_completeness and rollup_source from rollup_service (migrations 0011,
- * 0013; their triggers keep them current, but not while session_replication_role = replica). Group rows mix services, so this is all or nothing: for bulk loads (bench:query) and repairs, in a transaction
+ * and the service groups, rollup_completeness from rollup_service and rollup_source from the catalogue
+ * (migrations 0011, 0013, 0024; their triggers keep them current, but not while
+ * session_replication_role = replica). Group rows mix services, so this is all or nothing: for bulk loads (bench:query) and repairs, in a transaction
  * that keeps writers out (deliveries change group rows of every group their service belongs to).
  */
 export async function rebuildGroupRollups(db: Kysely<Database>): Promise<void> {
   await sql`SELECT rebuild_rollup_completeness()`.execute(db);
   await sql`SELECT rebuild_rollup_source()`.execute(db);
   await sql`SELECT rebuild_rollup_group_month()`.execute(db);
-}
-
-/**
- * Runs a change of the groups of the given services (type, Fokus, authority, portals, OZG links,
- * Themenfelder) and moves their transactions in rollup_group_month from the old groups to the new:
- * subtract under the old groups, change, add under the new. Locks the services first, so no delivery
- * of theirs changes the roll-ups in between. Must run inside a transaction.
- */
-export async function regroupServices<T>(
-  trx: Kysely<Database>,
-  serviceIds: Iterable<number>,
-  change: () => Promise<T>,
-): Promise<T> {
-  const ids = [...new Set(serviceIds)].sort((a, b) => a - b);
-  if (ids.length === 0) return change();
-  await lockServices(trx, ids);
-  await shiftGroups(trx, ids, -1);
-  const result = await change();
-  await shiftGroups(trx, ids, 1);
-  return result;
-}
-
-async function shiftGroups(trx: Kysely<Database>, ids: number[], sign: 1 | -1): Promise<void> {
-  await sql`
-    WITH land_delta AS (
-      SELECT service_id, land, month, ${sign}::int * total AS total, ${sign}::int * regions AS regions
-      FROM rollup_service_land_month WHERE service_id = ANY(${ids}::int[])
-    ),
-    ${addToGroups(sql`land_delta`)}
-    SELECT 1`.execute(trx);
 }
