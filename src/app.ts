@@ -5,6 +5,7 @@ import helmet from '@fastify/helmet';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
+import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
@@ -36,6 +37,8 @@ import { tokenRoutes } from './features/tokens/routes.js';
 import { portalRoutes } from './features/portals/routes.js';
 import { auditRoutes } from './features/audit/routes.js';
 import { catalogueRoutes } from './features/catalogue/routes.js';
+import { assetRoutes } from './web/assets.js';
+import { siteRoutes } from './features/site/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -97,6 +100,10 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
       reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     }
   });
+  // Before every route: it hooks into the routes added after it. Pages, CSS, JS, JSON and CSV are
+  // compressed (types mime-db marks compressible); images, fonts, ZIP/XLSX and .gz files are not.
+  // Request bodies stay as sent: the delivery API reads its own bodies.
+  await app.register(compress, { encodings: ['br', 'gzip'], globalDecompression: false });
   await app.register(formbody);
   await app.register(cookie);
   // Self-hosted front-end assets: nothing is loaded from third-party servers.
@@ -115,6 +122,8 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
     decorateReply: false,
     maxAge: '1h',
   });
+
+  await app.register(assetRoutes);
 
   installErrorHandlers(app, renderErrorPage);
   installAccessGuard(app);
@@ -142,5 +151,6 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(entryRoutes);
   await app.register(uploadRoutes);
   await app.register(historyRoutes);
+  await app.register(siteRoutes);
   return app;
 }
