@@ -111,7 +111,8 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(signedOut.errors).toEqual([]);
       await signedIn.page.context().close();
       await signedOut.page.context().close();
-    });
+      // About fifty pages, signed in and out.
+    }, 300_000);
 
     it('scrolls wide tables inside a focusable, named region', async () => {
       const { page, errors } = await newPage(PHONE, admin);
