@@ -5,6 +5,7 @@ import helmet from '@fastify/helmet';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
+import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
@@ -40,6 +41,8 @@ import { catalogueRoutes } from './features/catalogue/routes.js';
 import { openDataApiRoutes } from './features/open-data-api/routes.js';
 import { openDataRoutes } from './features/open-data/routes.js';
 import { embedRoutes } from './features/embeds/routes.js';
+import { assetRoutes } from './web/assets.js';
+import { siteRoutes } from './features/site/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -101,6 +104,10 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
       reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     }
   });
+  // Before every route: it hooks into the routes added after it. Pages, CSS, JS, JSON and CSV are
+  // compressed (types mime-db marks compressible); images, fonts, ZIP/XLSX and .gz files are not.
+  // Request bodies stay as sent: the delivery API reads its own bodies.
+  await app.register(compress, { encodings: ['br', 'gzip'], globalDecompression: false });
   await app.register(formbody);
   await app.register(cookie);
   // Self-hosted front-end assets: nothing is loaded from third-party servers.
@@ -119,6 +126,8 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
     decorateReply: false,
     maxAge: '1h',
   });
+
+  await app.register(assetRoutes);
 
   installErrorHandlers(app, renderErrorPage);
   installAccessGuard(app);
@@ -151,5 +160,6 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   await app.register(historyRoutes);
   // Not app.register: the downloads' builder and its start and stop hooks belong to the root instance.
   await openDataRoutes(app);
+  await app.register(siteRoutes);
   return app;
 }

@@ -43,6 +43,8 @@ export interface Config {
   embedAncestors: string;
   /** Downloads and DCAT-AP.de catalogue (src/features/open-data, docs/open-data.md). */
   openData: OpenDataConfig;
+  /** The legal pages' texts and the accessibility statement (src/features/site, docs/operations.md). */
+  site: SiteConfig;
 }
 
 export interface OpenDataConfig {
@@ -61,6 +63,22 @@ export interface OpenDataConfig {
   maxAge: number;
   /** Requests per minute and client address on the open-data API (ZSK_OPEN_DATA_RATE_LIMIT). */
   rateLimit: number;
+}
+
+export interface SiteConfig {
+  /** Plain-text or simple-HTML files with the operator's own texts; null shows the placeholder. */
+  impressumFile: string | null;
+  datenschutzFile: string | null;
+  /** Replaces the statement's part on compliance and known barriers. */
+  barrierefreiheitFile: string | null;
+  /** Who runs this installation, named in the accessibility statement and the placeholders. */
+  operator: string;
+  /** Where people write to (accessibility statement, contact page). */
+  contactEmail: string;
+  /** Date (YYYY-MM-DD) the accessibility statement was written or last reviewed. */
+  statementDate: string;
+  /** Contact-form messages per hour and client address. */
+  feedbackRateLimit: number;
 }
 
 export type TrustProxy = false | string[];
@@ -134,6 +152,18 @@ export function parseEmbedAncestors(value: string | undefined): string {
   return sources.join(' ');
 }
 
+function isoDate(name: string, value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  const date = new Date(`${value}T00:00:00Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
+    Number.isNaN(date.getTime()) ||
+    date.toISOString().slice(0, 10) !== value
+  )
+    throw new Error(`${name} muss ein Datum JJJJ-MM-TT sein, erhalten: ${value}`);
+  return value;
+}
+
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -176,6 +206,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxWaitSeconds: integer('ZSK_OPEN_DATA_MAX_WAIT', env.ZSK_OPEN_DATA_MAX_WAIT, 900),
       maxAge: integer('ZSK_OPEN_DATA_MAX_AGE', env.ZSK_OPEN_DATA_MAX_AGE, 300),
       rateLimit: integer('ZSK_OPEN_DATA_RATE_LIMIT', env.ZSK_OPEN_DATA_RATE_LIMIT, 600),
+    },
+    site: {
+      impressumFile: env.ZSK_IMPRESSUM_FILE || null,
+      datenschutzFile: env.ZSK_DATENSCHUTZ_FILE || null,
+      barrierefreiheitFile: env.ZSK_BARRIEREFREIHEIT_FILE || null,
+      operator: env.ZSK_BETREIBER || 'Betreiber dieser ZSK-Installation',
+      contactEmail: env.ZSK_KONTAKT_EMAIL || (env.ZSK_ADMIN_EMAIL ?? 'admin@zsk.example'),
+      // The day this statement's default text was last checked against the pages.
+      statementDate: isoDate('ZSK_BARRIEREFREIHEIT_DATUM', env.ZSK_BARRIEREFREIHEIT_DATUM, '2026-12-05'),
+      feedbackRateLimit: integer('ZSK_KONTAKT_RATE_LIMIT', env.ZSK_KONTAKT_RATE_LIMIT, 5),
     },
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET

@@ -394,6 +394,16 @@ export interface DataVersionTable {
   changed_at: Timestamp;
 }
 
+/** Messages of the contact form (migration 0023); personal data, for the administrators only. */
+export interface FeedbackTable {
+  id: Id;
+  created_at: DefaultNow;
+  name: string | null;
+  email: string | null;
+  message: string;
+  page: string | null;
+}
+
 export interface Database {
   regions: RegionsTable;
   leika_services: LeikaServicesTable;
@@ -430,6 +440,7 @@ export interface Database {
   service_sources: ServiceSourcesView;
   audit_log: AuditLogTable;
   data_version: DataVersionTable;
+  feedback: FeedbackTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -116,9 +116,13 @@ export interface TextAreaProps {
   error?: string;
   hint?: string;
   required?: boolean;
+  /** The server's limit, so the browser stops typing there too. */
+  maxLength?: number;
+  /** Pass when the form is re-shown with errors: the first wrong field gets the focus. */
+  autofocus?: boolean;
 }
 
-export function TextArea({ name, label, value, error, hint, required }: TextAreaProps) {
+export function TextArea({ name, label, value, error, hint, required, maxLength, autofocus }: TextAreaProps) {
   const { id, describedBy } = fieldIds(name, hint, error);
   return (
     <FieldFrame id={id} label={label} required={required} hint={hint} error={error}>
@@ -128,6 +132,8 @@ export function TextArea({ name, label, value, error, hint, required }: TextArea
         name={name}
         rows={4}
         required={required}
+        maxLength={maxLength}
+        autofocus={autofocus}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy}
       >

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { assetUrl } from './assets.js';
 import { CsrfField } from './csrf-field.js';
 import { usePageContext } from './page-context.js';
 
@@ -11,8 +12,22 @@ export interface LayoutProps {
   title: string;
   /** Path of the navigation entry to mark with aria-current; defaults to the request's path. */
   current?: string;
+  /** The page's summary for search engines and link previews (meta description). */
+  description?: string;
   children: ComponentChildren;
 }
+
+export const DEFAULT_DESCRIPTION =
+  'Die Zentrale Statistik-Komponente (ZSK) zeigt, wie oft die Onlinedienste der öffentlichen Verwaltung in Deutschland genutzt werden: monatliche Transaktionszahlen nach Dienst und Region.';
+
+/** Every page's footer: the pages the law requires on every public website, and the contact form. */
+export const FOOTER_LINKS: NavItem[] = [
+  { href: '/kontakt', label: 'Kontakt' },
+  { href: '/impressum', label: 'Impressum' },
+  { href: '/datenschutz', label: 'Datenschutz' },
+  { href: '/barrierefreiheit', label: 'Barrierefreiheit' },
+  { href: '/leichte-sprache', label: 'Leichte Sprache' },
+];
 
 const HTMX_CONFIG = {
   includeIndicatorStyles: false,
@@ -76,7 +91,7 @@ function Account() {
 }
 
 /** The frame of every page: KERN header, skip link, navigation, main landmark, footer. */
-export function Layout({ title, current, children }: LayoutProps) {
+export function Layout({ title, current, description = DEFAULT_DESCRIPTION, children }: LayoutProps) {
   const { user, path } = usePageContext();
   const nav = user ? [...DEFAULT_NAV, ...(user.isAdmin ? ADMIN_NAV : [])] : SIGNED_OUT_NAV;
   const marked = current ?? path;
@@ -86,13 +101,13 @@ export function Layout({ title, current, children }: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} – Zentrale Statistik-Komponente`}</title>
+        <meta name="description" content={description} />
         {/* htmx would inject its indicator styles inline, which the CSP (style-src 'self') blocks; app.css has them. */}
         <meta name="htmx-config" content={JSON.stringify(HTMX_CONFIG)} />
-        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/assets/kern/fonts/fira-sans.css" />
-        <link rel="stylesheet" href="/assets/kern/kern.min.css" />
-        <link rel="stylesheet" href="/assets/app.css" />
-        <script src="/assets/htmx.min.js" defer></script>
+        <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+        {/* One stylesheet: the KERN rules the pages use, the font faces and app.css (src/web/assets.ts). */}
+        <link rel="stylesheet" href={assetUrl('zsk.css')} />
+        <script src={assetUrl('htmx.min.js')} defer></script>
       </head>
       <body>
         <a class="zsk-skip-link" href="#inhalt">
@@ -124,16 +139,24 @@ export function Layout({ title, current, children }: LayoutProps) {
               <Account />
             </div>
           </div>
+          {/* On narrow screens the navigation folds behind "Menü" (a native disclosure: no JavaScript,
+              keyboard and screen readers know it); from 48rem on app.css shows it open without the button. */}
           <nav class="kern-container zsk-nav" aria-label="Hauptnavigation">
-            <ul>
-              {nav.map((item) => (
-                <li key={item.href}>
-                  <a href={item.href} aria-current={item.href === marked ? 'page' : undefined}>
-                    {item.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
+            <details class="zsk-menu">
+              <summary class="zsk-menu__button">
+                <span class="zsk-menu__icon" aria-hidden="true"></span>
+                Menü
+              </summary>
+              <ul>
+                {nav.map((item) => (
+                  <li key={item.href}>
+                    <a href={item.href} aria-current={item.href === marked ? 'page' : undefined}>
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </details>
           </nav>
         </header>
         <main id="inhalt" class="kern-container zsk-main" tabIndex={-1}>
@@ -141,6 +164,21 @@ export function Layout({ title, current, children }: LayoutProps) {
         </main>
         <footer class="zsk-footer">
           <div class="kern-container">
+            <nav aria-label="Rechtliches und Kontakt">
+              <ul class="zsk-footer__links">
+                {FOOTER_LINKS.map((item) => (
+                  <li key={item.href}>
+                    <a
+                      class="kern-link"
+                      href={item.href}
+                      aria-current={item.href === marked ? 'page' : undefined}
+                    >
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
             <p class="kern-body kern-body--small">
               Zentrale Statistik-Komponente (ZSK) – Nutzungszahlen der Onlinedienste der öffentlichen
               Verwaltung. Die Nutzungszahlen enthalten keine personenbezogenen Daten; gespeichert werden nur

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, testConfig, type TestApp } from '../helpers/app.js';
 import { grantPortal, grantService, signIn, type SignedIn } from '../helpers/auth.js';
 import { createPortal, createService } from '../helpers/factories.js';
 import { SYSTEM_ACTOR } from '../../src/db/audit.js';
@@ -71,6 +71,8 @@ const open = (ok = 200): Statuses => all(ok);
 export const MATRIX: Record<string, Entry> = {
   'GET /assets/kern/*': { path: fixed('/assets/kern/kern.min.css'), expect: all(200) },
   'GET /assets/*': { path: fixed('/assets/app.css'), expect: all(200) },
+  // Fingerprinted assets (src/web/assets.ts); an unknown name is 404 for everyone.
+  'GET /assets/f/:file': { path: fixed('/assets/f/zsk.000000000000.css'), expect: all(404) },
   'GET /api/docs': { path: fixed('/api/docs'), expect: all(200) },
   'GET /api/docs/static/index.html': { path: fixed('/api/docs/static/index.html'), expect: all(302) },
   'GET /api/docs/static/swagger-initializer.js': {
@@ -345,6 +347,14 @@ export const MATRIX: Record<string, Entry> = {
   'GET /dcat/catalog.ttl': { path: fixed('/dcat/catalog.ttl'), expect: all(200) },
   'GET /dcat/catalog.jsonld': { path: fixed('/dcat/catalog.jsonld'), expect: all(200) },
   'GET /dcat/catalog.rdf': { path: fixed('/dcat/catalog.rdf'), expect: all(200) },
+  // The pages every public website needs (issue 15): public even when ZSK_PUBLIC is off.
+  'GET /impressum': { path: fixed('/impressum'), expect: all(200) },
+  'GET /datenschutz': { path: fixed('/datenschutz'), expect: all(200) },
+  'GET /barrierefreiheit': { path: fixed('/barrierefreiheit'), expect: all(200) },
+  'GET /leichte-sprache': { path: fixed('/leichte-sprache'), expect: all(200) },
+  'GET /kontakt': { path: fixed('/kontakt'), expect: all(200) },
+  // The empty form lacks its message (422); signed-out visitors here have no valid CSRF pair (403).
+  'POST /kontakt': { path: fixed('/kontakt'), expect: { ...all(422), anonymous: 403 } },
 };
 
 let t: TestApp;
@@ -352,7 +362,10 @@ let fixture: Fixture;
 const sessions = new Map<Who, SignedIn>();
 
 beforeAll(async () => {
-  t = await createTestApp({ loginRateLimit: 10_000 });
+  t = await createTestApp({
+    loginRateLimit: 10_000,
+    site: { ...testConfig().site, feedbackRateLimit: 10_000 },
+  });
   const db = t.db.kysely;
   const service = await createService(db, { name: 'Dienst im Portal' });
   const otherService = await createService(db, { name: 'Anderer Dienst' });
@@ -421,5 +434,6 @@ describe('authorization matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+    // Hundreds of requests: on a busy shared machine (PostgreSQL) the default minute is not enough.
+  }, 300_000);
 });
