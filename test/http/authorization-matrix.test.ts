@@ -118,7 +118,7 @@ export const MATRIX: Record<string, Entry> = {
   // Explorer
   'GET /auswertungen': { path: fixed('/auswertungen'), expect: signedIn() },
   // Catalogue
-  'GET /katalog/suche': { path: fixed('/katalog/suche?q=Elterngeld'), expect: signedIn() },
+  'GET /katalog/suche': { path: fixed('/katalog/suche?suche=Elterngeld'), expect: signedIn() },
   'GET /stammdaten': { path: fixed('/stammdaten'), expect: signedIn() },
   // Reports
   'GET /berichte': { path: fixed('/berichte'), expect: signedIn() },

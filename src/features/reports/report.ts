@@ -7,6 +7,7 @@ import { ok, type DomainError, type Result } from '../../domain/result.js';
 import { parseMonth } from '../../domain/months.js';
 import { GRANULARITY_LABEL, monthLabel } from '../../web/labels.js';
 import { GRANULARITIES } from '../../domain/vocabulary.js';
+import { renamedParam } from '../../http/renamed-params.js';
 import { collator, type Period, type PortalReportRow, type ServiceReportRow } from './queries.js';
 
 export type SortDir = 'asc' | 'desc';
@@ -155,8 +156,9 @@ const first = (v: unknown): string | undefined => {
 };
 
 /**
- * Reads ?from=YYYY-MM&to=YYYY-MM&sort=KEY&dir=asc|desc; empty fields (as a GET form sends them) count
- * as absent. Every problem is returned at once, for the page to show them together.
+ * Reads ?von=YYYY-MM&bis=YYYY-MM&sortierung=KEY&richtung=asc|desc (the former names from, to, sort and
+ * dir still answer); empty fields (as a GET form sends them) count as absent. Every problem is returned
+ * at once, for the page to show them together.
  */
 export function parseReportQuery<R>(
   table: ReportTable<R>,
@@ -169,7 +171,7 @@ export function parseReportQuery<R>(
     ['from', 'von'],
     ['to', 'bis'],
   ] as const) {
-    const raw = first(query[field]);
+    const raw = first(renamedParam(query, label, field));
     if (raw === undefined) continue;
     const parsed = parseMonth(raw, now);
     if (parsed.ok) period[field] = parsed.value;
@@ -182,7 +184,7 @@ export function parseReportQuery<R>(
       messageEn: `The period starts (${period.from}) after it ends (${period.to}).`,
     });
   }
-  const sort = first(query.sort) ?? table.defaultSort.key;
+  const sort = first(renamedParam(query, 'sortierung', 'sort')) ?? table.defaultSort.key;
   if (!table.columns.some((c) => c.key === sort)) {
     const keys = table.columns.map((c) => c.key).join(', ');
     errors.push({
@@ -191,7 +193,9 @@ export function parseReportQuery<R>(
       messageEn: `Cannot sort by "${sort}"; possible: ${keys}.`,
     });
   }
-  const dirRaw = first(query.dir) ?? (sort === table.defaultSort.key ? table.defaultSort.dir : 'asc');
+  const dirRaw =
+    first(renamedParam(query, 'richtung', 'dir')) ??
+    (sort === table.defaultSort.key ? table.defaultSort.dir : 'asc');
   if (dirRaw !== 'asc' && dirRaw !== 'desc') {
     errors.push({
       code: 'sort_direction',
@@ -227,10 +231,10 @@ export function sortRows<R>(table: ReportTable<R>, rows: readonly R[], key: stri
 /** The query string of a report URL; absent values are left out. */
 export function reportSearch(q: { period: Period; sort?: string; dir?: SortDir; page?: number }): string {
   const params = new URLSearchParams();
-  if (q.period.from) params.set('from', q.period.from);
-  if (q.period.to) params.set('to', q.period.to);
-  if (q.sort) params.set('sort', q.sort);
-  if (q.dir) params.set('dir', q.dir);
+  if (q.period.from) params.set('von', q.period.from);
+  if (q.period.to) params.set('bis', q.period.to);
+  if (q.sort) params.set('sortierung', q.sort);
+  if (q.dir) params.set('richtung', q.dir);
   if (q.page && q.page > 1) params.set('seite', String(q.page));
   const s = params.toString();
   return s ? `?${s}` : '';

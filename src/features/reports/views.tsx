@@ -104,17 +104,17 @@ function ReportFrame<R>({ table, query, errors, years, children }: FrameProps<R>
         <h2 id="zeitraum" class="kern-sr-only">
           Zeitraum
         </h2>
-        <input type="hidden" name="sort" value={query.sort} />
-        <input type="hidden" name="dir" value={query.dir} />
+        <input type="hidden" name="sortierung" value={query.sort} />
+        <input type="hidden" name="richtung" value={query.dir} />
         <TextField
-          name="from"
+          name="von"
           type="month"
           label="Zeitraum von (Monat)"
           hint="Format JJJJ-MM, leer: ab dem ersten Monat"
           value={query.period.from ?? ''}
         />
         <TextField
-          name="to"
+          name="bis"
           type="month"
           label="Zeitraum bis (Monat)"
           hint="Format JJJJ-MM, leer: bis zum letzten Monat"
