@@ -141,7 +141,7 @@ export const MATRIX: Record<string, Entry> = {
   'GET /einbetten/dienste/:id': { path: (f) => `/einbetten/dienste/${f.service}`, expect: all(200) },
   'GET /einbetten/auswertungen': { path: fixed('/einbetten/auswertungen'), expect: all(200) },
   // Catalogue
-  'GET /katalog/suche': { path: fixed('/katalog/suche?q=Elterngeld'), expect: signedIn() },
+  'GET /katalog/suche': { path: fixed('/katalog/suche?suche=Elterngeld'), expect: signedIn() },
   'GET /stammdaten': { path: fixed('/stammdaten'), expect: signedIn() },
   // Reports
   'GET /berichte': { path: fixed('/berichte'), expect: open() },

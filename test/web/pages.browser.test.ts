@@ -93,12 +93,12 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
   it.each([
     ['service page', '/dienste/1', 'service-page.png'],
     ['completeness overview', '/vollstaendigkeit', 'completeness.png'],
-    ['catalogue search', '/katalog/suche?q=Elterngeld', 'catalogue-search.png'],
-    ['catalogue search in pick mode', '/katalog/suche?q=Wohngeld&auswahl=1', 'catalogue-search-pick.png'],
+    ['catalogue search', '/katalog/suche?suche=Elterngeld', 'catalogue-search.png'],
+    ['catalogue search in pick mode', '/katalog/suche?suche=Wohngeld&auswahl=1', 'catalogue-search-pick.png'],
     ['master data page', '/stammdaten', 'master-data.png'],
     ['filtered service list', '/?themenfeld=Familie+%26+Kind&typ=1', 'service-list-filtered.png'],
     ['report per portal', '/berichte', 'report-portals.png'],
-    ['report per service', '/berichte/dienste?sort=service&dir=asc', 'report-services.png'],
+    ['report per service', '/berichte/dienste?sortierung=service&richtung=asc', 'report-services.png'],
     ['service page with the Kreis map', '/dienste/4', 'service-page-kreise.png'],
     ['explorer', '/auswertungen', 'explorer.png'],
     ['explorer by Land per 1,000 inhabitants', '/auswertungen?nach=land&wert=je1000', 'explorer-land.png'],
@@ -138,7 +138,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await header(/^Portal \/ Datenquelle/)
       .getByRole('link')
       .click();
-    await page.waitForURL(/sort=source&dir=asc/);
+    await page.waitForURL(/sortierung=source&richtung=asc/);
     await expect(header(/^Portal \/ Datenquelle/).getAttribute('aria-sort')).resolves.toBe('ascending');
     await expect(header(/^Anzahl Transaktionen/).getAttribute('aria-sort')).resolves.toBeNull();
     const first = await table.locator('tbody tr th').first().textContent();
@@ -184,7 +184,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     );
     const answered = page.waitForResponse(
       (r) =>
-        r.url().includes('/katalog/suche?q=Elterngelt') && r.request().headers()['hx-request'] === 'true',
+        r.url().includes('/katalog/suche?suche=Elterngelt') && r.request().headers()['hx-request'] === 'true',
     );
     await page.getByLabel('Leistung, Stichwort oder Schlüssel').fill('Elterngelt');
     await answered;

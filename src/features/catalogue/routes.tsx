@@ -1,4 +1,5 @@
 import { isHtmxRequest } from '../../http/negotiation.js';
+import { renamedParam } from '../../http/renamed-params.js';
 import type { FastifyInstance } from 'fastify';
 import { sendFragment, sendPage } from '../../web/render.js';
 import { listMasterDataImports } from './import.js';
@@ -6,6 +7,8 @@ import { listThemenfeldCounts, loadCatalogueStatus, normaliseQuery, searchCatalo
 import { CatalogueResults, CatalogueSearchPage, MasterDataPage, type SearchState } from './views.js';
 
 interface SearchQuery {
+  suche?: string;
+  /** The former name of suche. */
   q?: string;
   auswahl?: string;
 }
@@ -19,12 +22,16 @@ export function catalogueRoutes(app: FastifyInstance): void {
         hide: true,
         querystring: {
           type: 'object',
-          properties: { q: { type: 'string', maxLength: 1000 }, auswahl: { type: 'string', maxLength: 10 } },
+          properties: {
+            suche: { type: 'string', maxLength: 1000 },
+            q: { type: 'string', maxLength: 1000 },
+            auswahl: { type: 'string', maxLength: 10 },
+          },
         },
       },
     },
     async (request, reply) => {
-      const q = normaliseQuery(request.query.q);
+      const q = normaliseQuery(renamedParam(request.query, 'suche', 'q'));
       const state: SearchState = {
         q,
         pick: request.query.auswahl === '1',

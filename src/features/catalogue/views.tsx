@@ -148,7 +148,7 @@ export function CatalogueSearchForm({ state }: { state: SearchState }) {
           class="kern-form-input__input"
           type="search"
           id="katalog-q"
-          name="q"
+          name="suche"
           value={state.q}
           maxLength={SEARCH_MAX_LENGTH}
           autocomplete="off"

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { lastClosedMonth, parseMonth } from '../../domain/months.js';
-import { notFound } from '../../http/errors.js';
 import { formatInt } from '../../web/format.js';
 import { sendPage } from '../../web/render.js';
 import { loadGrid, saveGrid } from './entry.js';
 import { EntryPage, type EntryPageProps } from './entry-views.js';
-import { loadDeliveryTarget } from './history.js';
+import { loadTargetInfo } from './history.js';
 
 type Params = { Params: { id: string }; Querystring: { monat?: string; gespeichert?: string } };
 
@@ -15,8 +14,13 @@ export function entryRoutes(app: FastifyInstance): void {
   const access = { manage: 'service', param: 'id' } as const;
 
   const context = async (id: string, monat: string | undefined) => {
-    const info = await loadDeliveryTarget(db, 'service', Number(id));
-    if (!info) throw notFound('Diesen Onlinedienst gibt es nicht.');
+    const found = await loadTargetInfo(db, 'service', id);
+    const { granularity } = await db
+      .selectFrom('online_services')
+      .select('granularity')
+      .where('id', '=', Number(id))
+      .executeTakeFirstOrThrow();
+    const info = { ...found, granularity };
     const latest = lastClosedMonth();
     const parsed = monat ? parseMonth(monat) : null;
     const month = parsed?.ok ? parsed.value : latest;
@@ -24,7 +28,7 @@ export function entryRoutes(app: FastifyInstance): void {
     const grid = await loadGrid(
       db,
       info.target.kind === 'service' ? info.target.serviceId : 0,
-      info.granularity!,
+      granularity,
       month,
     );
     return { info, latest, month, grid, invalid };

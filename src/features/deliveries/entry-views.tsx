@@ -7,7 +7,7 @@ import { GRANULARITY_LABEL, monthLabel } from '../../web/labels.js';
 import { Layout } from '../../web/layout.js';
 import { cellName, GRID_MAX_REGIONS, type Grid } from './entry.js';
 import type { TargetInfo } from './history.js';
-import { TargetLinks } from './views.js';
+import { TargetLinks } from './history-views.js';
 
 export interface EntryPageProps {
   info: TargetInfo;

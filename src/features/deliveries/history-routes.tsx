@@ -4,8 +4,8 @@ import { notAllowed } from '../../http/access.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { parsePageNumber } from '../../web/pagination.js';
 import { sendPage } from '../../web/render.js';
-import { listDeliveries, loadDelivery, loadDeliveryFile, loadDeliveryTarget } from './history.js';
-import { DeliveryPage, HistoryPage } from './views.js';
+import { listDeliveries, loadDelivery, loadDeliveryFile, loadTargetInfo } from './history.js';
+import { DeliveryPage, HistoryPage } from './history-views.js';
 
 const ID = /^[1-9][0-9]{0,14}$/;
 /** `?seite=N`: a malformed page is refused (400); a page past the end shows the last page. */
@@ -40,13 +40,7 @@ export function historyRoutes(app: FastifyInstance): void {
       `${prefix}/:id/lieferungen`,
       { config: { access: 'signed-in' } },
       async (request, reply) => {
-        const info = ID.test(request.params.id)
-          ? await loadDeliveryTarget(db, kind, Number(request.params.id))
-          : null;
-        if (!info)
-          throw notFound(
-            kind === 'service' ? 'Diesen Onlinedienst gibt es nicht.' : 'Dieses Portal gibt es nicht.',
-          );
+        const info = await loadTargetInfo(db, kind, request.params.id);
         const deliveries = await listDeliveries(db, info.target, pageOf(request.query.seite));
         const canManage = await mayManage(request, {
           serviceId: kind === 'service' ? Number(request.params.id) : null,

@@ -3,6 +3,7 @@ import type { RowError } from '../../domain/counts.js';
 import type { Channel, Database, DeliveryStatus } from '../../db/schema.js';
 import type { DeliveryTarget } from './ingest.js';
 import type { Granularity } from '../../domain/vocabulary.js';
+import { loadTarget, targetPath, type TargetKind } from '../../http/target.js';
 
 /** A service or a portal as the delivery pages name it. */
 export interface TargetInfo {
@@ -10,36 +11,24 @@ export interface TargetInfo {
   name: string;
   /** /dienste/7 or /portale/2: the pages of this target live below it. */
   base: string;
-  /** Services only. */
+  /** Services only, and only where a page needs it (the entry grid). */
   granularity?: Granularity;
 }
 
 /**
- * Unlike loadTarget (src/http/target.ts) with the granularity and the delivery target, and null when
- * missing: the delivery pages word their own not-found messages.
+ * A service or portal as the delivery pages name it, found by the one loadTarget (src/http/target.ts):
+ * a 404 naming the id when it does not exist.
  */
-export async function loadDeliveryTarget(
+export async function loadTargetInfo(
   db: Kysely<Database>,
-  kind: DeliveryTarget['kind'],
-  id: number,
-): Promise<TargetInfo | null> {
-  if (kind === 'service') {
-    const s = await db
-      .selectFrom('online_services')
-      .select(['id', 'name', 'granularity'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return s
-      ? {
-          target: { kind, serviceId: s.id },
-          name: s.name,
-          base: `/dienste/${s.id}`,
-          granularity: s.granularity,
-        }
-      : null;
-  }
-  const p = await db.selectFrom('portals').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
-  return p ? { target: { kind, portalId: p.id }, name: p.name, base: `/portale/${p.id}` } : null;
+  kind: TargetKind,
+  rawId: string,
+): Promise<TargetInfo> {
+  const target = await loadTarget(db, kind, rawId);
+  const base = targetPath(target);
+  return kind === 'service'
+    ? { target: { kind, serviceId: target.id }, name: target.name, base }
+    : { target: { kind, portalId: target.id }, name: target.name, base };
 }
 
 export interface DeliveryRow {

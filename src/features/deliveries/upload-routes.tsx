@@ -9,7 +9,7 @@ import { AppError, notFound } from '../../http/errors.js';
 import { sendFragment, sendPage } from '../../web/render.js';
 import { MAX_FILE_ROWS } from './csv.js';
 import { ingestDelivery } from './ingest.js';
-import { loadDelivery, loadDeliveryTarget, type TargetInfo } from './history.js';
+import { loadDelivery, loadTargetInfo, type TargetInfo } from './history.js';
 import {
   claimPendingUpload,
   discardPendingUpload,
@@ -32,7 +32,7 @@ import {
   xlsxTemplate,
   type UploadPreview,
 } from './upload.js';
-import { PreviewPage, UploadPage, UploadProgressBody, UploadProgressPage } from './views.js';
+import { PreviewPage, UploadPage, UploadProgressBody, UploadProgressPage } from './upload-views.js';
 
 type Params = {
   Params: { id: string; upload?: string };
@@ -95,14 +95,8 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   for (const { kind, prefix } of KINDS) {
     const access = { manage: kind, param: 'id' } as const;
 
-    const target = async (request: FastifyRequest<Params>): Promise<TargetInfo> => {
-      const info = await loadDeliveryTarget(db, kind, Number(request.params.id));
-      if (!info)
-        throw notFound(
-          kind === 'service' ? 'Diesen Onlinedienst gibt es nicht.' : 'Dieses Portal gibt es nicht.',
-        );
-      return info;
-    };
+    const target = (request: FastifyRequest<Params>): Promise<TargetInfo> =>
+      loadTargetInfo(db, kind, request.params.id);
     const showUpload = (
       reply: FastifyReply,
       info: TargetInfo,

@@ -8,6 +8,7 @@ import { currentMonth, parseMonth } from '../../domain/months.js';
 import { alignPeriod, parseResolution, type Resolution } from '../../domain/periods.js';
 import { GRANULARITY_LABEL, monthLabel } from '../../web/labels.js';
 import { GRANULARITIES } from '../../domain/vocabulary.js';
+import { renamedParam } from '../../http/renamed-params.js';
 import { collator, type Period, type PortalReportRow, type ServiceReportRow } from './queries.js';
 
 export type SortDir = 'asc' | 'desc';
@@ -158,8 +159,9 @@ const first = (v: unknown): string | undefined => {
 };
 
 /**
- * Reads ?from=YYYY-MM&to=YYYY-MM&sort=KEY&dir=asc|desc; empty fields (as a GET form sends them) count
- * as absent. Every problem is returned at once, for the page to show them together.
+ * Reads ?von=YYYY-MM&bis=YYYY-MM&sortierung=KEY&richtung=asc|desc (the former names from, to, sort and
+ * dir still answer); empty fields (as a GET form sends them) count as absent. Every problem is returned
+ * at once, for the page to show them together.
  */
 export function parseReportQuery<R>(
   table: ReportTable<R>,
@@ -172,7 +174,7 @@ export function parseReportQuery<R>(
     ['from', 'von'],
     ['to', 'bis'],
   ] as const) {
-    const raw = first(query[field]);
+    const raw = first(renamedParam(query, label, field));
     if (raw === undefined) continue;
     const parsed = parseMonth(raw, now);
     if (parsed.ok) period[field] = parsed.value;
@@ -187,7 +189,7 @@ export function parseReportQuery<R>(
   }
   const resolution = parseResolution(first(query.aufloesung));
   if (!resolution.ok) errors.push(resolution.error);
-  const sort = first(query.sort) ?? table.defaultSort.key;
+  const sort = first(renamedParam(query, 'sortierung', 'sort')) ?? table.defaultSort.key;
   if (!table.columns.some((c) => c.key === sort)) {
     const keys = table.columns.map((c) => c.key).join(', ');
     errors.push({
@@ -196,7 +198,9 @@ export function parseReportQuery<R>(
       messageEn: `Cannot sort by "${sort}"; possible: ${keys}.`,
     });
   }
-  const dirRaw = first(query.dir) ?? (sort === table.defaultSort.key ? table.defaultSort.dir : 'asc');
+  const dirRaw =
+    first(renamedParam(query, 'richtung', 'dir')) ??
+    (sort === table.defaultSort.key ? table.defaultSort.dir : 'asc');
   if (dirRaw !== 'asc' && dirRaw !== 'desc') {
     errors.push({
       code: 'sort_direction',
@@ -243,11 +247,11 @@ export function reportSearch(q: {
   resolution?: Resolution;
 }): string {
   const params = new URLSearchParams();
-  if (q.period.from) params.set('from', q.period.from);
-  if (q.period.to) params.set('to', q.period.to);
+  if (q.period.from) params.set('von', q.period.from);
+  if (q.period.to) params.set('bis', q.period.to);
   if (q.resolution && q.resolution !== 'monat') params.set('aufloesung', q.resolution);
-  if (q.sort) params.set('sort', q.sort);
-  if (q.dir) params.set('dir', q.dir);
+  if (q.sort) params.set('sortierung', q.sort);
+  if (q.dir) params.set('richtung', q.dir);
   if (q.page && q.page > 1) params.set('seite', String(q.page));
   const s = params.toString();
   return s ? `?${s}` : '';

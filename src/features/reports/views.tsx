@@ -110,16 +110,16 @@ function ReportFrame<R>({ table, query, errors, years, children }: FrameProps<R>
         <h2 id="zeitraum" class="kern-sr-only">
           Zeitraum
         </h2>
-        <input type="hidden" name="sort" value={query.sort} />
-        <input type="hidden" name="dir" value={query.dir} />
+        <input type="hidden" name="sortierung" value={query.sort} />
+        <input type="hidden" name="richtung" value={query.dir} />
         <PeriodFields
           values={{
             from: query.period.from ?? '',
             to: query.period.to ?? '',
             resolution: query.resolution ?? 'monat',
           }}
-          names={{ from: 'from', to: 'to' }}
-          ids={{ from: 'feld-from', to: 'feld-to', resolution: 'feld-aufloesung' }}
+          names={{ from: 'von', to: 'bis' }}
+          ids={{ from: 'feld-von', to: 'feld-bis', resolution: 'feld-aufloesung' }}
           hints={{ from: 'leer: ab dem ersten Monat', to: 'leer: bis zum letzten Monat' }}
         />
         <button class="kern-btn kern-btn--primary" type="submit">

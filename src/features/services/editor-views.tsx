@@ -123,7 +123,7 @@ function CatalogueAssistant() {
           class="kern-form-input__input"
           id="katalog-suche"
           type="search"
-          name="q"
+          name="suche"
           autocomplete="off"
           hx-get="/katalog/suche?auswahl=1"
           hx-trigger="input changed delay:400ms, search"

@@ -4,6 +4,7 @@ import type { Database } from '../../db/schema.js';
 import { assessCompleteness, type ServiceCompleteness } from '../../domain/completeness.js';
 import { canonicalThemenfeld } from '../../domain/catalogue.js';
 import { SERVICE_TYPES, type Granularity, type ServiceType } from '../../domain/vocabulary.js';
+import { renamedParam } from '../../http/renamed-params.js';
 
 /**
  * The list of all online services: filters, name search and pages. Figures come from the roll-up
@@ -34,6 +35,8 @@ export const NO_FILTER: ServiceFilter = {
 
 /** The query string of the list page, German parameter names as in the form. */
 export interface ServiceListQuery {
+  suche?: string;
+  /** The former name of suche. */
   q?: string;
   typ?: string;
   ozg?: string;
@@ -52,7 +55,7 @@ export function parseServiceListQuery(query: ServiceListQuery): { filter: Servic
   const type = SERVICE_TYPES.find((t) => t === query.typ) ?? null;
   return {
     filter: {
-      q: (query.q ?? '').trim().replace(/\s+/g, ' ').slice(0, 100),
+      q: (renamedParam(query, 'suche', 'q') ?? '').trim().replace(/\s+/g, ' ').slice(0, 100),
       type,
       ozg: query.ozg && /^[0-9A-Za-z._-]{1,40}$/.test(query.ozg) ? query.ozg : null,
       themenfeld: query.themenfeld ? canonicalThemenfeld(query.themenfeld) : null,
@@ -67,7 +70,7 @@ export function parseServiceListQuery(query: ServiceListQuery): { filter: Servic
 /** The query string for a filter and page, for links that keep the filter (pagination). */
 export function serviceListHref(filter: ServiceFilter, page = 1): string {
   const params = new URLSearchParams();
-  if (filter.q) params.set('q', filter.q);
+  if (filter.q) params.set('suche', filter.q);
   if (filter.type) params.set('typ', filter.type);
   if (filter.ozg) params.set('ozg', filter.ozg);
   if (filter.themenfeld) params.set('themenfeld', filter.themenfeld);

@@ -53,7 +53,7 @@ function FilterForm({ filter, options }: { filter: ServiceFilter; options: Filte
           class="kern-form-input__input"
           type="search"
           id="filter-q"
-          name="q"
+          name="suche"
           value={filter.q}
           maxLength={100}
           autocomplete="off"

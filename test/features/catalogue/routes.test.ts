@@ -18,22 +18,31 @@ describe('GET /katalog/suche', () => {
   it('answers a full page with form and results without htmx', async () => {
     const res = await t.app.inject({
       headers: { cookie: viewer.cookie },
-      url: '/katalog/suche?q=Elterngelt',
+      url: '/katalog/suche?suche=Elterngelt',
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers.vary).toContain('HX-Request');
     expect(res.body).toContain('<html lang="de">');
     expect(res.body).toContain('hx-trigger="input changed delay:300ms, search"');
-    expect(res.body).toContain('value="Elterngelt"');
+    expect(res.body).toMatch(/name="suche" value="Elterngelt"/);
     expect(res.body).toContain('Stand des Katalogs: 30.06.2025');
     expect(res.body).toMatch(/<th scope="row" class="kern-table__cell">Elterngeld Bewilligung/);
     expect(res.body).toContain('Familie &amp; Kind');
     expect(res.body).toMatch(/href="\/\?ozg=\d+"/);
   });
 
+  it('still reads the search under its former name q, and the German name first', async () => {
+    for (const query of ['q=Elterngelt', 'suche=Elterngelt&q=bafög', 'suche=&q=Elterngelt']) {
+      const res = await t.app.inject({ headers: { cookie: viewer.cookie }, url: `/katalog/suche?${query}` });
+      expect(res.statusCode, query).toBe(200);
+      expect(res.body, query).toMatch(/name="suche" value="Elterngelt"/);
+      expect(res.body, query).toMatch(/<th scope="row" class="kern-table__cell">Elterngeld Bewilligung/);
+    }
+  });
+
   it('answers only the fragment to htmx, with the status swapped out of band', async () => {
     const res = await t.app.inject({
-      url: '/katalog/suche?q=bafög',
+      url: '/katalog/suche?suche=bafög',
       headers: { cookie: viewer.cookie, 'hx-request': 'true' },
     });
     expect(res.statusCode).toBe(200);

@@ -206,47 +206,59 @@ describe('GET /berichte', () => {
     const sorted = [...res.body.matchAll(/<th[^>]*aria-sort="(\w+)"[^>]*>(.*?)<\/th>/g)];
     expect(sorted).toHaveLength(1);
     expect(sorted[0]![1]).toBe('descending');
-    expect(sorted[0]![2]).toContain('href="/berichte?sort=transactions&amp;dir=asc"');
-    expect(res.body).toContain('href="/berichte?sort=source&amp;dir=asc"');
+    expect(sorted[0]![2]).toContain('href="/berichte?sortierung=transactions&amp;richtung=asc"');
+    expect(res.body).toContain('href="/berichte?sortierung=source&amp;richtung=asc"');
     expect(res.body).toContain('je Land, je Kreis');
   });
 
   it('offers every month and each calendar year with data as one-click periods', async () => {
     const res = await t.app.inject({
       headers: { cookie: viewer.cookie },
-      url: '/berichte/dienste?from=2024-01&to=2024-12&sort=service&dir=asc',
+      url: '/berichte/dienste?von=2024-01&bis=2024-12&sortierung=service&richtung=asc',
     });
     expect(res.statusCode).toBe(200);
     const nav = res.body.slice(res.body.indexOf('aria-labelledby="zeitraum-schnell"'));
     const links = [...nav.slice(0, nav.indexOf('</nav>')).matchAll(/<a href="([^"]+)"([^>]*)>([^<]+)<\/a>/g)];
     expect(links.map((l) => [l[3], l[1]!.replaceAll('&amp;', '&'), l[2]!.includes('aria-current')])).toEqual([
-      ['Alle Monate', '/berichte/dienste?sort=service&dir=asc', false],
-      ['2024', '/berichte/dienste?from=2024-01&to=2024-12&sort=service&dir=asc', true],
-      ['2023', '/berichte/dienste?from=2023-01&to=2023-12&sort=service&dir=asc', false],
+      ['Alle Monate', '/berichte/dienste?sortierung=service&richtung=asc', false],
+      ['2024', '/berichte/dienste?von=2024-01&bis=2024-12&sortierung=service&richtung=asc', true],
+      ['2023', '/berichte/dienste?von=2023-01&bis=2023-12&sortierung=service&richtung=asc', false],
     ]);
   });
 
-  it('sorts from the query string and keeps the period in every link', async () => {
-    const res = await t.app.inject({
-      headers: { cookie: viewer.cookie },
-      url: '/berichte?from=2024-02&to=2024-04&sort=source&dir=desc',
-    });
+  // The German names (von, bis, sortierung, richtung) and the former ones (from, to, sort, dir) read
+  // alike; the links the page writes carry only the German names.
+  it.each([
+    ['German', '/berichte?von=2024-02&bis=2024-04&sortierung=source&richtung=desc'],
+    ['former', '/berichte?from=2024-02&to=2024-04&sort=source&dir=desc'],
+  ])('sorts from the query string (%s names) and keeps the period in every link', async (_names, url) => {
+    const res = await t.app.inject({ headers: { cookie: viewer.cookie }, url });
     expect(res.statusCode).toBe(200);
     expect(res.body.indexOf('Leeres Portal')).toBeLessThan(res.body.indexOf('Alpha-Portal'));
     expect(res.body).toMatch(
-      /aria-sort="descending"[^>]*><a class="zsk-sort" href="\/berichte\?from=2024-02&amp;to=2024-04&amp;sort=source&amp;dir=asc"/,
+      /aria-sort="descending"[^>]*><a class="zsk-sort" href="\/berichte\?von=2024-02&amp;bis=2024-04&amp;sortierung=source&amp;richtung=asc"/,
     );
     expect(res.body).toContain(
-      'href="/berichte/portale.csv?from=2024-02&amp;to=2024-04&amp;sort=source&amp;dir=desc"',
+      'href="/berichte/portale.csv?von=2024-02&amp;bis=2024-04&amp;sortierung=source&amp;richtung=desc"',
     );
     expect(res.body).toContain('02/2024 bis 04/2024');
     expect(res.body).toContain('1.200');
+    expect(res.body).not.toMatch(/[?&;](from|to|sort|dir)=/);
+  });
+
+  it('prefers the German name when a link carries both', async () => {
+    const res = await t.app.inject({
+      headers: { cookie: viewer.cookie },
+      url: '/berichte?von=2024-02&from=2023-01&bis=2024-04&to=2023-12',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('02/2024 bis 04/2024');
   });
 
   it('treats empty form fields as absent', async () => {
     const res = await t.app.inject({
       headers: { cookie: viewer.cookie },
-      url: '/berichte?from=&to=&sort=transactions&dir=desc',
+      url: '/berichte?von=&bis=&sortierung=transactions&richtung=desc',
     });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('alle gelieferten Monate');
@@ -255,7 +267,7 @@ describe('GET /berichte', () => {
   it('answers 400 with every problem named on the page', async () => {
     const res = await t.app.inject({
       headers: { cookie: viewer.cookie },
-      url: '/berichte/dienste?from=2024-13&sort=color&dir=up',
+      url: '/berichte/dienste?von=2024-13&sortierung=color&richtung=up',
     });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('role="alert"');

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../../src/demo/seed.js';
-import { loadServiceList, NO_FILTER, parseServiceListQuery } from '../../../src/features/services/list.js';
+import {
+  loadServiceList,
+  NO_FILTER,
+  parseServiceListQuery,
+  serviceListHref,
+} from '../../../src/features/services/list.js';
 import { pageWindow } from '../../../src/web/pagination.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { signIn, type SignedIn } from '../../helpers/auth.js';
@@ -30,6 +35,13 @@ describe('service list filters', () => {
       expect.arrayContaining(['BAföG Digital', 'BAföG-Darlehensrückzahlung']),
     );
     expect(await names({ q: 'führungszeugnis' })).toEqual(['Führungszeugnis online beantragen']);
+  });
+
+  it('reads the search as suche, and as q (its former name) when suche is absent; links write suche', async () => {
+    expect(await names({ suche: 'Elterngelt' })).toEqual(['Elterngeld Digital']);
+    expect(await names({ suche: 'Elterngelt', q: 'bafög' })).toEqual(['Elterngeld Digital']);
+    expect(await names({ suche: '', q: 'Elterngelt' })).toEqual(['Elterngeld Digital']);
+    expect(serviceListHref({ ...NO_FILTER, q: 'Kinder', type: '1' }, 2)).toBe('/?suche=Kinder&typ=1&seite=2');
   });
 
   it('filters by type, Themenfeld, OZG service, Land, authority and portal', async () => {
@@ -116,14 +128,16 @@ describe('service list filters', () => {
   });
 
   it('keeps the chosen filters selected in the form and says when nothing matches', async () => {
-    const res = await t.app.inject({
-      headers: { cookie: viewer.cookie },
-      url: '/dienste?themenfeld=Umwelt&q=xyz',
-    });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<option value="Umwelt" selected>Umwelt</option>');
-    expect(res.body).toContain('value="xyz"');
-    expect(res.body).toContain('Keine Onlinedienste für diese Auswahl.');
+    for (const search of ['suche', 'q']) {
+      const res = await t.app.inject({
+        headers: { cookie: viewer.cookie },
+        url: `/dienste?themenfeld=Umwelt&${search}=xyz`,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('<option value="Umwelt" selected>Umwelt</option>');
+      expect(res.body).toMatch(/name="suche" value="xyz"/);
+      expect(res.body).toContain('Keine Onlinedienste für diese Auswahl.');
+    }
     const arrays = await t.app.inject({
       headers: { cookie: viewer.cookie },
       url: '/dienste?q=a&q=b&typ=1&typ=4',
