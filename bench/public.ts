@@ -137,8 +137,8 @@ async function serve(): Promise<void> {
     { name: 'API aggregates (by=land, quarters)', path: aggregates },
     { name: 'API service counts (months)', path: `/api/open/v1/services/${service}/counts` },
     { name: 'API aggregates, 304', path: aggregates, conditional: true },
-    ...args
-      .pages!.split(',')
+    ...args.pages
+      .split(',')
       .filter(Boolean)
       .map((p) => ({
         name: `page ${p}`,
@@ -180,14 +180,15 @@ async function serve(): Promise<void> {
   const barePort = (bare.server.address() as { port: number }).port;
 
   setInterval(() => process.send!({ kind: 'rss', rss: process.memoryUsage().rss }), 250).unref();
-  process.on('message', async (message: { kind: string }) => {
+  process.on('message', (message: { kind: string }) => void stopOn(message));
+  async function stopOn(message: { kind: string }) {
     if (message.kind !== 'stop') return;
     await app.close();
     await bare.close();
     await db.close();
     if (url) await admin(`DROP DATABASE IF EXISTS zsk_bench_public_${process.pid} WITH (FORCE)`);
     process.exit(0);
-  });
+  }
   console.error(`prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   process.send!({
     kind: 'ready',
@@ -223,9 +224,9 @@ async function drive(url: string, headers: Record<string, string> | undefined): 
   const latency = r.latency;
   return {
     rps: r.requests.average,
-    p50: latency.p50!,
-    p95: latency.p95 ?? latency.p97_5!,
-    p99: latency.p99!,
+    p50: latency.p50,
+    p95: latency.p95 ?? latency.p97_5,
+    p99: latency.p99,
     non2xx: r.non2xx,
     errors: r.errors,
   };

@@ -126,7 +126,7 @@ export function builtAssets(): Array<{ url: string; bytes: number }> {
  * GET /assets/f/<name>.<hash>.<ext>: immutable, precompressed. The old unversioned paths
  * (/assets/app.css, /assets/kern/…) stay served by @fastify/static for bookmarks and old pages.
  */
-export async function assetRoutes(app: FastifyInstance): Promise<void> {
+export function assetRoutes(app: FastifyInstance): void {
   build();
   app.get<{ Params: { file: string } }>(
     `${ASSET_PREFIX}:file`,

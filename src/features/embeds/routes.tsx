@@ -52,7 +52,7 @@ function sendEmbedNotFound(reply: FastifyReply, home: string) {
   );
 }
 
-export async function embedRoutes(app: FastifyInstance): Promise<void> {
+export function embedRoutes(app: FastifyInstance): void {
   const base = app.config.publicUrl;
   // This plugin is encapsulated: the hook runs for its routes only.
   app.addHook('onSend', async (_request, reply, payload) => {

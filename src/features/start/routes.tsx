@@ -7,7 +7,7 @@ import { loadStartPage } from './service.js';
 import { StartPage } from './views.js';
 
 /** The public start page at / (the list of services moved to /dienste). */
-export async function startRoutes(app: FastifyInstance): Promise<void> {
+export function startRoutes(app: FastifyInstance): void {
   app.get('/', { config: { access: 'open' } }, async (request, reply) => {
     const data = await loadStartPage(app.db.kysely, new Date(), audienceOf(request));
     const lands = new Map(

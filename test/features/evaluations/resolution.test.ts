@@ -189,7 +189,7 @@ describe('a wrong resolution is a 400 that names the parameter', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: { code: 'report_query_invalid' } });
-    expect(res.json().error.message).toContain('aufloesung');
+    expect(res.json<{ error: { message: string } }>().error.message).toContain('aufloesung');
   });
 });
 

@@ -218,7 +218,7 @@ function sameGraph(actual: N3.Store, expected: N3.Store): boolean {
     [q.subject, q.predicate, q.object]
       .map((term) =>
         term.termType === 'Literal'
-          ? `"${term.value}"@${(term as N3.Literal).language}^^${(term as N3.Literal).datatype.value}`
+          ? `"${term.value}"@${term.language}^^${term.datatype.value}`
           : `${term.termType === 'BlankNode' ? '_:' + term.value.replace(/^.*?(zeitraum-)/, '$1') : term.value}`,
       )
       .join(' ');
@@ -229,7 +229,11 @@ function sameGraph(actual: N3.Store, expected: N3.Store): boolean {
 
 /** Reads the flattened JSON-LD the catalogue writes (compact keys, expanded values): enough to compare. */
 function readFlatJsonLd(text: string): N3.Store {
-  const { namedNode, blankNode, literal, quad } = N3.DataFactory;
+  const { DataFactory } = N3;
+  const namedNode = (v: string) => DataFactory.namedNode(v);
+  const blankNode = (v?: string) => DataFactory.blankNode(v);
+  const literal = (...a: Parameters<typeof DataFactory.literal>) => DataFactory.literal(...a);
+  const quad = (s: N3.Quad_Subject, p: N3.Quad_Predicate, o: N3.Quad_Object) => DataFactory.quad(s, p, o);
   const doc = JSON.parse(text) as { '@context': Record<string, string>; '@graph': Record<string, unknown>[] };
   const expand = (key: string) => {
     const [prefix, local] = key.split(':') as [string, string];
@@ -259,7 +263,11 @@ function readFlatJsonLd(text: string): N3.Store {
 
 /** Reads the flat RDF/XML the catalogue writes (rdf:Description elements, one property per line). */
 function readFlatRdfXml(text: string): N3.Store {
-  const { namedNode, blankNode, literal, quad } = N3.DataFactory;
+  const { DataFactory } = N3;
+  const namedNode = (v: string) => DataFactory.namedNode(v);
+  const blankNode = (v?: string) => DataFactory.blankNode(v);
+  const literal = (...a: Parameters<typeof DataFactory.literal>) => DataFactory.literal(...a);
+  const quad = (s: N3.Quad_Subject, p: N3.Quad_Predicate, o: N3.Quad_Object) => DataFactory.quad(s, p, o);
   const namespaces = Object.fromEntries(
     [...text.matchAll(/xmlns:(\w+)="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]),
   );

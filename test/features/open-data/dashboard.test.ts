@@ -141,7 +141,7 @@ describe('Dashboard Digitale Verwaltung export', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.body.startsWith('\uFEFFleika_key;ozgid;ars;bundesland;monat;transaktionen\r\n')).toBe(true);
-    const rows = parse(res.body, { delimiter: ';', bom: true, columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(res.body, { delimiter: ';', bom: true, columns: true });
     expect(rows).toEqual(
       ALL.filter((r) => r.monat === '2025-02').map((r) =>
         Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])),

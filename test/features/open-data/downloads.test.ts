@@ -86,7 +86,7 @@ afterAll(async () => {
 
 const file = (name: string) => fs.readFile(path.join(t.app.openData.dir, name));
 const csvRows = (buffer: Buffer): Record<string, string>[] =>
-  parse(buffer, { delimiter: ';', bom: true, columns: true }) as Record<string, string>[];
+  parse<Record<string, string>>(buffer, { delimiter: ';', bom: true, columns: true });
 
 describe('shouldRegenerate (debounce)', () => {
   const debounce = { quietSeconds: 60, maxWaitSeconds: 900 };
@@ -322,7 +322,11 @@ async function xlsxText(content: Buffer): Promise<string> {
   await workbook.xlsx.load(content as unknown as ArrayBuffer);
   const cells: string[] = [];
   workbook.eachSheet((sheet) =>
-    sheet.eachRow((row) => row.eachCell((cell) => cells.push(String(cell.value)))),
+    sheet.eachRow((row) =>
+      row.eachCell((cell) =>
+        cells.push(typeof cell.value === 'object' ? JSON.stringify(cell.value) : String(cell.value)),
+      ),
+    ),
   );
   return cells.join('\n');
 }

@@ -133,7 +133,9 @@ describe('an unpublished service', () => {
       .executeTakeFirstOrThrow();
     expect(audit.actor_user_id).toBe(manager.userId);
     expect(
-      [audit.old_value, audit.new_value].map((v) => (typeof v === 'string' ? JSON.parse(v) : v)),
+      [audit.old_value, audit.new_value].map((v): unknown =>
+        typeof v === 'string' ? (JSON.parse(v) as unknown) : v,
+      ),
     ).toEqual([{ published: true }, { published: false }]);
   });
 
@@ -252,11 +254,11 @@ describe('an unpublished service', () => {
       payload: { published: 'vielleicht' },
     });
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().error.message).toContain('published');
-    const openapi = (await t.app.inject({ url: '/api/docs/json' })).json() as {
+    expect(wrong.json<{ error: { message: string } }>().error.message).toContain('published');
+    const openapi = (await t.app.inject({ url: '/api/docs/json' })).json<{
       components?: unknown;
       paths: unknown;
-    };
+    }>();
     expect(JSON.stringify(openapi)).toContain('nicht veröffentlichen');
     const page = await loadStartPage(t.db.kysely, NOW, 'published');
     expect(page.transactions).toEqual(before.start.transactions);
