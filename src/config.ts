@@ -212,7 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       datenschutzFile: env.ZSK_DATENSCHUTZ_FILE || null,
       barrierefreiheitFile: env.ZSK_BARRIEREFREIHEIT_FILE || null,
       operator: env.ZSK_BETREIBER || 'Betreiber dieser ZSK-Installation',
-      contactEmail: env.ZSK_KONTAKT_EMAIL || (env.ZSK_ADMIN_EMAIL ?? 'admin@zsk.example'),
+      // An organisational address, never an account's: it is published on the public pages.
+      contactEmail: env.ZSK_KONTAKT_EMAIL || 'kontakt@zsk.example',
       // The day this statement's default text was last checked against the pages.
       statementDate: isoDate('ZSK_BARRIEREFREIHEIT_DATUM', env.ZSK_BARRIEREFREIHEIT_DATUM, '2026-12-05'),
       feedbackRateLimit: integer('ZSK_KONTAKT_RATE_LIMIT', env.ZSK_KONTAKT_RATE_LIMIT, 5),

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { assetUrl } from './assets.js';
 
 /**
  * The frame of an embeddable chart (/einbetten/...): no header, navigation or footer, since it sits
@@ -22,9 +23,9 @@ export function EmbedLayout({
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
         <title>{`${title} – Zentrale Statistik-Komponente`}</title>
-        <link rel="stylesheet" href="/assets/kern/fonts/fira-sans.css" />
-        <link rel="stylesheet" href="/assets/kern/kern.min.css" />
-        <link rel="stylesheet" href="/assets/app.css" />
+        <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+        {/* The same trimmed, fingerprinted stylesheet as every page (src/web/assets.ts). */}
+        <link rel="stylesheet" href={assetUrl('zsk.css')} />
       </head>
       <body class="zsk-embed-page">
         <main class="zsk-embed-main">

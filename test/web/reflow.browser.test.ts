@@ -97,7 +97,10 @@ describe.skipIf(!HAS_CHROMIUM)(
       const signedIn = await newPage(PHONE, admin);
       const signedOut = await newPage(PHONE);
       for (const { path, access } of pages) {
+        const before = signedIn.errors.length;
         await signedIn.page.goto(`${server.baseUrl}${path}`, { waitUntil: 'load' });
+        // Name the page an error came from: the console message alone does not.
+        for (let i = before; i < signedIn.errors.length; i++) signedIn.errors[i] += ` (on ${path})`;
         const width = await scrollWidth(signedIn.page);
         if (width > PHONE.width) tooWide.push(`${path} (angemeldet): ${width}px`);
         if (access === 'public' || access === 'open') {

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { indexedSummary, periodForAllServices } from '../../db/rollups/index.js';
+import { indexedSummary, periodForAllServices, servicePeriodSums } from '../../db/rollups/index.js';
 import { unpublishedService } from '../../db/published.js';
 import type { OpenPeriod } from '../../domain/months.js';
 
@@ -70,8 +70,9 @@ export interface TopService {
 }
 
 /**
- * The services with the most transactions in the period, in the order of the per-service summary's
- * index on the total (the report per service reads the same), published ones only when asked.
+ * The services with the most transactions in the period, published ones only when asked. All months and
+ * calendar years read a summary in the order of its index on the total; any other period (the last 12
+ * months) sums the running totals at its two ends, one pair of rows per service.
  */
 export async function listTopServices(
   db: Kysely<Database>,
@@ -80,12 +81,14 @@ export async function listTopServices(
   hideUnpublished: boolean,
 ): Promise<TopService[]> {
   const period = await periodForAllServices(db, asked);
-  const summary = indexedSummary(period);
-  if (!summary) return [];
+  const indexed = indexedSummary(period);
+  const sums = indexed
+    ? sql`SELECT service_id, total FROM ${indexed.table} WHERE ${indexed.where}`
+    : servicePeriodSums(period);
   const rows = await sql<TopService>`
     SELECT s.id, s.name, r.total::bigint AS total
-    FROM ${summary.table} r JOIN online_services s ON s.id = r.service_id
-    WHERE ${summary.where} AND r.total > 0 ${hideUnpublished ? sql`AND s.published` : sql``}
+    FROM (${sums}) r JOIN online_services s ON s.id = r.service_id
+    WHERE r.total > 0 ${hideUnpublished ? sql`AND s.published` : sql``}
     ORDER BY r.total DESC, s.sort_name, s.id
     LIMIT ${limit}`.execute(db);
   return rows.rows;

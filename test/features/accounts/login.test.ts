@@ -202,10 +202,10 @@ describe('local sign-in', () => {
   });
 
   it('sends signed-out browsers to the sign-in page with the way back, programs get 401', async () => {
-    const html = await t.app.inject({ url: '/vollstaendigkeit?x=1', headers: { accept: 'text/html' } });
+    const html = await t.app.inject({ url: '/meine-dienste?x=1', headers: { accept: 'text/html' } });
     expect(html.statusCode).toBe(303);
-    expect(html.headers.location).toBe('/anmelden?weiter=%2Fvollstaendigkeit%3Fx%3D1');
-    const json = await t.app.inject({ url: '/vollstaendigkeit' });
+    expect(html.headers.location).toBe('/anmelden?weiter=%2Fmeine-dienste%3Fx%3D1');
+    const json = await t.app.inject({ url: '/meine-dienste' });
     expect(json.statusCode).toBe(401);
     expect(json.json<ErrorBody>().error.code).toBe('unauthorized');
   });

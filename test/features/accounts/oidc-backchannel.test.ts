@@ -55,7 +55,12 @@ async function signIn(subject: string): Promise<{ app: CookieJar; provider: Cook
 }
 
 const signedIn = async (browser: { app: CookieJar }) =>
-  (await fetch(new URL('/', appUrl), { redirect: 'manual', headers: { cookie: browser.app.header } })).status;
+  (
+    await fetch(new URL('/meine-dienste', appUrl), {
+      redirect: 'manual',
+      headers: { cookie: browser.app.header },
+    })
+  ).status;
 
 describe('OIDC back-channel logout, end to end', () => {
   it('ends the ZSK session when the person signs out at the provider, and only that one', async () => {

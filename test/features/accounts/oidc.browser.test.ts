@@ -40,7 +40,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       const context = await browser.newContext({ locale: 'de-DE' });
       const page = await context.newPage();
       const errors = collectPageErrors(page);
-      await page.goto(`${appUrl}/vollstaendigkeit`, { waitUntil: 'load' });
+      await page.goto(`${appUrl}/meine-dienste`, { waitUntil: 'load' });
       expect(new URL(page.url()).pathname).toBe('/anmelden');
       await expectNoAxeViolations(page);
 
@@ -49,7 +49,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.keyboard.press('Enter');
       await page.waitForURL((url) => url.origin === op.issuer);
       await page.getByRole('link', { name: 'Anmelden als kc-browser' }).click();
-      await page.waitForURL(`${appUrl}/vollstaendigkeit`);
+      await page.waitForURL(`${appUrl}/meine-dienste`);
       await expect(page.getByText('Angemeldet als').textContent()).resolves.toContain('Berta Browser');
       await expect(page.getByText('(Administration)').count()).resolves.toBe(1);
 
@@ -59,7 +59,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.getByRole('button', { name: 'Ja, abmelden' }).click();
       await page.waitForURL(`${appUrl}/anmelden?abgemeldet=1`);
       await expect(page.getByText('Sie sind abgemeldet.').count()).resolves.toBe(1);
-      await page.goto(`${appUrl}/vollstaendigkeit`, { waitUntil: 'load' });
+      await page.goto(`${appUrl}/meine-dienste`, { waitUntil: 'load' });
       expect(new URL(page.url()).pathname).toBe('/anmelden');
 
       // Only the provider's missing favicon may fail to load.

@@ -41,7 +41,9 @@ describe('service list filters', () => {
     expect(await names({ suche: 'Elterngelt' })).toEqual(['Elterngeld Digital']);
     expect(await names({ suche: 'Elterngelt', q: 'bafög' })).toEqual(['Elterngeld Digital']);
     expect(await names({ suche: '', q: 'Elterngelt' })).toEqual(['Elterngeld Digital']);
-    expect(serviceListHref({ ...NO_FILTER, q: 'Kinder', type: '1' }, 2)).toBe('/?suche=Kinder&typ=1&seite=2');
+    expect(serviceListHref({ ...NO_FILTER, q: 'Kinder', type: '1' }, 2)).toBe(
+      '/dienste?suche=Kinder&typ=1&seite=2',
+    );
   });
 
   it('filters by type, Themenfeld, OZG service, Land, authority and portal', async () => {

@@ -57,7 +57,7 @@ describe('site pages with the default texts', () => {
     expect(body).toContain('Nicht barrierefreie Inhalte');
     expect(body).toContain('<time datetime="2026-12-05">5.12.2026</time>');
     expect(body).toContain('href="/kontakt"');
-    expect(body).toContain('href="mailto:admin@zsk.example"');
+    expect(body).toContain('href="mailto:kontakt@zsk.example"');
     expect(body).toContain('href="https://www.schlichtungsstelle-bgg.de"');
     expect(body).toContain('§ 16 BGG');
   });
