@@ -8,13 +8,8 @@ import { buildSeriesView, parseSeriesQuery, seriesSearch } from './series.js';
 import { renderChoroplethSvg } from './map.js';
 import { loadCompletenessReport, loadServicePage, type ServicePageData } from './service.js';
 import { COMPLETENESS_FILTERS } from './completeness-queries.js';
-import {
-  CompletenessPage,
-  CompletenessQueryErrorPage,
-  NotFoundPage,
-  ServicePage,
-  type ServiceMaps,
-} from './views.js';
+import { NotFoundPage, ServicePage, type ServiceMaps } from './views.js';
+import { CompletenessPage, CompletenessQueryErrorPage } from './completeness-views.js';
 
 const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').includes('text/html');
 
