@@ -96,7 +96,6 @@ export function ExplorerResultView({ result, errors, chartSvg, publicUrl }: Expl
   const by = dimensionLabel(result.params.dimension);
   const perK = result.params.mode === 'je1000';
   const byService = result.params.dimension === 'dienst';
-  const valueName = perK ? 'Transaktionen je 1.000 Einwohner' : 'Transaktionen';
   return (
     <>
       <h2 class="kern-heading-medium" id="ergebnis-titel">
@@ -127,24 +126,7 @@ export function ExplorerResultView({ result, errors, chartSvg, publicUrl }: Expl
       ) : null}
       {result.groups.length === 0 ? null : (
         <div class="zsk-chart-then-table">
-          {chartSvg ? (
-            <figure class="zsk-chart">
-              <div
-                class="zsk-chart__svg"
-                role="img"
-                aria-label={`Balkendiagramm ${valueName} nach ${by}: ${summary}`}
-                // The SVG comes from ECharts, which escapes the group names it draws.
-                dangerouslySetInnerHTML={{ __html: chartSvg }}
-              />
-              <figcaption class="kern-body kern-body--small">
-                {valueName} nach {by}, größte zuerst
-                {result.groups.length > MAX_BARS
-                  ? `; gezeigt die ${formatInt(MAX_BARS)} größten von ${formatInt(result.groups.length)} Gruppen, alle stehen in der Tabelle`
-                  : '; die Werte stehen in der Tabelle'}
-                .
-              </figcaption>
-            </figure>
-          ) : null}
+          {chartSvg ? <GroupsChart result={result} chartSvg={chartSvg} by={by} summary={summary} /> : null}
           {chartSvg && publicUrl ? (
             <EmbedSnippet
               id="ergebnis-teilen"
@@ -153,42 +135,95 @@ export function ExplorerResultView({ result, errors, chartSvg, publicUrl }: Expl
               title={`Transaktionen nach ${by}, ${explorerPeriodText(result.params)}`}
             />
           ) : null}
-          <DataTable
-            id="gruppen"
-            small
-            class="zsk-table"
-            caption={<>Transaktionen nach {by}</>}
-            columns={[
-              { label: by },
-              ...(byService ? [] : [{ label: 'Onlinedienste', numeric: true }]),
-              { label: 'Transaktionen', numeric: true },
-              { label: 'Anteil', numeric: true },
-              { label: 'je 1.000 Einwohner', numeric: true },
-            ]}
-          >
-            {result.groups.map((g) => (
-              <tr class="kern-table__row" key={g.key} data-group={g.key}>
-                <th scope="row" class="kern-table__cell">
-                  {byService ? <a href={`/dienste/${g.key}`}>{g.label}</a> : g.label}
-                </th>
-                {byService ? null : (
-                  <td class="kern-table__cell kern-table__cell--numeric">
-                    {g.services === null ? '–' : formatInt(g.services)}
-                  </td>
-                )}
-                <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.total)}</td>
-                <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
-                  {formatDecimal(g.sharePercent)} %
-                </td>
-                <td class="kern-table__cell kern-table__cell--numeric">
-                  {g.perThousand === null ? '–' : formatDecimal(g.perThousand)}
-                </td>
-              </tr>
-            ))}
-          </DataTable>
+          <GroupsTable result={result} by={by} servicesColumn={!byService} linkServices={byService} />
         </div>
       )}
     </>
+  );
+}
+
+/** The bar chart of the groups, with its text alternative; shared by the explorer and its embed. */
+export function GroupsChart({
+  result,
+  chartSvg,
+  by,
+  summary,
+}: {
+  result: ExplorerResult;
+  chartSvg: string;
+  by: string;
+  summary: string;
+}) {
+  const valueName = result.params.mode === 'je1000' ? 'Transaktionen je 1.000 Einwohner' : 'Transaktionen';
+  return (
+    <figure class="zsk-chart">
+      <div
+        class="zsk-chart__svg"
+        role="img"
+        aria-label={`Balkendiagramm ${valueName} nach ${by}: ${summary}`}
+        // The SVG comes from ECharts, which escapes the group names it draws.
+        dangerouslySetInnerHTML={{ __html: chartSvg }}
+      />
+      <figcaption class="kern-body kern-body--small">
+        {valueName} nach {by}, größte zuerst
+        {result.groups.length > MAX_BARS
+          ? `; gezeigt die ${formatInt(MAX_BARS)} größten von ${formatInt(result.groups.length)} Gruppen, alle stehen in der Tabelle`
+          : '; die Werte stehen in der Tabelle'}
+        .
+      </figcaption>
+    </figure>
+  );
+}
+
+/**
+ * The table of the groups beside the chart. The embed leaves out the services column and the links
+ * (a link would open the ZSK inside the other site's frame).
+ */
+export function GroupsTable({
+  result,
+  by,
+  servicesColumn,
+  linkServices,
+}: {
+  result: ExplorerResult;
+  by: string;
+  servicesColumn: boolean;
+  linkServices: boolean;
+}) {
+  return (
+    <DataTable
+      id="gruppen"
+      small
+      class="zsk-table"
+      caption={<>Transaktionen nach {by}</>}
+      columns={[
+        { label: by },
+        ...(servicesColumn ? [{ label: 'Onlinedienste', numeric: true }] : []),
+        { label: 'Transaktionen', numeric: true },
+        { label: 'Anteil', numeric: true },
+        { label: 'je 1.000 Einwohner', numeric: true },
+      ]}
+    >
+      {result.groups.map((g) => (
+        <tr class="kern-table__row" key={g.key} data-group={g.key}>
+          <th scope="row" class="kern-table__cell">
+            {linkServices ? <a href={`/dienste/${g.key}`}>{g.label}</a> : g.label}
+          </th>
+          {servicesColumn ? (
+            <td class="kern-table__cell kern-table__cell--numeric">
+              {g.services === null ? '–' : formatInt(g.services)}
+            </td>
+          ) : null}
+          <td class="kern-table__cell kern-table__cell--numeric">{formatInt(g.total)}</td>
+          <td class="kern-table__cell kern-table__cell--numeric zsk-nowrap">
+            {formatDecimal(g.sharePercent)} %
+          </td>
+          <td class="kern-table__cell kern-table__cell--numeric">
+            {g.perThousand === null ? '–' : formatDecimal(g.perThousand)}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
