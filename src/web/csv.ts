@@ -24,8 +24,11 @@ export function csvField(cell: CsvCell): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** One line of the ZSK's CSV (`;`, CRLF), for documents and for files written as a stream. */
+export const csvLine = (cells: readonly CsvCell[]): string => `${cells.map(csvField).join(';')}\r\n`;
+
 export function csvDocument(rows: Iterable<readonly CsvCell[]>): Buffer {
   let text = '\uFEFF';
-  for (const row of rows) text += `${row.map(csvField).join(';')}\r\n`;
+  for (const row of rows) text += csvLine(row);
   return Buffer.from(text, 'utf8');
 }

@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema.js';
 import { LAENDER } from '../../domain/laender.js';
 import { monthRange, parseMonth } from '../../domain/months.js';
 import { AppError } from '../../http/errors.js';
-import { csvField } from '../../web/csv.js';
+import { csvLine } from '../../web/csv.js';
 import { DASHBOARD_COLUMNS } from './dictionary.js';
 import { dashboardMonth, type DashboardRow } from './queries.js';
 
@@ -123,11 +123,10 @@ export async function* dashboardCsv(
   db: Kysely<Database>,
   query: DashboardQuery | null,
 ): AsyncGenerator<string> {
-  const line = (cells: (string | number)[]) => `${cells.map(csvField).join(';')}\r\n`;
-  yield '\uFEFF' + line(DASHBOARD_COLUMNS.map((c) => c.name));
+  yield '\uFEFF' + csvLine(DASHBOARD_COLUMNS.map((c) => c.name));
   for await (const batch of records(db, query)) {
     yield batch
-      .map((r) => line([r.leika_key, r.ozgid, r.ars, r.bundesland, r.monat, r.transaktionen]))
+      .map((r) => csvLine([r.leika_key, r.ozgid, r.ars, r.bundesland, r.monat, r.transaktionen]))
       .join('');
   }
 }

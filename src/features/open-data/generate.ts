@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { OpenDataConfig } from '../../config.js';
-import { csvField, type CsvCell } from '../../web/csv.js';
+import { csvLine, type CsvCell } from '../../web/csv.js';
 import { COUNT_COLUMNS, LICENSE, MASTER_DATA_COLUMNS } from './dictionary.js';
 import {
   publishedCounts,
@@ -56,7 +56,6 @@ export const countsFileName = (year?: number) =>
 export const MASTER_DATA_CSV = 'zsk-onlinedienste.csv';
 export const MASTER_DATA_XLSX = 'zsk-onlinedienste.xlsx';
 
-const csvLine = (cells: readonly CsvCell[]) => `${cells.map(csvField).join(';')}\r\n`;
 const BOM = '\uFEFF';
 
 /**
