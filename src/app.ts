@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import helmet from '@fastify/helmet';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -10,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { installErrorHandlers } from './http/errors.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { installIdParams } from './http/ids.js';
 import { installFieldReader } from './http/fields.js';
 import { healthRoutes } from './features/health/routes.js';
@@ -77,33 +77,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   // First of all: every route added from here on must declare who may call it.
   requireAccessDeclarations(app);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        // The sign-out form is answered with a redirect to the OIDC provider's logout, and browsers
-        // hold redirects after a form submission to form-action too.
-        formAction: ["'self'", ...(config.oidc ? [new URL(config.oidc.issuer).origin] : [])],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        // The portal may run on plain http on a developer's machine.
-        upgradeInsecureRequests: null,
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-    // Sent below, on https answers only: over plain http the header means nothing to the browser.
-    strictTransportSecurity: false,
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.protocol === 'https') {
-      reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    }
-  });
+  installSecurityHeaders(app);
   // Before every route: it hooks into the routes added after it. Pages, CSS, JS, JSON and CSV are
   // compressed (types mime-db marks compressible); images, fonts, ZIP/XLSX and .gz files are not.
   // Request bodies stay as sent: the delivery API reads its own bodies.

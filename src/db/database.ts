@@ -21,6 +21,12 @@ export interface Db {
   pool: pg.Pool;
   /** The embedded engine itself, for what the adapter cannot carry (COPY FROM a blob). */
   pglite: PGlite | null;
+  /**
+   * How many statements that may have changed data (anything but a read) this process has completed
+   * through the pool so far. Caches of what the data look like (src/http/data-stamp.ts) compare it
+   * to know that no write of this process came after their read.
+   */
+  writes(): number;
   close(): Promise<void>;
 }
 
@@ -121,6 +127,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Command tags of statements that change no data. Conservative: anything else counts as a write,
+ * including ROLLBACK and COMMIT of a read-only transaction. A `SELECT` of a function that writes is
+ * missed: the app's are the roll-up rebuilds (`SELECT rebuild_rollup_…()`), which change no data a
+ * cache keys on (data_version moves with counts and master data only).
+ */
+const READ_ONLY_TAG = /^(SELECT|BEGIN|START TRANSACTION|SHOW|SET|RESET|FETCH|DECLARE|CLOSE|LISTEN|EXPLAIN)\b/;
+
 function wrap(engine: Engine, pool: pg.Pool, pglite: PGlite | null, closeEngine: () => Promise<void>): Db {
   // An idle connection the server ends (restart, failover, a dropped database) emits 'error' on the
   // pool; unhandled, that event would end the whole process. The pool replaces the connection itself.
@@ -131,8 +145,15 @@ function wrap(engine: Engine, pool: pg.Pool, pglite: PGlite | null, closeEngine:
   // idle ones: without this listener a database restart under load ended the process. Nothing to log
   // here: the request's next query fails with the error, is logged with the request and answered 503;
   // on release the pool drops the broken connection and opens a new one for the next request.
+  let writes = 0;
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    // Every statement ends with the server's CommandComplete message, whose tag names the command
+    // ("INSERT 0 3", "COMMIT", "SELECT 12"): counting the tags of writes here sees every write of
+    // the process, whichever module sends it, COPY and transactions included.
+    client.connection.on('commandComplete', (message: { text?: string }) => {
+      if (!READ_ONLY_TAG.test(message.text ?? '')) writes += 1;
+    });
   });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -140,6 +161,7 @@ function wrap(engine: Engine, pool: pg.Pool, pglite: PGlite | null, closeEngine:
     kysely,
     pool,
     pglite,
+    writes: () => writes,
     async close() {
       await kysely.destroy();
       await closeEngine();

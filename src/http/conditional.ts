@@ -1,40 +1,12 @@
-import { sql, type Kysely } from 'kysely';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Database } from '../db/schema.js';
+import type { Db } from '../db/database.js';
+import { readDataStamp, type DataStamp } from './data-stamp.js';
 
 /**
  * Conditional GET for everything derived from the public data (open-data API, downloads): ETag and
- * Last-Modified come from data_version (migration 0022), which statement-level triggers bump on every
- * change of counts or master data, so a validator costs one primary-key read instead of the answer.
+ * Last-Modified come from the data stamp (src/http/data-stamp.ts), so a validator costs no more than
+ * a look at a number this process keeps, instead of the answer.
  */
-export interface DataStamp {
-  version: number;
-  changedAt: Date;
-}
-
-/**
- * Concurrent requests share one read of the stamp that is already under way (50 clients asking at once
- * cost one query, not 50); a request never uses a read that finished before it arrived.
- */
-const inFlight = new WeakMap<Kysely<Database>, Promise<DataStamp>>();
-
-export function readDataStamp(db: Kysely<Database>): Promise<DataStamp> {
-  const running = inFlight.get(db);
-  if (running) return running;
-  const read = queryDataStamp(db).finally(() => inFlight.delete(db));
-  inFlight.set(db, read);
-  return read;
-}
-
-async function queryDataStamp(db: Kysely<Database>): Promise<DataStamp> {
-  const rows = await sql<{ version: string | number; changed_at: Date | string }>`
-    SELECT version, changed_at FROM data_version`.execute(db);
-  const row = rows.rows[0];
-  return row
-    ? { version: Number(row.version), changedAt: new Date(row.changed_at) }
-    : { version: 0, changedAt: new Date(0) };
-}
-
 export interface Validators {
   etag: string;
   lastModified: Date;
@@ -91,7 +63,7 @@ export interface ConditionalOptions {
 export async function answerIfNotModified(
   request: FastifyRequest,
   reply: FastifyReply,
-  db: Kysely<Database>,
+  db: Db,
   options: ConditionalOptions,
 ): Promise<Validators | null> {
   const v = validatorsOf(await readDataStamp(db), options.variant, options.now);

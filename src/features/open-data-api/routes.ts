@@ -118,7 +118,7 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
   ) => {
     const audience = audienceOf(request);
     const shared = audience === 'published';
-    const v = await answerIfNotModified(request, reply, app.db.kysely, {
+    const v = await answerIfNotModified(request, reply, app.db, {
       variant: `${format}-${audience}`,
       maxAge: openDataMaxAge,
       shared,

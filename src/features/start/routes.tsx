@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { audienceOf, type Audience } from '../../http/access.js';
-import { readDataStamp } from '../../http/conditional.js';
-import { sendPage } from '../../web/render.js';
+import { readDataStamp } from '../../http/data-stamp.js';
+import { PublicPageCache } from '../../web/page-cache.js';
 import { renderTimeSeriesSvg } from '../../web/chart.js';
 import { renderChoroplethSvg } from '../evaluations/map.js';
 import { loadStartPage, type StartPageData } from './service.js';
@@ -30,11 +30,13 @@ export function startRoutes(app: FastifyInstance): void {
   // The most visited page: the same for everyone of an audience until the data or the day change
   // (completeness and the closed months follow the calendar), so its figures and charts are built once
   // per data version, day and audience; visitors arriving together share one build.
+  // Signed-out visitors get the rendered page itself from memory.
   const builds = new Map<Audience, { key: string; built: Promise<Built> }>();
-  app.get('/', { config: { access: 'open' } }, async (request, reply) => {
+  const pages = new PublicPageCache(app.db);
+  const page = async (request: FastifyRequest) => {
     const now = new Date();
     const audience = audienceOf(request);
-    const key = `${(await readDataStamp(app.db.kysely)).version}-${now.toISOString().slice(0, 10)}`;
+    const key = `${(await readDataStamp(app.db)).version}-${now.toISOString().slice(0, 10)}`;
     let entry = builds.get(audience);
     if (entry?.key !== key) {
       const fresh = { key, built: build(app, now, audience) };
@@ -46,6 +48,9 @@ export function startRoutes(app: FastifyInstance): void {
       entry = fresh;
     }
     const { data, charts } = await entry.built;
-    return sendPage(reply, <StartPage data={data} charts={charts} />);
-  });
+    return { node: <StartPage data={data} charts={charts} /> };
+  };
+  app.get('/', { config: { access: 'open' } }, (request, reply) =>
+    pages.send(request, reply, () => page(request)),
+  );
 }
