@@ -4,6 +4,13 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { signIn } from '../helpers/auth.js';
 import { trimCss, usedClassNames } from '../../src/web/css-trim.js';
 import { assetUrl, builtAssets } from '../../src/web/assets.js';
+import { FONT_UNICODE_RANGES, fontSubsetText, subsetFontFile } from '../../src/web/font-subset.js';
+import subsetFont from 'subset-font';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 const KB = 1024;
 
@@ -100,6 +107,26 @@ describe('static assets and compression', () => {
     expect(css).not.toContain('.kern-dialog');
     expect(css).not.toContain('.kern-icon--');
     expect(css.length).toBeLessThan(160 * KB);
+  });
+
+  it('ships Fira Sans cut to the characters of German, declared by unicode-range, and current', async () => {
+    const css = (await get(assetUrl('zsk.css'))).body;
+    const faces = css.match(/@font-face\{[^}]*\}/g) ?? [];
+    expect(faces).toHaveLength(10);
+    for (const face of faces) expect(face).toContain(`unicode-range:${FONT_UNICODE_RANGES.join(',')}`);
+    const fonts = builtAssets().filter((a) => a.url.endsWith('.woff2'));
+    expect(fonts).toHaveLength(10);
+    for (const font of fonts) expect(font.bytes, font.url).toBeLessThan(40 * KB);
+    // The committed cut of the Regular face is what scripts/subset-fonts.ts makes of KERN's today.
+    const source = readFileSync(
+      path.join(
+        path.dirname(require.resolve('@kern-ux/native/package.json')),
+        'dist/fonts/fira-sans/FiraSans-Regular.woff2',
+      ),
+    );
+    const cut = await subsetFont(source, fontSubsetText(), { targetFormat: 'woff2' });
+    const committed = readFileSync(subsetFontFile('FiraSans-Regular.woff2'));
+    expect(committed.equals(cut), 'run npx tsx scripts/subset-fonts.ts').toBe(true);
   });
 
   it('loads no more than 150 KB of JavaScript on a public page, and no ECharts at all', async () => {
