@@ -1,30 +1,37 @@
 /**
  * npm run bench:public — load test of the public part (issue 15), not a timed test.
  *
- * A child process builds the app (buildApp) over demo data scaled up (default 2,000 generated services
- * × 36 months besides the demo services; PGlite in memory, PostgreSQL when DATABASE_URL is set: a
- * database of its own on that server, dropped afterwards); a second one runs a bare Fastify server
- * whose routes return the very bytes of each target from memory: status, body and the app's headers. This process drives both with
- * autocannon at 50 connections and prints requests/s, p50/p95/p99, the ratio to the bare route and the
- * app process's peak RSS.
+ * This process prepares a database with the demo data scaled up (default 2,000 generated services ×
+ * 36 months besides the demo services; the embedded engine in a temporary directory, PostgreSQL when
+ * DATABASE_URL is set: a database of its own on that server, dropped afterwards), then starts the
+ * production server on it as `npm start` does (`node dist/src/main.js`, built first) and, in a second
+ * process, a bare Fastify server whose routes answer the very bytes of each target from memory: the
+ * app's status, headers and body. It drives both with autocannon at 50 connections, app and bare route
+ * alternating for some rounds, and prints the medians of requests/s and p50/p95/p99, the ratio to the
+ * bare route and the server process's peak RSS (read from /proc).
  *
  *   npm run bench:public -- --services 2000 --months 36 --duration 5 --rounds 3 --connections 50 \
- *     --pages /,/dienste/:id,/auswertungen [--profile DIR]
+ *     --pages /,/dienste/:id,/auswertungen [--only 304] [--profile DIR]
  *
+ * The server runs with LOG_LEVEL=warn (no log line per request) and the open-data rate limit lifted
+ * (ZSK_OPEN_DATA_RATE_LIMIT), so that the figures are the app's and not the logger's or the limit's.
  * Pages answering a redirect (still behind the sign-in) are skipped with a note.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { openMigratedDatabase, type Db } from '../src/db/database.js';
 import { rebuildGroupRollups, rebuildRollups } from '../src/db/rollups/index.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { addMonths, lastClosedMonth } from '../src/domain/months.js';
 import { ensureShippedRegions } from '../src/features/regions/repository.js';
+import { PROJECT_DIR } from '../src/paths.js';
 import { admin, databaseUrlFor } from './server.js';
 
 const { values: args } = parseArgs({
@@ -33,14 +40,13 @@ const { values: args } = parseArgs({
     months: { type: 'string', default: '36' },
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
-    // Only the targets whose name contains this (e.g. "304").
-    only: { type: 'string' },
     connections: { type: 'string', default: '50' },
     pages: { type: 'string', default: '/,/dienste/:id,/auswertungen' },
-    serve: { type: 'boolean', default: false },
-    bare: { type: 'boolean', default: false },
-    // A V8 CPU profile of the server process (app and bare server) into this directory.
+    // Only the targets whose name contains this (e.g. "304").
+    only: { type: 'string' },
+    // A V8 CPU profile of the server process into this directory.
     profile: { type: 'string' },
+    bare: { type: 'boolean', default: false },
   },
 });
 
@@ -48,50 +54,16 @@ interface Target {
   name: string;
   path: string;
   headers?: Record<string, string>;
-  /** Size of the answer's body. */
-  bytes?: number;
   /** Sent with If-None-Match of the first answer: measures the 304. */
   conditional?: boolean;
   /** The status, headers and body the app answered; the bare server answers the same bytes. */
   status?: number;
-  contentType?: string;
   responseHeaders?: Record<string, string>;
   body?: string;
+  bytes?: number;
 }
 
-interface Ready {
-  kind: 'ready';
-  rss: number;
-  port: number;
-  targets: Target[];
-  skipped: string[];
-  engine: string;
-  services: number;
-  counts: number;
-}
-
-// ---------- child: database, app and bare server ----------
-
-/**
- * The headers of the app's answer that the bare route sends as well, so that both put the same bytes
- * on the wire (security headers, CORS, validators, rate-limit counters); those of the connection and
- * the length are the server's own.
- */
-function answeredHeaders(headers: Record<string, unknown>): Record<string, string> {
-  const own = new Set([
-    'date',
-    'connection',
-    'keep-alive',
-    'content-length',
-    'transfer-encoding',
-    'content-type',
-  ]);
-  return Object.fromEntries(
-    Object.entries(headers)
-      .filter(([name]) => !own.has(name))
-      .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
-  );
-}
+// ---------- data ----------
 
 async function generate(db: Db, services: number, months: number): Promise<void> {
   const last = lastClosedMonth();
@@ -130,115 +102,117 @@ async function generate(db: Db, services: number, months: number): Promise<void>
   });
 }
 
-/** Demo data and the generated services, with their roll-ups. */
-async function prepare(db: Db): Promise<void> {
+interface Prepared {
+  env: Record<string, string>;
+  engine: string;
+  services: number;
+  counts: number;
+  /** Service with the most transactions, for the service page and its counts. */
+  service: number;
+  cleanUp: () => Promise<void>;
+}
+
+/** The database the server will open, filled and closed again before the server starts. */
+async function prepare(): Promise<Prepared> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'zsk-bench-public-'));
+  const name = process.env.DATABASE_URL ? `zsk_bench_public_${process.pid}` : null;
+  if (name) await admin(`CREATE DATABASE ${name}`);
+  const url = name ? databaseUrlFor(name) : null;
+  const db = await openMigratedDatabase({ databaseUrl: url, dataDir, poolSize: 2 });
   await ensureShippedRegions(db.kysely);
   await seedDemo(db.kysely);
   await generate(db, Number(args.services), Number(args.months));
-}
-
-/**
- * On PostgreSQL the data are generated by the driving process before the server starts, so that the
- * server's RSS is what serving takes; the embedded engine lives in the server's process and is
- * prepared there.
- */
-async function prepareOnPostgres(): Promise<string | null> {
-  if (!process.env.DATABASE_URL) return null;
-  const name = `zsk_bench_public_${process.pid}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = databaseUrlFor(name);
-  const db = await openMigratedDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 2 });
-  await prepare(db);
-  await db.close();
-  return name;
-}
-
-async function serve(): Promise<void> {
-  const started = performance.now();
-  const name = process.env.BENCH_DATABASE ?? null;
-  const url = name ? databaseUrlFor(name) : null;
-  const db = await openMigratedDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 10 });
-  if (!url) await prepare(db);
-  const stats = (
-    await sql<{ services: number; counts: number }>`
-      SELECT (SELECT count(*) FROM online_services)::int AS services, (SELECT count(*) FROM counts)::int AS counts`.execute(
+  const facts = (
+    await sql<{ services: number; counts: number; service: number }>`
+      SELECT (SELECT count(*) FROM online_services)::int AS services, (SELECT count(*) FROM counts)::int AS counts,
+             (SELECT service_id FROM rollup_service ORDER BY total DESC LIMIT 1) AS service`.execute(
       db.kysely,
     )
   ).rows[0]!;
-  const config = {
-    ...loadConfig({ ...process.env, ZSK_DEMO: '0' }),
-    dataDir: 'memory://',
-    openData: { ...loadConfig({}).openData, rateLimit: 1_000_000_000 },
+  const engine = db.engine;
+  await db.close();
+  return {
+    env: { ZSK_DATA_DIR: dataDir, ...(url ? { DATABASE_URL: url } : {}) },
+    engine,
+    ...facts,
+    async cleanUp() {
+      if (name) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
-  const app = await buildApp({ config, db });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as { port: number }).port;
+}
 
-  const service = (
-    await sql<{
-      id: number;
-    }>`SELECT service_id AS id FROM rollup_service ORDER BY total DESC LIMIT 1`.execute(db.kysely)
-  ).rows[0]!.id;
-  const last = lastClosedMonth();
-  const aggregates = `/api/open/v1/aggregates?by=land&from=${addMonths(last, -11)}&to=${last}&period=quarter`;
-  const candidates: Target[] = [
-    { name: 'API aggregates (by=land, quarters)', path: aggregates },
-    { name: 'API service counts (months)', path: `/api/open/v1/services/${service}/counts` },
-    { name: 'API aggregates, 304', path: aggregates, conditional: true },
-    ...args.pages
-      .split(',')
-      .filter(Boolean)
-      .map((p) => ({
-        name: `page ${p}`,
-        path: p.replace(':id', String(service)),
-        headers: { accept: 'text/html' },
-      })),
-  ];
-  const targets: Target[] = [];
-  const skipped: string[] = [];
-  for (const target of candidates) {
-    const first = await app.inject({ method: 'GET', url: target.path, headers: target.headers });
-    if (target.conditional) target.headers = { 'if-none-match': String(first.headers.etag) };
-    const res = target.conditional
-      ? await app.inject({ method: 'GET', url: target.path, headers: target.headers })
-      : first;
-    if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304) {
-      skipped.push(`${target.path}: ${res.statusCode} (noch hinter der Anmeldung)`);
-      continue;
+// ---------- servers ----------
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitFor(url: string, seconds: number): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
     }
-    targets.push({
-      ...target,
-      status: res.statusCode,
-      contentType: String(res.headers['content-type'] ?? ''),
-      responseHeaders: answeredHeaders(res.headers),
-      body: res.body,
-      bytes: res.rawPayload.length,
-    });
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
 
-  setInterval(() => process.send!({ kind: 'rss', rss: process.memoryUsage().rss }), 250).unref();
-  process.on('message', (message: { kind: string }) => void stopOn(message));
-  async function stopOn(message: { kind: string }) {
-    if (message.kind !== 'stop') return;
-    await app.close();
-    await db.close();
-    process.exit(0);
-  }
-  console.error(`prepared in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  process.send!({
-    kind: 'ready',
-    rss: process.memoryUsage().rss,
-    port,
-    targets,
-    skipped,
-    engine: db.engine,
-    ...stats,
-  } satisfies Ready);
+/** The production server, as `npm start` runs it. */
+async function startServer(prepared: Prepared): Promise<{ child: ChildProcess; port: number }> {
+  execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: PROJECT_DIR, stdio: 'inherit' });
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : []), 'dist/src/main.js'],
+    {
+      cwd: PROJECT_DIR,
+      env: {
+        ...process.env,
+        ...prepared.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ZSK_DEMO: '0',
+        LOG_LEVEL: 'warn',
+        ZSK_OPEN_DATA_RATE_LIMIT: '1000000000',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  await waitFor(`http://127.0.0.1:${port}/readyz`, 120);
+  return { child, port };
+}
+
+/** Resident memory of a process in bytes (Linux). */
+function rssOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : 0;
 }
 
 /**
- * The bare server, in a process of its own: the app's process holds the app alone, so that its RSS
- * is the app's, and neither server takes CPU time from the other's run.
+ * The headers of the app's answer that the bare route sends as well, so that both put the same bytes
+ * on the wire (security headers, CORS, validators, rate-limit counters); those of the connection and
+ * the length are the server's own.
+ */
+function answeredHeaders(headers: Headers): Record<string, string> {
+  const own = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+  const kept: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!own.has(name)) kept[name] = value;
+  });
+  return kept;
+}
+
+/**
+ * The bare server, in a process of its own: the server's process holds the app alone, so that its RSS
+ * is the app's, and neither takes CPU time from the other's run.
  */
 function serveBare(): void {
   process.once('message', (targets: Target[]) => void listen(targets));
@@ -249,7 +223,6 @@ function serveBare(): void {
       bare.get(`/bare/${i}`, async (_request, reply) => {
         reply.code(t.status!);
         reply.headers(t.responseHeaders ?? {});
-        if (t.contentType) reply.type(t.contentType);
         return t.status === 304 ? reply.send() : reply.send(bytes);
       });
     });
@@ -261,7 +234,7 @@ function serveBare(): void {
   }
 }
 
-// ---------- parent: drive with autocannon ----------
+// ---------- drive with autocannon ----------
 
 interface Result {
   rps: number;
@@ -291,23 +264,59 @@ async function drive(url: string, headers: Record<string, string> | undefined): 
   };
 }
 
-async function main(): Promise<void> {
-  if (args.serve) return serve();
-  if (args.bare) return serveBare();
-  const database = await prepareOnPostgres();
-  const child: ChildProcess = fork(process.argv[1]!, ['--serve', ...process.argv.slice(2)], {
-    env: { ...process.env, ...(database ? { BENCH_DATABASE: database } : {}) },
-    execArgv: ['--import', 'tsx', ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [])],
-    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-  });
-  let peakRss = 0;
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    child.on('message', (m: { kind: string; rss?: number }) => {
-      if (m.kind === 'rss') peakRss = Math.max(peakRss, m.rss!);
-      if (m.kind === 'ready') resolve(m as Ready);
+async function answersOf(base: string, service: number): Promise<{ targets: Target[]; skipped: string[] }> {
+  const last = lastClosedMonth();
+  const aggregates = `/api/open/v1/aggregates?by=land&from=${addMonths(last, -11)}&to=${last}&period=quarter`;
+  const candidates: Target[] = [
+    { name: 'API aggregates (by=land, quarters)', path: aggregates },
+    { name: 'API service counts (months)', path: `/api/open/v1/services/${service}/counts` },
+    { name: 'API aggregates, 304', path: aggregates, conditional: true },
+    ...args.pages
+      .split(',')
+      .filter(Boolean)
+      .map((p) => ({
+        name: `page ${p}`,
+        path: p.replace(':id', String(service)),
+        headers: { accept: 'text/html' },
+      })),
+  ];
+  const targets: Target[] = [];
+  const skipped: string[] = [];
+  for (const target of candidates) {
+    const first = await fetch(base + target.path, { headers: target.headers, redirect: 'manual' });
+    if (target.conditional) target.headers = { 'if-none-match': first.headers.get('etag') ?? '' };
+    const res = target.conditional
+      ? await fetch(base + target.path, { headers: target.headers, redirect: 'manual' })
+      : first;
+    const body = Buffer.from(await res.arrayBuffer());
+    if (res.status >= 300 && res.status < 400 && res.status !== 304) {
+      skipped.push(`${target.path}: ${res.status} (noch hinter der Anmeldung)`);
+      continue;
+    }
+    targets.push({
+      ...target,
+      status: res.status,
+      responseHeaders: answeredHeaders(res.headers),
+      body: body.toString('utf8'),
+      bytes: body.length,
     });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+  }
+  return { targets, skipped };
+}
+
+async function main(): Promise<void> {
+  if (args.bare) return serveBare();
+  const started = performance.now();
+  const prepared = await prepare();
+  const { child, port } = await startServer(prepared);
+  let peakRss = rssOf(child.pid!);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(child.pid!))), 250);
+  // The server builds the open-data downloads once after its start; measured after that.
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  const base = `http://127.0.0.1:${port}`;
+  const { targets, skipped } = await answersOf(base, prepared.service);
+  const rssAtStart = rssOf(child.pid!);
+
   const bareChild: ChildProcess = fork(process.argv[1]!, ['--bare'], {
     execArgv: ['--import', 'tsx'],
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
@@ -316,25 +325,24 @@ async function main(): Promise<void> {
     bareChild.on('message', (m: { kind: string; port: number }) => {
       if (m.kind === 'bare') resolve(m.port);
     });
-    bareChild.send(ready.targets);
+    bareChild.send(targets);
   });
-  const rssAtStart = ready.rss;
-  peakRss = Math.max(peakRss, ready.rss);
   console.log(
-    `engine ${ready.engine}, ${ready.services.toLocaleString('en')} services, ${ready.counts.toLocaleString('en')} counts, ` +
-      `${args.connections} connections, ${args.rounds} rounds of ${args.duration} s per target and server`,
+    `engine ${prepared.engine}, ${prepared.services.toLocaleString('en')} services, ${prepared.counts.toLocaleString('en')} counts, ` +
+      `${args.connections} connections, ${args.rounds} rounds of ${args.duration} s per target and server ` +
+      `(prepared in ${((performance.now() - started) / 1000).toFixed(0)} s)`,
   );
-  for (const note of ready.skipped) console.log(`skipped ${note}`);
+  for (const note of skipped) console.log(`skipped ${note}`);
   const rows: string[] = [];
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  for (const [i, target] of ready.targets.entries()) {
+  for (const [i, target] of targets.entries()) {
     if (args.only && !target.name.includes(args.only)) continue;
     // App and bare route alternate, so that a slower moment of the machine hits both alike; the
     // figures are the medians over the rounds.
     const apps: Result[] = [];
     const bares: Result[] = [];
     for (let round = 0; round < Number(args.rounds); round++) {
-      apps.push(await drive(`http://127.0.0.1:${ready.port}${target.path}`, target.headers));
+      apps.push(await drive(base + target.path, target.headers));
       bares.push(await drive(`http://127.0.0.1:${barePort}/bare/${i}`, undefined));
     }
     const app = {
@@ -352,16 +360,18 @@ async function main(): Promise<void> {
     );
     console.log(rows[rows.length - 1]);
   }
+  clearInterval(sampler);
   console.log('\n| target | status | bytes | req/s | p50 / p95 / p99 ms | bare req/s | ratio |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
   console.log(
-    `\nserver RSS: ${(rssAtStart / 2 ** 20).toFixed(0)} MB after preparing, peak ${(peakRss / 2 ** 20).toFixed(0)} MB`,
+    `\nserver RSS: ${(rssAtStart / 2 ** 20).toFixed(0)} MB after start and the downloads' build, ` +
+      `peak ${(peakRss / 2 ** 20).toFixed(0)} MB`,
   );
-  child.send({ kind: 'stop' });
   bareChild.send({ kind: 'stop' });
+  child.kill('SIGTERM');
   await Promise.all([child, bareChild].map((c) => new Promise((resolve) => c.on('exit', resolve))));
-  if (database) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await prepared.cleanUp();
 }
 
 await main();

@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
+import { PROJECT_DIR } from './paths.js';
 import type { Db } from './db/database.js';
 import { installErrorHandlers } from './http/errors.js';
 import { installSecurityHeaders } from './http/security-headers.js';
@@ -53,7 +54,6 @@ declare module 'fastify' {
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
-const projectDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 export interface AppOptions {
   config: Config;
@@ -94,7 +94,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
     root: [
       path.join(packageDir('htmx.org'), 'dist'),
       path.join(packageDir('echarts'), 'dist'),
-      path.join(projectDir, 'public'),
+      path.join(PROJECT_DIR, 'public'),
     ],
     prefix: '/assets/',
     decorateReply: false,

@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PROJECT_DIR } from '../paths.js';
 
-const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+// From the project's directory: the build (dist/) holds no SQL files.
+const migrationsDir = path.join(PROJECT_DIR, 'src', 'db', 'migrations');
 
 /** Plain SQL files, applied in name order: one set for PGlite and PostgreSQL alike. */
 class SqlFileMigrationProvider implements MigrationProvider {

@@ -4,12 +4,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
+import { PROJECT_DIR } from '../paths.js';
 import { trimCss, usedClassNames } from './css-trim.js';
 import { FONT_UNICODE_RANGES, subsetFontFile } from './font-subset.js';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
-const projectDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
 /** Where fingerprinted assets live; their names change with their content, so they are cached for good. */
 export const ASSET_PREFIX = '/assets/f/';
@@ -57,7 +57,7 @@ function sourceTexts(dir: string): string[] {
 function buildStylesheet(addFont: (file: string) => string): string {
   const kernDir = path.join(packageDir('@kern-ux/native'), 'dist');
   const used = usedClassNames(
-    [...sourceTexts(path.join(projectDir, 'src')), ...sourceTexts(path.join(projectDir, 'public'))],
+    [...sourceTexts(path.join(PROJECT_DIR, 'src')), ...sourceTexts(path.join(PROJECT_DIR, 'public'))],
     'kern-',
   );
   const fontCss = readFileSync(path.join(kernDir, 'fonts', 'fira-sans.css'), 'utf8')
@@ -70,7 +70,7 @@ function buildStylesheet(addFont: (file: string) => string): string {
       `@font-face{font-display:swap;unicode-range:${FONT_UNICODE_RANGES.join(',')};`,
     );
   const kern = trimCss(readFileSync(path.join(kernDir, 'kern.css'), 'utf8'), used, 'kern-');
-  const app = readFileSync(path.join(projectDir, 'public', 'app.css'), 'utf8');
+  const app = readFileSync(path.join(PROJECT_DIR, 'public', 'app.css'), 'utf8');
   return `${fontCss}\n${kern}\n${app}`;
 }
 
@@ -109,7 +109,7 @@ function build(): void {
   add('zsk.css', Buffer.from(buildStylesheet((file) => add(path.basename(file), readFileSync(file)))));
   add('htmx.min.js', readFileSync(path.join(packageDir('htmx.org'), 'dist', 'htmx.min.js')));
   for (const name of ['service-form.js', 'upload-form.js', 'favicon.svg'])
-    add(name, readFileSync(path.join(projectDir, 'public', name)));
+    add(name, readFileSync(path.join(PROJECT_DIR, 'public', name)));
   built = true;
 }
 

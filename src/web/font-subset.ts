@@ -1,6 +1,5 @@
 import path from 'node:path';
-
-const projectDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+import { PROJECT_DIR } from '../paths.js';
 
 /**
  * The characters the self-hosted faces hold (scripts/subset-fonts.ts cuts them): Basic Latin,
@@ -22,7 +21,7 @@ export const FONT_UNICODE_RANGES = [
 
 /** Where the cut face of a KERN font file lies (committed; scripts/subset-fonts.ts writes it). */
 export function subsetFontFile(name: string): string {
-  return path.join(projectDir, 'public', 'fonts', 'fira-sans', name);
+  return path.join(PROJECT_DIR, 'public', 'fonts', 'fira-sans', name);
 }
 
 /** Every character of FONT_UNICODE_RANGES, the text the cut faces must be able to draw. */

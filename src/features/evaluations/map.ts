@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as echarts from 'echarts';
 import { formatInt } from '../../web/format.js';
+import { PROJECT_DIR } from '../../paths.js';
 import { cspSafeSvg } from '../../web/chart.js';
 
 /**
@@ -21,7 +22,7 @@ interface GeoCollection {
   features: GeoFeature[];
 }
 
-const GEO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../masterdata/geo');
+const GEO_DIR = path.join(PROJECT_DIR, 'masterdata', 'geo');
 
 const loaded = new Map<MapLayer, GeoCollection>();
 

@@ -6,11 +6,9 @@ import { granularityOf, NATIONWIDE_ARS } from '../../domain/ars.js';
 import type { Database, RegionsTable } from '../../db/schema.js';
 import type { Insertable } from 'kysely';
 import { GRANULARITIES, type Granularity } from '../../domain/vocabulary.js';
+import { PROJECT_DIR } from '../../paths.js';
 
-export const MASTERDATA_DIR = path.resolve(
-  path.dirname(new URL(import.meta.url).pathname),
-  '../../../masterdata',
-);
+export const MASTERDATA_DIR = path.join(PROJECT_DIR, 'masterdata');
 
 type NewRegion = Insertable<RegionsTable>;
 
