@@ -174,6 +174,39 @@ export function ErrorSummary({
   );
 }
 
+/**
+ * Messages about a query or a link rather than about one form field, so nothing to jump to: pages and
+ * embeds that cannot read what they were asked show them in this one alert. `heading` keeps the title
+ * in the page's outline where the page has no other heading for it.
+ */
+export function ErrorList({
+  title,
+  errors,
+  heading = 'span',
+  id,
+}: {
+  title: string;
+  errors: string[];
+  heading?: 'h2' | 'span';
+  id?: string;
+}) {
+  const Title = heading;
+  return (
+    <div class="kern-alert kern-alert--danger" role="alert" id={id}>
+      <div class="kern-alert__header">
+        <Title class="kern-title">{title}</Title>
+      </div>
+      <div class="kern-alert__body">
+        <ul class="kern-list">
+          {errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
 /** A one-line notice: success after an action, or information. */
 export function Notice({
   kind = 'info',

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { sendPage } from '../../web/render.js';
 import { EmbedLayout } from '../../web/embed-layout.js';
+import { ErrorList } from '../../web/form.js';
 import { renderBarChartSvg } from '../../web/chart.js';
 import { loadServicePage } from '../evaluations/service.js';
 import {
@@ -24,23 +25,6 @@ import { isPublishedService, publishedServiceIds } from './queries.js';
 import { ExplorerEmbed } from './views.js';
 
 type Query = Record<string, string | string[] | undefined>;
-
-function EmbedErrors({ errors }: { errors: string[] }) {
-  return (
-    <div class="kern-alert kern-alert--danger" role="alert">
-      <div class="kern-alert__header">
-        <h2 class="kern-title">Die Angaben sind ungültig</h2>
-      </div>
-      <div class="kern-alert__body">
-        <ul class="kern-list">
-          {errors.map((e) => (
-            <li key={e}>{e}</li>
-          ))}
-        </ul>
-      </div>
-    </div>
-  );
-}
 
 function sendEmbedNotFound(reply: FastifyReply, home: string) {
   return sendPage(
@@ -83,7 +67,7 @@ export function embedRoutes(app: FastifyInstance): void {
         return sendPage(
           reply,
           <EmbedLayout title={data.service.name} permalink={permalink}>
-            <EmbedErrors errors={parsed.errors} />
+            <ErrorList title="Die Angaben sind ungültig" heading="h2" errors={parsed.errors} />
           </EmbedLayout>,
           400,
         );
@@ -110,7 +94,11 @@ export function embedRoutes(app: FastifyInstance): void {
         return sendPage(
           reply,
           <EmbedLayout title="Auswertungen" permalink={`${base}/auswertungen`}>
-            <EmbedErrors errors={parsed.errors.map((e) => e.message)} />
+            <ErrorList
+              title="Die Angaben sind ungültig"
+              heading="h2"
+              errors={parsed.errors.map((e) => e.message)}
+            />
           </EmbedLayout>,
           400,
         );

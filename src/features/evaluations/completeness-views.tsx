@@ -1,4 +1,5 @@
 import { DataTable } from '../../web/data-table.js';
+import { ErrorList } from '../../web/form.js';
 import { Layout } from '../../web/layout.js';
 import { formatInt } from '../../web/format.js';
 import { monthLabel, overdueLabel } from '../../web/labels.js';
@@ -36,18 +37,7 @@ export function CompletenessQueryErrorPage({ errors }: { errors: string[] }) {
   return (
     <Layout title="Vollständigkeit – ungültige Auswahl" current="/vollstaendigkeit">
       <h1 class="kern-heading-large">Vollständigkeit der Lieferungen</h1>
-      <div class="kern-alert kern-alert--danger" role="alert">
-        <div class="kern-alert__header">
-          <span class="kern-title">Die Auswahl ist ungültig</span>
-        </div>
-        <div class="kern-alert__body">
-          <ul class="kern-list">
-            {errors.map((e) => (
-              <li key={e}>{e}</li>
-            ))}
-          </ul>
-        </div>
-      </div>
+      <ErrorList title="Die Auswahl ist ungültig" errors={errors} />
       <p class="kern-body">
         <a href="/vollstaendigkeit">Zur Übersicht der Vollständigkeit</a>
       </p>

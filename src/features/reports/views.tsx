@@ -3,6 +3,7 @@ import { rangeLabel, recentQuarters, type Resolution } from '../../domain/period
 import { PeriodFields } from '../../web/period-fields.js';
 import type { ComponentChildren } from 'preact';
 import { DataTable, type Column } from '../../web/data-table.js';
+import { ErrorList } from '../../web/form.js';
 import { Layout } from '../../web/layout.js';
 import { formatInt } from '../../web/format.js';
 import { monthLabel } from '../../web/labels.js';
@@ -83,18 +84,12 @@ function ReportFrame<R>({ table, query, errors, years, children }: FrameProps<R>
         </ul>
       </nav>
       {errors && errors.length > 0 ? (
-        <div class="kern-alert kern-alert--danger" role="alert" id="fehler">
-          <div class="kern-alert__header">
-            <h2 class="kern-title">Die Angaben sind ungültig</h2>
-          </div>
-          <div class="kern-alert__body">
-            <ul class="kern-list">
-              {errors.map((e) => (
-                <li key={e.code + e.message}>{e.message}</li>
-              ))}
-            </ul>
-          </div>
-        </div>
+        <ErrorList
+          title="Die Angaben sind ungültig"
+          heading="h2"
+          id="fehler"
+          errors={errors.map((e) => e.message)}
+        />
       ) : null}
       <PeriodShortcuts
         years={years}
