@@ -2,6 +2,7 @@ import { transactionWithRetry } from '../../db/retry.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static, TSchema } from 'typebox';
 import { lockServices, deleteCounts } from '../../db/rollups/index.js';
 import { parseArs } from '../../domain/ars.js';
 import type { RowError } from '../../domain/counts.js';
@@ -95,49 +96,58 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
     `Liefert Transaktionszahlen ${what} als JSON oder CSV. Ohne \`partial\` wird bei einem ungültigen ` +
     `Datensatz nichts gespeichert (422 \`delivery_invalid\`). Größte Anfrage: ${formatBytes(bodyLimit)}.`;
 
-  app.put(
-    '/api/v1/services/:serviceId/counts',
-    {
-      config: { access: 'token' },
-      schema: {
-        tags: [TAG],
-        security,
-        summary: 'Zahlen eines Onlinedienstes liefern / deliver counts of a service',
-        description: putDescription('eines Onlinedienstes'),
-        params: ServiceParams,
-        querystring: DeliveryQuery,
-        headers: IdempotencyHeaders,
-        body: deliveryBody(ServiceCountsBody),
-        response: deliveryResponses,
+  // The service and the portal route differ only in who may deliver for the target: the query, the
+  // Idempotency-Key, the bodies and the answers a client relies on must stay the same for both.
+  const putCounts = <Params extends TSchema>(
+    url: string,
+    summary: string,
+    what: string,
+    params: Params,
+    json: typeof ServiceCountsBody | typeof PortalCountsBody,
+    allowedTarget: (request: FastifyRequest, params: Static<Params>) => Promise<DeliveryTarget>,
+  ) =>
+    app.put(
+      url,
+      {
+        config: { access: 'token' },
+        schema: {
+          tags: [TAG],
+          security,
+          summary,
+          description: putDescription(what),
+          params,
+          querystring: DeliveryQuery,
+          headers: IdempotencyHeaders,
+          body: deliveryBody(json),
+          response: deliveryResponses,
+        },
       },
-    },
-    async (request, reply) => {
-      const { serviceId } = request.params;
+      // The type provider cannot resolve a schema that is still a type parameter; the validator has
+      // checked the params against `params` before the handler runs.
+      async (request, reply) =>
+        deliver(request, reply, await allowedTarget(request, request.params as Static<Params>)),
+    );
+
+  putCounts(
+    '/api/v1/services/:serviceId/counts',
+    'Zahlen eines Onlinedienstes liefern / deliver counts of a service',
+    'eines Onlinedienstes',
+    ServiceParams,
+    ServiceCountsBody,
+    async (request, { serviceId }) => {
       await requireServiceScope(request, serviceId);
-      return deliver(request, reply, { kind: 'service', serviceId });
+      return { kind: 'service', serviceId };
     },
   );
-
-  app.put(
+  putCounts(
     '/api/v1/portals/:portalId/counts',
-    {
-      config: { access: 'token' },
-      schema: {
-        tags: [TAG],
-        security,
-        summary: 'Zahlen der Onlinedienste eines Portals liefern / deliver counts of a portal',
-        description: `${putDescription('mehrerer Onlinedienste eines Portals (je Zeile `serviceId`)')}`,
-        params: PortalParams,
-        querystring: DeliveryQuery,
-        headers: IdempotencyHeaders,
-        body: deliveryBody(PortalCountsBody),
-        response: deliveryResponses,
-      },
-    },
-    async (request, reply) => {
-      const { portalId } = request.params;
+    'Zahlen der Onlinedienste eines Portals liefern / deliver counts of a portal',
+    'mehrerer Onlinedienste eines Portals (je Zeile `serviceId`)',
+    PortalParams,
+    PortalCountsBody,
+    async (request, { portalId }) => {
       await requirePortalManagement(request, portalId);
-      return deliver(request, reply, { kind: 'portal', portalId });
+      return { kind: 'portal', portalId };
     },
   );
 
