@@ -80,14 +80,48 @@ export async function listPortalReport(
       WHERE dimension = 'quelle' ${period.from ? sql`AND month >= ${`${period.from}-01`}::date` : sql``}
         ${period.to ? sql`AND month <= ${`${period.to}-01`}::date` : sql``}
       GROUP BY group_key`;
-  const rows = await sql<FlaggedPortalRow>`
-    WITH per_source AS (
+  return sourceRows(
+    db,
+    sql`per_source AS (
       SELECT kind, source_id, sum(services) AS services,
              bool_or(granularity = 'bund') AS bund, bool_or(granularity = 'land') AS land,
              bool_or(granularity = 'kreis') AS kreis, bool_or(granularity = 'gemeinde') AS gemeinde
       FROM rollup_source GROUP BY kind, source_id
     ),
-    in_period AS (${inPeriod}),
+    in_period AS (${inPeriod})`,
+  );
+}
+
+/**
+ * listPortalReport over the published services only. The source roll-ups hold every service, so this
+ * reads one row per published service (service_sources, servicePeriodSums): slower, and only asked
+ * while some service is unpublished.
+ */
+async function listPublishedPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
+  return sourceRows(
+    db,
+    sql`per_service AS (${servicePeriodSums(period, publishedService())}),
+    per_source AS (
+      SELECT src.kind, src.source_id, count(*) AS services,
+             bool_or(s.granularity = 'bund') AS bund, bool_or(s.granularity = 'land') AS land,
+             bool_or(s.granularity = 'kreis') AS kreis, bool_or(s.granularity = 'gemeinde') AS gemeinde,
+             min(r.first_month) AS first_month, max(r.last_month) AS last_month, sum(r.total) AS total
+      FROM service_sources src JOIN online_services s ON s.id = src.service_id AND s.published
+      LEFT JOIN per_service r ON r.service_id = s.id
+      GROUP BY src.kind, src.source_id
+    ),
+    in_period AS (SELECT kind, source_id, first_month, last_month, total FROM per_source)`,
+  );
+}
+
+/**
+ * The sources of the report with their figures, for all services and for the published ones alike, so
+ * that both list the same sources in the same columns. `figures` defines per_source (kind, source_id,
+ * services and a flag per granularity) and in_period (kind, source_id, first_month, last_month, total).
+ */
+async function sourceRows(db: Kysely<Database>, figures: RawBuilder<unknown>): Promise<PortalReportRow[]> {
+  const rows = await sql<FlaggedPortalRow>`
+    WITH ${figures},
     sources AS (
       SELECT 'portal' AS kind, p.id AS source_id, p.name FROM portals p
       UNION ALL
@@ -102,41 +136,6 @@ export async function listPortalReport(
     FROM sources src
     LEFT JOIN per_source r ON r.kind = src.kind AND r.source_id IS NOT DISTINCT FROM src.source_id
     LEFT JOIN in_period t ON t.kind = src.kind AND t.source_id IS NOT DISTINCT FROM src.source_id`.execute(
-    db,
-  );
-  return rows.rows.map(withGranularities);
-}
-
-/**
- * listPortalReport over the published services only. The source roll-ups hold every service, so this
- * reads one row per published service (service_sources, servicePeriodSums): slower, and only asked
- * while some service is unpublished.
- */
-async function listPublishedPortalReport(db: Kysely<Database>, period: Period): Promise<PortalReportRow[]> {
-  const rows = await sql<FlaggedPortalRow>`
-    WITH per_service AS (${servicePeriodSums(period, publishedService())}),
-    per_source AS (
-      SELECT src.kind, src.source_id, count(*) AS services,
-             bool_or(s.granularity = 'bund') AS bund, bool_or(s.granularity = 'land') AS land,
-             bool_or(s.granularity = 'kreis') AS kreis, bool_or(s.granularity = 'gemeinde') AS gemeinde,
-             min(r.first_month) AS first_month, max(r.last_month) AS last_month, sum(r.total) AS total
-      FROM service_sources src JOIN online_services s ON s.id = src.service_id AND s.published
-      LEFT JOIN per_service r ON r.service_id = s.id
-      GROUP BY src.kind, src.source_id
-    ),
-    sources AS (
-      SELECT 'portal' AS kind, p.id AS source_id, p.name FROM portals p
-      UNION ALL
-      SELECT 'direct', r.source_id, a.name FROM per_source r LEFT JOIN authorities a ON a.id = r.source_id
-      WHERE r.kind = 'direct'
-    )
-    SELECT src.kind, src.source_id AS "sourceId", src.name, coalesce(r.services, 0)::int AS services,
-           to_char(r.first_month, 'YYYY-MM') AS "firstMonth", to_char(r.last_month, 'YYYY-MM') AS "lastMonth",
-           coalesce(r.bund, false) AS bund, coalesce(r.land, false) AS land,
-           coalesce(r.kreis, false) AS kreis, coalesce(r.gemeinde, false) AS gemeinde,
-           coalesce(r.total, 0)::bigint AS transactions
-    FROM sources src
-    LEFT JOIN per_source r ON r.kind = src.kind AND r.source_id IS NOT DISTINCT FROM src.source_id`.execute(
     db,
   );
   return rows.rows.map(withGranularities);
