@@ -49,12 +49,19 @@ export async function listServiceMonthTotals(db: Kysely<Database>, serviceId: nu
   return rows.rows;
 }
 
-export interface LandTotal {
-  /** Two-digit Land key; '00' is nationwide (bundesweit). */
-  land: string;
+/**
+ * What the service page shows per region over the chosen months; the Land and the Kreis table are read
+ * side by side, so they say the same things.
+ */
+interface RegionTotal {
   name: string | null;
   total: number;
   months: number;
+}
+
+export interface LandTotal extends RegionTotal {
+  /** Two-digit Land key; '00' is nationwide (bundesweit). */
+  land: string;
 }
 
 /** Totals per Land of one service over the months from..to (YYYY-MM, both included). */
@@ -75,12 +82,9 @@ export async function listServiceLandTotals(
   return rows.rows;
 }
 
-export interface KreisTotal {
+export interface KreisTotal extends RegionTotal {
   /** 12-digit ARS of the Kreis. */
   ars: string;
-  name: string | null;
-  total: number;
-  months: number;
 }
 
 /**
