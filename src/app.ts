@@ -39,7 +39,7 @@ import { tokenRoutes } from './features/tokens/routes.js';
 import { portalRoutes } from './features/portals/routes.js';
 import { auditRoutes } from './features/audit/routes.js';
 import { catalogueRoutes } from './features/catalogue/routes.js';
-import { openDataApiRoutes } from './features/open-data-api/routes.js';
+import { installOpenDataConditional, openDataApiRoutes } from './features/open-data-api/routes.js';
 import { openDataRoutes } from './features/open-data/routes.js';
 import { embedRoutes } from './features/embeds/routes.js';
 import { assetRoutes } from './web/assets.js';
@@ -78,6 +78,7 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   requireAccessDeclarations(app);
 
   installSecurityHeaders(app);
+  installOpenDataConditional(app);
   // Before every route: it hooks into the routes added after it. Pages, CSS, JS, JSON and CSV are
   // compressed (types mime-db marks compressible); images, fonts, ZIP/XLSX and .gz files are not.
   // Request bodies stay as sent: the delivery API reads its own bodies.

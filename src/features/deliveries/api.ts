@@ -1,7 +1,8 @@
 import { transactionWithRetry } from '../../db/retry.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { typeBoxValidator } from '../../http/validator.js';
 import type { Static, TSchema } from 'typebox';
 import { lockServices, deleteCounts } from '../../db/rollups/index.js';
 import { parseArs } from '../../domain/ars.js';
@@ -60,7 +61,7 @@ const security = [{ bearerAuth: [] }];
 export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox instead of Fastify's default Ajv, which silently drops unknown fields instead of refusing them.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(typeBoxValidator);
 
   const bodyLimit = app.config.bodyLimitBytes;
   // Own parsers keep the raw bytes: the Idempotency-Key compares a hash of exactly what was sent.

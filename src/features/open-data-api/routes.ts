@@ -1,9 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { typeBoxValidator } from '../../http/validator.js';
 import type { Static } from 'typebox';
 import { audienceOf } from '../../http/access.js';
-import { AnswerCache, answerIfNotModified, type CachedAnswer } from '../../http/conditional.js';
+import {
+  AnswerCache,
+  IssuedValidators,
+  setValidators,
+  validatorsOf,
+  type CachedAnswer,
+} from '../../http/conditional.js';
+import { readDataStamp } from '../../http/data-stamp.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { parseId } from '../../http/ids.js';
 import { csvDocument } from '../../web/csv.js';
@@ -68,20 +76,49 @@ const jsonAnswer = (value: unknown): CachedAnswer => ({
   body: Buffer.from(JSON.stringify(value), 'utf8'),
 });
 
+/** Every answer of the open-data API may be read by pages of other origins. */
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'ETag, Last-Modified, Retry-After, Content-Disposition',
+  'cross-origin-resource-policy': 'cross-origin',
+  vary: 'Accept',
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    issuedValidators: IssuedValidators;
+  }
+}
+
+/**
+ * A conditional request of the open-data API naming current validators (IssuedValidators) is answered
+ * 304 by the first hook after the security headers, on the root instance: session, CSRF guard, id
+ * checks, rate limit and validation have nothing to decide for it. Signed-out requests only (no
+ * cookie), and only while the public part is on.
+ */
+export function installOpenDataConditional(app: FastifyInstance): void {
+  app.decorate('issuedValidators', new IssuedValidators());
+  if (!app.config.publicData) return;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith(`${OPEN_API_PREFIX}/`) || !request.headers['if-none-match']) return;
+    reply.headers(CORS_HEADERS);
+    if (await app.issuedValidators.answer(request, reply, app.db)) return reply;
+  });
+}
+
 /** The read-only open-data API: no token, published services only, cacheable, rate-limited, CORS. */
 export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   // TypeBox instead of Fastify's default Ajv, which drops unknown parameters instead of refusing them.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(typeBoxValidator);
   const { maxAge: openDataMaxAge, rateLimit: openDataRateLimit } = app.config.openData;
 
   // Before the rate limit's hook, so that a 429 carries it too and a browser can read its message.
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('Access-Control-Allow-Origin', '*');
-    reply.header('Access-Control-Expose-Headers', 'ETag, Last-Modified, Retry-After, Content-Disposition');
-    reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
-    reply.header('Vary', 'Accept');
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(CORS_HEADERS);
+    done();
   });
+  const issued = app.issuedValidators;
   await app.register(rateLimit, {
     max: openDataRateLimit,
     timeWindow: '1 minute',
@@ -118,12 +155,11 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
   ) => {
     const audience = audienceOf(request);
     const shared = audience === 'published';
-    const v = await answerIfNotModified(request, reply, app.db, {
-      variant: `${format}-${audience}`,
-      maxAge: openDataMaxAge,
-      shared,
-    });
-    if (v === null) return reply;
+    const variant = `${format}-${audience}`;
+    const v = validatorsOf(await readDataStamp(app.db), variant);
+    if (shared && !request.headers.cookie && app.config.publicData)
+      issued.remember(request, variant, v, openDataMaxAge);
+    if (setValidators(request, reply, v, { maxAge: openDataMaxAge, shared })) return reply.code(304).send();
     const kept = shared ? cache.get(v.etag, request.url) : undefined;
     const result = kept ?? (await build(v.lastModified));
     if (shared && !kept) cache.set(v.etag, request.url, result);

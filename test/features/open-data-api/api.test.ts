@@ -425,6 +425,27 @@ describe('conditional requests, CORS and bad input', () => {
     await deliver(ids.k, [{ month: '2025-02', ars: '064110000000', count: 0 }]);
   });
 
+  it('answers a current 304 before validation and rate limit, but only for the address it was issued for', async () => {
+    const url = '/api/open/v1/aggregates?by=land&from=2025-01&to=2025-03';
+    const first = await get(url);
+    const etag = first.headers.etag as string;
+    const fast = await get(url, { 'if-none-match': etag });
+    expect(fast.statusCode).toBe(304);
+    // The same headers as the answer itself: validators, caching, CORS, security headers.
+    for (const name of ['etag', 'last-modified', 'cache-control', 'access-control-allow-origin', 'vary'])
+      expect(fast.headers[name], name).toBe(first.headers[name]);
+    expect(fast.headers['content-security-policy']).toBe(first.headers['content-security-policy']);
+    // The fast path skips the rate limit; the route itself counts.
+    expect(fast.headers['x-ratelimit-remaining']).toBeUndefined();
+    // The tag names data, not an address: an invalid address is still refused, not answered 304.
+    const invalid = await get('/api/open/v1/aggregates?by=nichts', { 'if-none-match': etag });
+    expect(invalid.statusCode).toBe(400);
+    // A new data version ends it at once.
+    await deliver(ids.k, [{ month: '2025-02', ars: '064110000000', count: 2 }]);
+    expect((await get(url, { 'if-none-match': etag })).statusCode).toBe(200);
+    await deliver(ids.k, [{ month: '2025-02', ars: '064110000000', count: 0 }]);
+  });
+
   it('answers the CORS preflight', async () => {
     const res = await t.app.inject({
       method: 'OPTIONS',
