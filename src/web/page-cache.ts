@@ -20,7 +20,8 @@ const HTML = 'text/html; charset=utf-8';
  * holding a visitor's own CSRF token (a form) and answers other than 200 are rendered per request.
  */
 export class PublicPageCache {
-  private readonly pages = new AnswerCache(300, 32 * 1024 * 1024);
+  // Three instances (start, service pages, explorer) and the API's AnswerCache stay under 80 MiB.
+  private readonly pages = new AnswerCache(300, 16 * 1024 * 1024);
 
   constructor(private readonly db: Db) {}
 
