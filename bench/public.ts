@@ -97,7 +97,9 @@ async function generate(db: Db, services: number, months: number): Promise<void>
     await rebuildRollups(conn, range.lo, range.hi);
     await rebuildGroupRollups(conn);
     await sql`SET session_replication_role = 'origin'`.execute(conn);
-    await sql`UPDATE data_version SET version = version + 1, changed_at = now()`.execute(conn);
+    await sql`UPDATE data_version_slots SET version = version + 1, changed_at = now() WHERE slot = 0`.execute(
+      conn,
+    );
     await sql`ANALYZE`.execute(conn);
   });
 }

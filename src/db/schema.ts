@@ -388,8 +388,15 @@ export interface AuditLogTable {
 }
 
 /** One row; bumped by triggers on every change the public may see (migration 0022). */
-export interface DataVersionTable {
-  only_row: Generated<boolean>;
+/** The data stamp (migrations 0022, 0025): a view summing data_version_slots, one row. */
+export interface DataVersionView {
+  version: number;
+  changed_at: Timestamp;
+}
+
+/** Sixteen counters bumped by statement triggers, one per transaction id modulo 16 (migration 0025). */
+export interface DataVersionSlotsTable {
+  slot: number;
   version: number;
   changed_at: Timestamp;
 }
@@ -439,7 +446,8 @@ export interface Database {
   service_groups: ServiceGroupsView;
   service_sources: ServiceSourcesView;
   audit_log: AuditLogTable;
-  data_version: DataVersionTable;
+  data_version: DataVersionView;
+  data_version_slots: DataVersionSlotsTable;
   feedback: FeedbackTable;
 }
 
