@@ -76,17 +76,19 @@ export function setValidators(
 
 interface Issued {
   variant: string;
-  etag: string;
-  lastModified: string;
-  cacheControl: string;
+  validators: Validators;
+  maxAge: number;
 }
+
+/** Longest address and Accept header remembered: with maxEntries, at most about 20 MiB. */
+const MAX_KEY_LENGTH = 2_048;
 
 /**
  * The validators this process last gave signed-out clients, per address and Accept header. A
  * conditional request naming one of them while the data stamp and the month are unchanged is answered
  * 304 before its validation, the rate limit and the handler run: the address was valid when its
  * validators were issued, and nothing its answer depends on has changed since. Half of the cost of a
- * 304 was that work (bench:public, docs/benchmarks.md); a 304 costs nearly what a bare route does.
+ * 304 was that work (bench:public, docs/benchmarks.md).
  */
 export class IssuedValidators {
   private readonly issued = new Map<string, Issued>();
@@ -98,31 +100,24 @@ export class IssuedValidators {
   }
 
   /** Only for answers every signed-out visitor gets alike (the caller knows). */
-  remember(request: FastifyRequest, variant: string, v: Validators, maxAge: number): void {
+  remember(request: FastifyRequest, variant: string, validators: Validators, maxAge: number): void {
+    const key = IssuedValidators.keyOf(request);
     // Bounded: addresses are the client's choice.
+    if (key.length > MAX_KEY_LENGTH) return;
     if (this.issued.size >= this.maxEntries) this.issued.clear();
-    this.issued.set(IssuedValidators.keyOf(request), {
-      variant,
-      etag: v.etag,
-      lastModified: new Date(Math.floor(v.lastModified.getTime() / 1000) * 1000).toUTCString(),
-      cacheControl: `public, max-age=${maxAge}`,
-    });
+    this.issued.set(key, { variant, validators, maxAge });
   }
 
   /** Sends the 304 and returns true when the request names current validators of its address. */
   async answer(request: FastifyRequest, reply: FastifyReply, db: Db): Promise<boolean> {
-    const noneMatch = request.headers['if-none-match'];
-    if (!noneMatch || request.headers.cookie || request.method !== 'GET') return false;
+    if (!request.headers['if-none-match'] || request.headers.cookie || request.method !== 'GET') return false;
     const issued = this.issued.get(IssuedValidators.keyOf(request));
     if (!issued) return false;
-    if (validatorsOf(await readDataStamp(db), issued.variant).etag !== issued.etag) return false;
-    if (!noneMatch.split(',').some((tag) => opaque(tag) === opaque(issued.etag))) return false;
-    await reply
-      .code(304)
-      .header('ETag', issued.etag)
-      .header('Last-Modified', issued.lastModified)
-      .header('Cache-Control', issued.cacheControl)
-      .send();
+    const current = validatorsOf(await readDataStamp(db), issued.variant);
+    if (current.etag !== issued.validators.etag) return false;
+    if (!setValidators(request, reply, issued.validators, { maxAge: issued.maxAge, shared: true }))
+      return false;
+    await reply.code(304).send();
     return true;
   }
 }
