@@ -11,6 +11,7 @@ import { PROJECT_DIR } from './paths.js';
 import type { Db } from './db/database.js';
 import { installErrorHandlers } from './http/errors.js';
 import { installSecurityHeaders } from './http/security-headers.js';
+import { serverAnsweringFirst } from './http/early-answer.js';
 import { installIdParams } from './http/ids.js';
 import { installFieldReader } from './http/fields.js';
 import { healthRoutes } from './features/health/routes.js';
@@ -39,7 +40,7 @@ import { tokenRoutes } from './features/tokens/routes.js';
 import { portalRoutes } from './features/portals/routes.js';
 import { auditRoutes } from './features/audit/routes.js';
 import { catalogueRoutes } from './features/catalogue/routes.js';
-import { installOpenDataConditional, openDataApiRoutes } from './features/open-data-api/routes.js';
+import { openDataApiRoutes, openDataValidators } from './features/open-data-api/routes.js';
 import { openDataRoutes } from './features/open-data/routes.js';
 import { embedRoutes } from './features/embeds/routes.js';
 import { assetRoutes } from './web/assets.js';
@@ -64,7 +65,12 @@ export interface AppOptions {
 }
 
 export async function buildApp({ config, db, logger = false, mailer }: AppOptions): Promise<FastifyInstance> {
+  const issuedValidators = openDataValidators(config);
   const app = Fastify({
+    // Answers the open-data API's 304s for validators it issued before Fastify's request cycle.
+    serverFactory: serverAnsweringFirst((request, response) =>
+      issuedValidators.answer(request, response, db),
+    ),
     logger,
     bodyLimit: config.bodyLimitBytes,
     // The client address feeds the rate limits and the scheme the cookies and HSTS: both come from
@@ -73,12 +79,12 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('db', db);
   app.decorate('config', config);
+  app.decorate('issuedValidators', issuedValidators);
   app.decorate('mailer', mailer ?? createMailer(config, app.log));
   // First of all: every route added from here on must declare who may call it.
   requireAccessDeclarations(app);
 
   installSecurityHeaders(app);
-  installOpenDataConditional(app);
   // Before every route: it hooks into the routes added after it. Pages, CSS, JS, JSON and CSV are
   // compressed (types mime-db marks compressible); images, fonts, ZIP/XLSX and .gz files are not.
   // Request bodies stay as sent: the delivery API reads its own bodies.

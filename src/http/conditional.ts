@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db/database.js';
 import { readDataStamp, type DataStamp } from './data-stamp.js';
@@ -33,7 +34,7 @@ const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
  * RFC 9110 13.1: If-None-Match (weak comparison) decides when present; If-Modified-Since only
  * without it, and only for a date the server could have sent.
  */
-export function isNotModified(headers: FastifyRequest['headers'], v: Validators): boolean {
+export function isNotModified(headers: IncomingHttpHeaders, v: Validators): boolean {
   const noneMatch = headers['if-none-match'];
   if (typeof noneMatch === 'string' && noneMatch.trim() !== '') {
     if (noneMatch.trim() === '*') return true;
@@ -56,10 +57,25 @@ export interface ConditionalOptions {
   now?: Date;
 }
 
+/** ETag, Last-Modified (to the second: HTTP dates have no fractions) and Cache-Control of a representation. */
+function validatorHeaders(
+  v: Validators,
+  options: Pick<ConditionalOptions, 'maxAge' | 'shared'>,
+): { headers: Record<string, string>; seconds: Validators } {
+  const seconds = new Date(Math.floor(v.lastModified.getTime() / 1000) * 1000);
+  return {
+    headers: {
+      etag: v.etag,
+      'last-modified': seconds.toUTCString(),
+      'cache-control': `${options.shared ? 'public' : 'private'}, max-age=${options.maxAge}`,
+    },
+    seconds: { etag: v.etag, lastModified: seconds },
+  };
+}
+
 /**
- * Sets ETag, Last-Modified (to the second) and Cache-Control of a representation whose validators the
- * caller knows (a download file, a build) and tells whether the client's copy is current; the caller
- * then answers 304.
+ * Sets ETag, Last-Modified and Cache-Control of a representation whose validators the caller knows (a
+ * download file, a build) and tells whether the client's copy is current; the caller then answers 304.
  */
 export function setValidators(
   request: FastifyRequest,
@@ -67,58 +83,81 @@ export function setValidators(
   v: Validators,
   options: Pick<ConditionalOptions, 'maxAge' | 'shared'>,
 ): boolean {
-  const seconds = new Date(Math.floor(v.lastModified.getTime() / 1000) * 1000);
-  reply.header('ETag', v.etag);
-  reply.header('Last-Modified', seconds.toUTCString());
-  reply.header('Cache-Control', `${options.shared ? 'public' : 'private'}, max-age=${options.maxAge}`);
-  return isNotModified(request.headers, { etag: v.etag, lastModified: seconds });
+  const { headers, seconds } = validatorHeaders(v, options);
+  reply.headers(headers);
+  return isNotModified(request.headers, seconds);
 }
 
 interface Issued {
   variant: string;
   validators: Validators;
-  maxAge: number;
+  /** The whole header block of the 304, over http and over https (with HSTS). */
+  headers: Record<string, string>;
+  secureHeaders: Record<string, string>;
 }
 
 /** Longest address and Accept header remembered: with maxEntries, at most about 20 MiB. */
 const MAX_KEY_LENGTH = 2_048;
 
+export interface IssuedValidatorsOptions {
+  /** Only addresses under this path are answered early. */
+  prefix: string;
+  /** What every answer under the prefix carries besides its validators (security headers, CORS). */
+  headers: Record<string, string>;
+  /** Sent in addition over https. */
+  secureHeaders: Record<string, string>;
+  /** Whether the request came over https, as Fastify decides it (request.protocol). */
+  isHttps: (request: IncomingMessage) => boolean;
+  maxEntries?: number;
+}
+
 /**
  * The validators this process last gave signed-out clients, per address and Accept header. A
  * conditional request naming one of them while the data stamp and the month are unchanged is answered
- * 304 before its validation, the rate limit and the handler run: the address was valid when its
- * validators were issued, and nothing its answer depends on has changed since. Half of the cost of a
- * 304 was that work (bench:public, docs/benchmarks.md).
+ * 304 by the HTTP server before Fastify sees it (serverAnsweringFirst): routing, hooks, the session,
+ * validation, the rate limit and the handler have nothing to decide for it. The address was valid when
+ * its validators were issued, and nothing its answer depends on has changed since. That work was more
+ * than half of the cost of a 304 (bench:public, docs/benchmarks.md).
  */
 export class IssuedValidators {
   private readonly issued = new Map<string, Issued>();
+  private readonly maxEntries: number;
 
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(private readonly options: IssuedValidatorsOptions) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+  }
 
-  private static keyOf(request: FastifyRequest): string {
-    return `${request.headers.accept ?? ''}\n${request.url}`;
+  private static keyOf(accept: string | undefined, url: string): string {
+    return `${accept ?? ''}\n${url}`;
   }
 
   /** Only for answers every signed-out visitor gets alike (the caller knows). */
   remember(request: FastifyRequest, variant: string, validators: Validators, maxAge: number): void {
-    const key = IssuedValidators.keyOf(request);
+    const key = IssuedValidators.keyOf(request.headers.accept, request.url);
     // Bounded: addresses are the client's choice.
-    if (key.length > MAX_KEY_LENGTH) return;
+    if (key.length > MAX_KEY_LENGTH || !request.url.startsWith(this.options.prefix)) return;
     if (this.issued.size >= this.maxEntries) this.issued.clear();
-    this.issued.set(key, { variant, validators, maxAge });
+    const { headers: own, seconds } = validatorHeaders(validators, { maxAge, shared: true });
+    const headers = { ...this.options.headers, ...own };
+    const secureHeaders = { ...headers, ...this.options.secureHeaders };
+    this.issued.set(key, { variant, validators: seconds, headers, secureHeaders });
   }
 
-  /** Sends the 304 and returns true when the request names current validators of its address. */
-  async answer(request: FastifyRequest, reply: FastifyReply, db: Db): Promise<boolean> {
-    if (!request.headers['if-none-match'] || request.headers.cookie || request.method !== 'GET') return false;
-    const issued = this.issued.get(IssuedValidators.keyOf(request));
+  /**
+   * Answers 304 when the request names current validators of its address; false (synchronously where
+   * it can tell at once) when Fastify has to answer it.
+   */
+  answer(request: IncomingMessage, response: ServerResponse, db: Db): boolean | Promise<boolean> {
+    const { headers, url } = request;
+    if (request.method !== 'GET' || !headers['if-none-match'] || headers.cookie || !url) return false;
+    const issued = this.issued.get(IssuedValidators.keyOf(headers.accept, url));
     if (!issued) return false;
-    const current = validatorsOf(await readDataStamp(db), issued.variant);
-    if (current.etag !== issued.validators.etag) return false;
-    if (!setValidators(request, reply, issued.validators, { maxAge: issued.maxAge, shared: true }))
-      return false;
-    await reply.code(304).send();
-    return true;
+    return readDataStamp(db).then((stamp) => {
+      if (validatorsOf(stamp, issued.variant).etag !== issued.validators.etag) return false;
+      if (!isNotModified(headers, issued.validators)) return false;
+      response.writeHead(304, this.options.isHttps(request) ? issued.secureHeaders : issued.headers).end();
+      return true;
+    });
   }
 }
 

@@ -1,6 +1,8 @@
 import helmet, { type HelmetOptions } from 'helmet';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import proxyAddr from '@fastify/proxy-addr';
 import type { Config } from '../config.js';
 
 /**
@@ -29,7 +31,7 @@ export function securityHeaders(config: Pick<Config, 'oidc'>): Record<string, st
       },
     },
     crossOriginEmbedderPolicy: false,
-    // Sent by installSecurityHeaders on https answers only: over plain http it means nothing.
+    // HTTPS_HEADERS: on https answers only.
     strictTransportSecurity: false,
   };
   const headers: Record<string, string> = {};
@@ -49,14 +51,33 @@ export function securityHeaders(config: Pick<Config, 'oidc'>): Record<string, st
   return headers;
 }
 
+/** Sent on https answers only: over plain http it means nothing. */
+export const HTTPS_HEADERS: Record<string, string> = {
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+};
+
+/**
+ * Whether a raw request came over https, decided as Fastify's request.protocol decides it:
+ * X-Forwarded-Proto counts only from a proxy the operator named (ZSK_TRUST_PROXY).
+ */
+export function httpsDecider(config: Pick<Config, 'trustProxy'>): (request: IncomingMessage) => boolean {
+  const trusted = config.trustProxy ? proxyAddr.compile(config.trustProxy) : () => false;
+  return (request) => {
+    const forwarded = request.headers['x-forwarded-proto'];
+    const peer = request.socket.remoteAddress;
+    if (typeof forwarded === 'string' && forwarded !== '' && peer !== undefined && trusted(peer, 0)) {
+      return forwarded.split(',').at(-1)?.trim() === 'https';
+    }
+    return (request.socket as TLSSocket).encrypted === true;
+  };
+}
+
 /** Sets the security headers on every answer, and HSTS on those sent over https. */
 export function installSecurityHeaders(app: FastifyInstance): void {
   const headers = securityHeaders(app.config);
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
-    if (request.protocol === 'https') {
-      reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    }
+    if (request.protocol === 'https') reply.headers(HTTPS_HEADERS);
     done();
   });
 }

@@ -52,6 +52,22 @@ describe(`scheme of the request decides HSTS and Secure cookies (${ENGINE})`, ()
     expect(missing.headers[HSTS]).toBe('max-age=31536000; includeSubDomains');
   });
 
+  it('the early 304 of the open-data API decides HSTS alike', async () => {
+    // Over a socket: the HTTP server answers these 304s before Fastify (serverAnsweringFirst).
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `${base}/api/open/v1/services`;
+    const first = await fetch(url, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(first.headers.get(HSTS)).toBe('max-age=31536000; includeSubDomains');
+    const etag = first.headers.get('etag') ?? '';
+    const secure = await fetch(url, { headers: { 'x-forwarded-proto': 'https', 'if-none-match': etag } });
+    expect(secure.status).toBe(304);
+    expect(secure.headers.get('x-ratelimit-remaining')).toBeNull();
+    expect(secure.headers.get(HSTS)).toBe('max-age=31536000; includeSubDomains');
+    const plain = await fetch(url, { headers: { 'if-none-match': etag } });
+    expect(plain.status).toBe(304);
+    expect(plain.headers.get(HSTS)).toBeNull();
+  });
+
   it('X-Forwarded-Proto from anyone but a named proxy changes nothing', async () => {
     const direct = await createTestApp({ publicUrl: 'https://zsk.example' });
     try {

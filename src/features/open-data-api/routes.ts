@@ -12,6 +12,8 @@ import {
   type CachedAnswer,
 } from '../../http/conditional.js';
 import { readDataStamp } from '../../http/data-stamp.js';
+import { HTTPS_HEADERS, httpsDecider, securityHeaders } from '../../http/security-headers.js';
+import type { Config } from '../../config.js';
 import { AppError, notFound } from '../../http/errors.js';
 import { parseId } from '../../http/ids.js';
 import { csvDocument } from '../../web/csv.js';
@@ -91,18 +93,18 @@ declare module 'fastify' {
 }
 
 /**
- * A conditional request of the open-data API naming current validators (IssuedValidators) is answered
- * 304 by the first hook after the security headers, on the root instance: session, CSRF guard, id
- * checks, rate limit and validation have nothing to decide for it. Signed-out requests only (no
- * cookie), and only while the public part is on.
+ * The validators the open-data API issues to signed-out clients, so that the HTTP server answers a
+ * conditional request naming current ones with the same 304 the route would send (serverAnsweringFirst
+ * in app.ts), before session, CSRF guard, id checks, rate limit and validation. Such 304s do not count
+ * against the rate limit: they cost less than its bookkeeping. Only while the public part is on, since
+ * the routes remember validators only then.
  */
-export function installOpenDataConditional(app: FastifyInstance): void {
-  app.decorate('issuedValidators', new IssuedValidators());
-  if (!app.config.publicData) return;
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith(`${OPEN_API_PREFIX}/`) || !request.headers['if-none-match']) return;
-    reply.headers(CORS_HEADERS);
-    if (await app.issuedValidators.answer(request, reply, app.db)) return reply;
+export function openDataValidators(config: Config): IssuedValidators {
+  return new IssuedValidators({
+    prefix: `${OPEN_API_PREFIX}/`,
+    headers: { ...securityHeaders(config), ...CORS_HEADERS },
+    secureHeaders: HTTPS_HEADERS,
+    isHttps: httpsDecider(config),
   });
 }
 
