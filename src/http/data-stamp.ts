@@ -25,6 +25,8 @@ interface Read {
   writes: number;
   startedAt: number;
   stamp: Promise<DataStamp>;
+  /** The stamp once read. */
+  value?: DataStamp;
 }
 
 const latest = new WeakMap<Db, Read>();
@@ -36,16 +38,32 @@ const latest = new WeakMap<Db, Read>();
  * began: a request after a delivery always sees the delivery.
  */
 export function readDataStamp(db: Db, now: number = Date.now()): Promise<DataStamp> {
-  const writes = db.writes();
-  const last = latest.get(db);
-  if (last && last.writes === writes && now - last.startedAt < STAMP_REUSE_MS) return last.stamp;
-  const read: Read = { writes, startedAt: now, stamp: queryDataStamp(db.kysely) };
+  const last = reusableRead(db, now);
+  if (last) return last.stamp;
+  const read: Read = { writes: db.writes(), startedAt: now, stamp: queryDataStamp(db.kysely) };
+  read.stamp.then(
+    (value) => (read.value = value),
+    () => undefined,
+  );
   latest.set(db, read);
   // A failed read (database away) must not be reused.
   read.stamp.catch(() => {
     if (latest.get(db) === read) latest.delete(db);
   });
   return read.stamp;
+}
+
+/**
+ * The current stamp where readDataStamp would answer it from memory without waiting, else undefined:
+ * for answers given before any promise (the early 304s of IssuedValidators).
+ */
+export function knownDataStamp(db: Db, now: number = Date.now()): DataStamp | undefined {
+  return reusableRead(db, now)?.value;
+}
+
+function reusableRead(db: Db, now: number): Read | undefined {
+  const last = latest.get(db);
+  return last && last.writes === db.writes() && now - last.startedAt < STAMP_REUSE_MS ? last : undefined;
 }
 
 async function queryDataStamp(db: Kysely<Database>): Promise<DataStamp> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { readDataStamp, STAMP_REUSE_MS } from '../../src/http/data-stamp.js';
+import { knownDataStamp, readDataStamp, STAMP_REUSE_MS } from '../../src/http/data-stamp.js';
 import { createTestDb, ENGINE, type TestDb } from '../helpers/db.js';
 import { createService } from '../helpers/factories.js';
 
@@ -54,6 +54,20 @@ describe(`the data stamp (${ENGINE})`, () => {
     const second = await readDataStamp(db);
     expect(second.version).toBeGreaterThan(first.version);
     expect(second.version).toBe(await currentVersion());
+  });
+
+  it('has the stamp at hand, without a promise, exactly while readDataStamp would reuse it', async () => {
+    await createService(db.kysely, { name: 'Vor dem Lesen' });
+    // Written since the last read: nothing at hand until the next read has finished.
+    expect(knownDataStamp(db)).toBeUndefined();
+    const now = Date.now();
+    const read = readDataStamp(db, now);
+    expect(knownDataStamp(db, now)).toBeUndefined();
+    const stamp = await read;
+    expect(knownDataStamp(db, now)).toEqual(stamp);
+    expect(knownDataStamp(db, now + STAMP_REUSE_MS)).toBeUndefined();
+    await createService(db.kysely, { name: 'Nach dem Lesen' });
+    expect(knownDataStamp(db, now)).toBeUndefined();
   });
 
   it('reuses a read while nothing was written, and sees other writers within STAMP_REUSE_MS', async () => {

@@ -158,9 +158,10 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
     const audience = audienceOf(request);
     const shared = audience === 'published';
     const variant = `${format}-${audience}`;
-    const v = validatorsOf(await readDataStamp(app.db), variant);
+    const stamp = await readDataStamp(app.db);
+    const v = validatorsOf(stamp, variant);
     if (shared && !request.headers.cookie && app.config.publicData)
-      issued.remember(request, variant, v, openDataMaxAge);
+      issued.remember(request, variant, stamp, openDataMaxAge);
     if (setValidators(request, reply, v, { maxAge: openDataMaxAge, shared })) return reply.code(304).send();
     const kept = shared ? cache.get(v.etag, request.url) : undefined;
     const result = kept ?? (await build(v.lastModified));
