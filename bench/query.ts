@@ -222,7 +222,7 @@ async function generate(db: Db): Promise<Record<string, number>> {
         'VACUUM (ANALYZE) counts',
         'VACUUM (ANALYZE) rollup_service_land_month',
         'VACUUM (ANALYZE) rollup_service_month',
-        'VACUUM (ANALYZE) rollup_service_cumulative',
+        'VACUUM (ANALYZE) rollup_service_running',
         'VACUUM (ANALYZE) rollup_group_month',
         'VACUUM (ANALYZE) rollup_completeness',
         'VACUUM (ANALYZE) rollup_source',
@@ -366,7 +366,7 @@ async function main(): Promise<void> {
         FROM pg_class c WHERE relname IN ('counts', 'rollup_service_month', 'rollup_service_land_month',
                                           'online_services', 'rollup_service', 'rollup_group_month',
                                           'rollup_completeness', 'rollup_source', 'rollup_service_year',
-                                          'rollup_service_cumulative')
+                                          'rollup_service_running')
         ORDER BY pg_total_relation_size(c.oid) DESC`)
     ).rows as { table: string; rows: number; size: string }[];
     const services = (await db.pool.query('SELECT min(id) AS lo, max(id) AS hi FROM online_services'))

@@ -291,6 +291,8 @@ export interface RollupServiceTable {
   before_last: Generated<boolean>;
   /** The month two before last_month was delivered (migration 0020). */
   two_before_last: Generated<boolean>;
+  /** Every month from first_month to last_month delivered (migration 0026). */
+  gap_free: GeneratedAlways<boolean>;
 }
 
 export interface RollupServiceLandMonthTable {
@@ -323,17 +325,17 @@ export interface RollupServiceYearTable {
 }
 
 /**
- * Running sums per service and month from its first to its last delivered month (migration 0024):
- * transactions and delivered months up to and including the month, the latest delivered month so far
- * and the next delivered month after it (null: none yet).
+ * Running sums per service (migration 0026): element i of each array is the month i - 1 months after
+ * the first delivered one, up to the last delivered month, gaps included.
  */
-export interface RollupServiceCumulativeTable {
+export interface RollupServiceRunningTable {
   service_id: number;
-  month: string;
-  cum_total: number;
-  cum_months: number;
-  latest_month: string | null;
-  next_month: string | null;
+  /** Month number (year * 12 + month - 1) of the first element. */
+  first_month_no: number;
+  /** Per month from the first delivered one, the transactions up to and including it. */
+  totals: number[];
+  /** Likewise the delivered months. */
+  months: number[];
 }
 
 /**
@@ -440,7 +442,7 @@ export interface Database {
   rollup_service_land_month: RollupServiceLandMonthTable;
   rollup_group_month: RollupGroupMonthTable;
   rollup_service_year: RollupServiceYearTable;
-  rollup_service_cumulative: RollupServiceCumulativeTable;
+  rollup_service_running: RollupServiceRunningTable;
   rollup_completeness: RollupCompletenessTable;
   rollup_source: RollupSourceTable;
   service_groups: ServiceGroupsView;

@@ -7,6 +7,8 @@ import {
   rebuildRollups,
   regroupServices,
   servicePeriodSums,
+  servicePeriodTotals,
+  servicesByTotal,
 } from '../../src/db/rollups/index.js';
 import { ingestDelivery } from '../../src/features/deliveries/ingest.js';
 import { importCatalogue } from '../../src/features/catalogue/import.js';
@@ -49,8 +51,7 @@ const snapshot = async () =>
       UNION ALL SELECT 'service', row(service_id, first_month, last_month, months, total, before_last,
                                       two_before_last)::text FROM rollup_service
       UNION ALL SELECT 'year', row(service_id, year, first_month, last_month, months, total)::text FROM rollup_service_year
-      UNION ALL SELECT 'cumulative', row(service_id, month, cum_total, cum_months, latest_month, next_month)::text
-                FROM rollup_service_cumulative
+      UNION ALL SELECT 'running', row(service_id, first_month_no, totals, months)::text FROM rollup_service_running
       ORDER BY 1, 2`.execute(db.kysely)
   ).rows;
 
@@ -100,15 +101,12 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
       `(${b},2023,2023-12-01,2023-12-01,1,1)`,
       `(${d},2024,2024-01-01,2024-03-01,2,10)`,
     ]);
-    // Running sums per month from the first to the last delivered one; d's gap (2024-02) carries
-    // the sums of 2024-01 forward.
-    expect(maintained.filter((r) => r.t === 'cumulative').map((r) => r.r)).toEqual([
-      `(${a},2024-01-01,16,1,2024-01-01,2024-02-01)`,
-      `(${a},2024-02-01,16,2,2024-02-01,)`,
-      `(${b},2023-12-01,1,1,2023-12-01,)`,
-      `(${d},2024-01-01,4,1,2024-01-01,2024-03-01)`,
-      `(${d},2024-02-01,4,1,2024-01-01,2024-03-01)`,
-      `(${d},2024-03-01,10,2,2024-03-01,)`,
+    // Running sums per month from the first to the last delivered one, starting at month number
+    // year * 12 + month - 1; d's gap (2024-02) carries the sums of 2024-01 forward.
+    expect(maintained.filter((r) => r.t === 'running').map((r) => r.r)).toEqual([
+      `(${a},24288,"{16,16}","{1,2}")`,
+      `(${b},24287,{1},{1})`,
+      `(${d},24288,"{4,4,10}","{1,1,2}")`,
     ]);
     // Every period from 2023-11 to 2024-04 (open ends included) summed from the running sums equals
     // the months summed directly.
@@ -127,12 +125,38 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
           SELECT row(service_id, first_month, last_month, months, total)::text AS r
           FROM (${servicePeriodSums({ from, to })}) p ORDER BY 1`.execute(db.kysely);
         expect(fromSums.rows, `${from} to ${to}`).toEqual(direct.rows);
+        // The totals the rankings read, and the ranking itself (ties by name, then id).
+        const totals = await sql<{ r: string }>`
+          SELECT row(service_id, total)::text AS r FROM (${servicePeriodTotals({ from, to })}) p
+          WHERE total > 0 ORDER BY 1`.execute(db.kysely);
+        const directTotals = await sql<{ r: string }>`
+          SELECT row(service_id, sum(total))::text AS r FROM rollup_service_month
+          WHERE month BETWEEN ${f}::date AND ${t}::date GROUP BY service_id HAVING sum(total) > 0 ORDER BY 1`.execute(
+          db.kysely,
+        );
+        expect(totals.rows, `${from} to ${to}`).toEqual(directTotals.rows);
+        for (const direction of ['asc', 'desc'] as const) {
+          const ranked = await servicesByTotal(
+            db.kysely,
+            { from, to },
+            { direction, limit: 2, offset: 1, hideUnpublished: false },
+          );
+          const directRanked = await sql<{ id: number }>`
+            SELECT m.service_id AS id FROM rollup_service_month m JOIN online_services s ON s.id = m.service_id
+            WHERE m.month BETWEEN ${f}::date AND ${t}::date GROUP BY m.service_id, s.sort_name HAVING sum(m.total) > 0
+            ORDER BY sum(m.total) ${direction === 'asc' ? sql`ASC` : sql`DESC`}, s.sort_name, m.service_id
+            LIMIT 2 OFFSET 1`.execute(db.kysely);
+          expect(
+            ranked.map((r) => r.id),
+            `${from} to ${to} ${direction}`,
+          ).toEqual(directRanked.rows.map((r) => r.id));
+        }
       }
     await sql`DELETE FROM rollup_service_month`.execute(db.kysely);
     await sql`DELETE FROM rollup_service_land_month`.execute(db.kysely);
     await sql`DELETE FROM rollup_service`.execute(db.kysely);
     await sql`DELETE FROM rollup_service_year`.execute(db.kysely);
-    await sql`DELETE FROM rollup_service_cumulative`.execute(db.kysely);
+    await sql`DELETE FROM rollup_service_running`.execute(db.kysely);
     await rebuildRollups(db.kysely, Math.min(a, b, c, d), Math.max(a, b, c, d), { replace: false });
     expect(await snapshot()).toEqual(maintained);
     // Replacing is idempotent.
@@ -263,5 +287,58 @@ describe(`roll-ups over groups of services (${ENGINE})`, () => {
       `(quelle,portal:${portal},"",2024-01-01,8,1)`,
       `(quelle,portal:${portal},"",2024-02-01,7,1)`,
     ]);
+  });
+});
+
+describe(`services ranked by total (${ENGINE})`, () => {
+  it('orders ties by name across the window’s ends, for every kind of period', async () => {
+    // Made in an order that is not the names' order; only they have data in 2019.
+    const names = ['Cäsar', 'Berta', 'Anton', 'Dora', 'Emil'];
+    const ids: Record<string, number> = {};
+    for (const name of names) ids[name] = await createService(db.kysely, { name: `Rangdienst ${name}` });
+    const totals: Record<string, number> = {
+      Cäsar: 50_000,
+      Berta: 50_000,
+      Anton: 50_000,
+      Dora: 90_000,
+      Emil: 10_000,
+    };
+    for (const name of names) {
+      // One month inside and one outside the short period, so that each kind of period sums differently.
+      await store(ids[name]!, [
+        ['2019-02', '060000000000', totals[name]!],
+        ['2019-06', '060000000000', 1],
+      ]);
+    }
+    const rank = async (
+      period: { from: string | null; to: string | null },
+      direction: 'asc' | 'desc',
+      limit: number,
+      offset: number,
+      hideUnpublished = false,
+    ) =>
+      (await servicesByTotal(db.kysely, period, { direction, limit, offset, hideUnpublished })).map((r) =>
+        r.name.replace('Rangdienst ', ''),
+      );
+    const periods = [
+      { from: '2019-01', to: '2019-03' }, // running sums
+      { from: '2019-01', to: '2019-12' }, // one calendar year
+      { from: null, to: null }, // all months
+    ];
+    for (const period of periods) {
+      const label = `${period.from} to ${period.to}`;
+      expect(await rank(period, 'desc', 2, 0), label).toEqual(['Dora', 'Anton']);
+      expect(await rank(period, 'desc', 2, 2), label).toEqual(['Berta', 'Cäsar']);
+      expect(await rank(period, 'desc', 3, 1), label).toEqual(['Anton', 'Berta', 'Cäsar']);
+    }
+    expect(await rank(periods[0]!, 'asc', 2, 0)).toEqual(['Emil', 'Anton']);
+    expect(await rank(periods[0]!, 'asc', 10, 3)).toEqual(['Cäsar', 'Dora']);
+    await db.kysely
+      .updateTable('online_services')
+      .set({ published: false })
+      .where('id', '=', ids.Anton!)
+      .execute();
+    expect(await rank(periods[0]!, 'desc', 2, 0, true)).toEqual(['Dora', 'Berta']);
+    expect(await rank(periods[0]!, 'desc', 2, 0)).toEqual(['Dora', 'Anton']);
   });
 });

@@ -16,11 +16,17 @@ export { rebuildGroupRollups, rebuildRollups } from './rebuild.js';
 export {
   countServicesWithData,
   dataMonths,
-  indexedSummary,
   listDataYears,
+  monthNumber,
+  rankByTotal,
   periodForAllServices,
   periodWithinData,
   servicePeriodSums,
+  servicePeriodTotals,
+  servicesByTotal,
   singleYear,
+  type RankedService,
+  type RankingWindow,
+  type ServiceTotal,
   type SumPeriod,
 } from './period-sums.js';

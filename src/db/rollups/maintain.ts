@@ -266,7 +266,7 @@ export function addToGroups(landDelta: RawBuilder<unknown>): RawBuilder<unknown>
 
 /**
  * Recomputes rollup_service (first and last month, months, total, before_last and two_before_last per
- * service), rollup_service_year (the same per calendar year) and rollup_service_cumulative (running sums)
+ * service), rollup_service_year (the same per calendar year) and rollup_service_running (running sums)
  * of the given services from rollup_service_month: a few dozen rows per service, so recomputing is as cheap as a delta and
  * cannot drift. A separate statement because the CTEs of the upsert cannot see each other's writes.
  * Must run after lockServices() for the same services, like every roll-up change.
@@ -314,49 +314,46 @@ export async function refreshServiceSummaries(
             IS DISTINCT FROM (excluded.first_month, excluded.last_month, excluded.months, excluded.total)`.execute(
     trx,
   );
-  await refreshCumulative(trx, ids);
+  await refreshRunning(trx, ids);
 }
 
 /**
- * Recomputes the given services' running sums (rollup_service_cumulative, migration 0024) from
- * rollup_service_month; only rows that differ are written, so a monthly delivery writes its new month
- * and the next_month of the month before.
+ * Recomputes the given services' running sums (rollup_service_running, migration 0026) from
+ * rollup_service_month: one row per service, written only where it differs.
  */
-async function refreshCumulative(trx: Kysely<Database>, ids: number[]): Promise<void> {
+async function refreshRunning(trx: Kysely<Database>, ids: number[]): Promise<void> {
   await sql`
-    WITH fresh AS (${cumulativeSums(sql`service_id = ANY(${ids}::int[])`)}),
+    WITH fresh AS (${runningSums(sql`service_id = ANY(${ids}::int[])`)}),
     gone AS (
-      DELETE FROM rollup_service_cumulative c
-      WHERE c.service_id = ANY(${ids}::int[])
-        AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.service_id = c.service_id AND f.month = c.month)
+      DELETE FROM rollup_service_running r
+      WHERE r.service_id = ANY(${ids}::int[]) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.service_id = r.service_id)
     )
-    INSERT INTO rollup_service_cumulative AS c
-      (service_id, month, cum_total, cum_months, latest_month, next_month)
+    INSERT INTO rollup_service_running AS r (service_id, first_month_no, totals, months)
     SELECT * FROM fresh
-    ON CONFLICT (service_id, month) DO UPDATE
-      SET cum_total = excluded.cum_total, cum_months = excluded.cum_months,
-          latest_month = excluded.latest_month, next_month = excluded.next_month
-      WHERE (c.cum_total, c.cum_months, c.latest_month, c.next_month)
-            IS DISTINCT FROM (excluded.cum_total, excluded.cum_months, excluded.latest_month, excluded.next_month)`.execute(
-    trx,
-  );
+    ON CONFLICT (service_id) DO UPDATE
+      SET first_month_no = excluded.first_month_no, totals = excluded.totals, months = excluded.months
+      WHERE (r.first_month_no, r.totals, r.months)
+            IS DISTINCT FROM (excluded.first_month_no, excluded.totals, excluded.months)`.execute(trx);
 }
 
 /**
- * The running sums (rollup_service_cumulative) of the services matched: one row per service and month
- * from its first to its last delivered month, gaps included, so that a period's ends are always a row.
- * The same statement is in migration 0024.
+ * The running sums (rollup_service_running) of the services matched: per service the transactions
+ * and delivered months from its first delivered month up to each month to its last, gaps included,
+ * as arrays (element 1 is month number first_month_no). The same statement is in migration 0026.
  */
-export function cumulativeSums(services: RawBuilder<unknown>): RawBuilder<unknown> {
+export function runningSums(services: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
-    SELECT s.service_id, g.month::date AS month, (sum(coalesce(m.total, 0)) OVER w)::bigint AS cum_total,
-           (count(m.month) OVER w)::int AS cum_months, max(m.month) OVER w AS latest_month,
-           min(m.month) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_month
+    SELECT s.service_id,
+           (extract(year FROM s.first_month) * 12 + extract(month FROM s.first_month) - 1)::int AS first_month_no,
+           array_agg(c.total ORDER BY c.month) AS totals, array_agg(c.months ORDER BY c.month) AS months
     FROM (SELECT service_id, min(month) AS first_month, max(month) AS last_month
           FROM rollup_service_month WHERE ${services} GROUP BY service_id) s
-    CROSS JOIN LATERAL generate_series(s.first_month::timestamp, s.last_month::timestamp, interval '1 month') AS g(month)
-    LEFT JOIN rollup_service_month m ON m.service_id = s.service_id AND m.month = g.month::date
-    WINDOW w AS (PARTITION BY s.service_id ORDER BY g.month)`;
+    CROSS JOIN LATERAL (
+      SELECT g.month, (sum(coalesce(m.total, 0)) OVER w)::bigint AS total, (count(m.month) OVER w)::int AS months
+      FROM generate_series(s.first_month::timestamp, s.last_month::timestamp, interval '1 month') AS g(month)
+      LEFT JOIN rollup_service_month m ON m.service_id = s.service_id AND m.month = g.month::date
+      WINDOW w AS (ORDER BY g.month)) c
+    GROUP BY s.service_id, s.first_month`;
 }
 
 /** rollup_service_month summed per service and calendar year (rollup_service_year), for the services matched. */

@@ -1,17 +1,16 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
-import { addMonths, splitByYears, widenToData, type OpenPeriod } from '../../domain/months.js';
+import { splitByYears, widenToData, type OpenPeriod } from '../../domain/months.js';
+import { publishedService } from '../published.js';
 
 /**
  * Per service with data in the period: first and last delivered month, delivered months and total,
  * as rows (service_id, first_month, last_month, months, total). All months are rollup_service itself,
  * one row per service; one calendar year is rollup_service_year, a plain range of its index
  * (year, total DESC, service_id), which lets the planner read the largest services in index order.
- * Any other period is the difference of two running sums (rollup_service_cumulative, migration 0024):
- * the row of the period's last month minus the row of the month before its first, each looked up by
- * month, and only where rollup_service does not already answer (a service whose last month lies in
- * the period needs no row for the end, one that starts in it none for the start).
- * `services` restricts the rows (a condition on service_id).
+ * Any other period is two subscripts of the service's running sums (rollup_service_running, migration
+ * 0026), and its first and last delivered month a look into rollup_service_month by its key, made only
+ * where a caller reads them. `services` restricts the rows (a condition on service_id).
  */
 export function servicePeriodSums(
   period: SumPeriod,
@@ -24,38 +23,125 @@ export function servicePeriodSums(
     return sql`
       SELECT service_id, first_month, last_month, months, total FROM rollup_service_year
       WHERE year = ${year}::int AND ${services}`;
-  // The running sums at the period's end (hi) and before its start (lo); an open end needs no row.
-  const to = period.to === null ? null : sql`${`${period.to}-01`}::date`;
-  const end = to
-    ? {
-        join: sql`LEFT JOIN rollup_service_cumulative hi
-                    ON r.last_month > ${to} AND hi.service_id = r.service_id AND hi.month = ${to}`,
-        where: sql`r.first_month <= ${to}`,
-        last: sql`coalesce(hi.latest_month, r.last_month)`,
-        months: sql`coalesce(hi.cum_months, r.months)`,
-        total: sql`coalesce(hi.cum_total, r.total)`,
-      }
-    : { join: sql``, where: sql`true`, last: sql`r.last_month`, months: sql`r.months`, total: sql`r.total` };
-  const from = period.from === null ? null : sql`${`${period.from}-01`}::date`;
-  const start =
-    from && period.from
-      ? {
-          join: sql`LEFT JOIN rollup_service_cumulative lo
-                      ON r.first_month < ${from} AND lo.service_id = r.service_id
-                     AND lo.month = ${`${addMonths(period.from, -1)}-01`}::date`,
-          where: sql`r.last_month >= ${from}`,
-          first: sql`coalesce(lo.next_month, r.first_month)`,
-          months: sql`coalesce(lo.cum_months, 0)`,
-          total: sql`coalesce(lo.cum_total, 0)`,
-        }
-      : { join: sql``, where: sql`true`, first: sql`r.first_month`, months: sql`0`, total: sql`0` };
+  const from = `${period.from ?? '0001-01'}-01`;
+  const to = `${period.to ?? '9999-12'}-01`;
+  const delivered = (fn: RawBuilder<unknown>) => sql`
+    (SELECT ${fn} FROM rollup_service_month m
+     WHERE m.service_id = p.service_id AND m.month BETWEEN ${from}::date AND ${to}::date)`;
   return sql`
-    SELECT r.service_id, ${start.first} AS first_month, ${end.last} AS last_month,
-           ${end.months} - ${start.months} AS months, ${end.total} - ${start.total} AS total
-    FROM (SELECT * FROM rollup_service WHERE ${services}) r
-    ${end.join}
-    ${start.join}
-    WHERE ${end.where} AND ${start.where} AND ${end.months} > ${start.months}`;
+    SELECT p.service_id, ${delivered(sql`min(m.month)`)} AS first_month, ${delivered(sql`max(m.month)`)} AS last_month,
+           p.months, p.total
+    FROM (SELECT r.service_id, ${runningDifference('months', period)} AS months,
+                 ${runningDifference('totals', period)} AS total
+          FROM rollup_service_running r WHERE ${services}) p
+    WHERE p.months > 0`;
+}
+
+/**
+ * Per service its transactions in the period, as rows (service_id, total): rollup_service for all
+ * months and rollup_service_year for a calendar year (in the order of their index on the total), the
+ * running sums otherwise (every service with data at all; 0 where none falls in the period).
+ */
+export function servicePeriodTotals(period: SumPeriod): RawBuilder<unknown> {
+  if (period.from === null && period.to === null) return sql`SELECT service_id, total FROM rollup_service`;
+  const year = singleYear(period);
+  if (year !== null) return sql`SELECT service_id, total FROM rollup_service_year WHERE year = ${year}::int`;
+  return sql`SELECT r.service_id, ${runningDifference('totals', period)} AS total FROM rollup_service_running r`;
+}
+
+/** Month number (year * 12 + month - 1) of 'YYYY-MM', as rollup_service_running counts months. */
+export function monthNumber(month: string): number {
+  return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+}
+
+/**
+ * The period's part of a running sum of rollup_service_running r (`totals` or `months`): the sum at
+ * its last month minus the sum before its first. A sum at month number m is 0 before the service's
+ * first delivered month and the last element after its last.
+ */
+function runningDifference(column: 'totals' | 'months', period: SumPeriod): RawBuilder<unknown> {
+  const sums = sql.ref(`r.${column}`);
+  // A subscript below 1 is NULL in PostgreSQL: the month before the first delivered one counts 0.
+  const at = (m: number | null) =>
+    m === null
+      ? sql`${sums}[cardinality(${sums})]`
+      : sql`coalesce(${sums}[least(${sql.lit(m)} - r.first_month_no + 1, cardinality(${sums}))], 0)`;
+  const end = at(period.to === null ? null : monthNumber(period.to));
+  return period.from === null ? end : sql`(${end} - ${at(monthNumber(period.from) - 1)})`;
+}
+
+export interface ServiceTotal {
+  id: number;
+  total: number;
+}
+
+export interface RankedService extends ServiceTotal {
+  name: string;
+}
+
+export interface RankingWindow {
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset?: number;
+  hideUnpublished: boolean;
+}
+
+/**
+ * One window of the services with transactions in the period (total > 0), by total (ties by name, then
+ * id): the report's order by transactions and the top lists. The totals are ranked by a bounded sort
+ * (an index range for all months and calendar years, one scan of the running sums with a top-N sort
+ * otherwise) to one row past the window's end; only where that row ties with the last one are the
+ * other services of that total read as well, and only where totals tie are names read to order them.
+ */
+export async function rankByTotal(
+  db: Kysely<Database>,
+  period: SumPeriod,
+  window: RankingWindow,
+): Promise<ServiceTotal[]> {
+  const direction = window.direction === 'asc' ? sql`ASC` : sql`DESC`;
+  const offset = window.offset ?? 0;
+  const end = offset + window.limit;
+  const withTotals = (condition: RawBuilder<unknown>) => sql<ServiceTotal>`
+    SELECT p.service_id AS id, p.total FROM (${servicePeriodTotals(period)}) p
+    WHERE ${condition} ${window.hideUnpublished ? sql`AND ${publishedService(sql.ref('p.service_id'))}` : sql``}`;
+  // Descending, services without transactions come last and are dropped here: a condition on the total
+  // would compute it once more for every service (a third of the scan's time).
+  const head = (
+    await sql<ServiceTotal>`
+      ${withTotals(window.direction === 'desc' ? sql`true` : sql`p.total > 0`)}
+      ORDER BY p.total ${direction} LIMIT ${end + 1}`.execute(db)
+  ).rows.filter((r) => r.total > 0);
+  let ranked = head.slice(0, end);
+  const last = ranked.at(-1);
+  if (head.length > end && last && head[end]!.total === last.total) {
+    // PostgreSQL's FETCH … WITH TIES would give these too, but sorts every row instead of the bounded few.
+    const tied = await withTotals(sql`p.total = ${last.total}`).execute(db);
+    ranked = [...ranked.filter((r) => r.total !== last.total), ...tied.rows];
+  }
+  if (new Set(ranked.map((r) => r.total)).size === ranked.length) return ranked.slice(offset, end);
+  const ordered = await sql<ServiceTotal>`
+    SELECT r.id, r.total FROM unnest(${ranked.map((r) => r.id)}::int[], ${ranked.map((r) => r.total)}::bigint[]) AS r(id, total)
+    JOIN online_services s ON s.id = r.id
+    ORDER BY r.total ${direction}, s.sort_name, s.id
+    LIMIT ${window.limit} OFFSET ${offset}`.execute(db);
+  return ordered.rows;
+}
+
+/** rankByTotal with the services' names: the top lists of the start page and the explorer. */
+export async function servicesByTotal(
+  db: Kysely<Database>,
+  period: SumPeriod,
+  window: RankingWindow,
+): Promise<RankedService[]> {
+  const ranked = await rankByTotal(db, period, window);
+  if (ranked.length === 0) return [];
+  const rows = await sql<RankedService>`
+    SELECT s.id, s.name, r.total::bigint AS total
+    FROM unnest(${ranked.map((r) => r.id)}::int[], ${ranked.map((r) => r.total)}::bigint[]) WITH ORDINALITY
+         AS r(id, total, position)
+    JOIN online_services s ON s.id = r.id
+    ORDER BY r.position`.execute(db);
+  return rows.rows;
 }
 
 /** A period to sum over (months 'YYYY-MM', null = open end). */
@@ -67,19 +153,6 @@ export type SumPeriod = OpenPeriod;
  */
 export async function periodForAllServices(db: Kysely<Database>, asked: OpenPeriod): Promise<SumPeriod> {
   return periodWithinData(db, asked);
-}
-
-/**
- * The per-service summary whose index on the total gives the order by transactions of the period:
- * rollup_service for all months, rollup_service_year for one calendar year; null for other periods
- * (they sort their sums). `where` picks the period's rows of `table`.
- */
-export function indexedSummary(
-  period: SumPeriod,
-): { table: RawBuilder<unknown>; where: RawBuilder<unknown> } | null {
-  if (period.from === null && period.to === null) return { table: sql`rollup_service`, where: sql`true` };
-  const year = singleYear(period);
-  return year === null ? null : { table: sql`rollup_service_year`, where: sql`year = ${year}::int` };
 }
 
 /** The calendar year a period is exactly ('2025-01' to '2025-12'), else null. */
@@ -111,7 +184,7 @@ export function countServicesWithData(period: SumPeriod): RawBuilder<unknown> {
     SELECT count(*) FROM rollup_service r
     WHERE r.first_month <= ${to}::date AND r.last_month >= ${from}::date
       AND (r.first_month >= ${from}::date OR r.last_month <= ${to}::date
-           OR r.months = month_span(r.first_month, r.last_month)
+           OR r.gap_free
            OR EXISTS (SELECT 1 FROM rollup_service_month m WHERE m.service_id = r.service_id
                         AND m.month BETWEEN ${from}::date AND ${to}::date)))`;
 }

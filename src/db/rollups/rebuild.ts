@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { cumulativeSums, deliveredBeforeLast, yearSummaries } from './maintain.js';
+import { deliveredBeforeLast, runningSums, yearSummaries } from './maintain.js';
 
 /** The roll-ups with rows per service, which rebuildRollups recomputes for a range of services. */
 const PER_SERVICE_TABLES = [
@@ -8,7 +8,7 @@ const PER_SERVICE_TABLES = [
   'rollup_service_land_month',
   'rollup_service',
   'rollup_service_year',
-  'rollup_service_cumulative',
+  'rollup_service_running',
 ] as const;
 
 /**
@@ -16,8 +16,8 @@ const PER_SERVICE_TABLES = [
  * The result is what upsertCounts/deleteCounts (maintain.ts) maintain incrementally: per service and
  * month (and per Land) the sum of the stored counts and the number of regions with a count, months
  * without any count have no row; per service (rollup_service) and per service and year
- * (rollup_service_year) first and last month, months and total; per service and delivered month the
- * running sums (rollup_service_cumulative).
+ * (rollup_service_year) first and last month, months and total; per service the running sums
+ * (rollup_service_running).
  * Used for bulk loads (bench:query) and to repair roll-ups; run it in a transaction after
  * lockServices() for the same services when deliveries may run at the same time. `replace: false`
  * skips deleting the old rows, for tables known to hold none of these services.
@@ -60,8 +60,8 @@ export async function rebuildRollups(
     INSERT INTO rollup_service_year (service_id, year, first_month, last_month, months, total)
     ${yearSummaries(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
   await sql`
-    INSERT INTO rollup_service_cumulative (service_id, month, cum_total, cum_months, latest_month, next_month)
-    ${cumulativeSums(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
+    INSERT INTO rollup_service_running (service_id, first_month_no, totals, months)
+    ${runningSums(sql`service_id BETWEEN ${fromId} AND ${toId}`)}`.execute(db);
 }
 
 /**

@@ -127,7 +127,7 @@ function serviceRules(asOf: CompletenessAsOf) {
     {
       first: sql.ref('r.first_month'),
       last: sql.ref('r.last_month'),
-      contiguous: sql`(r.months = month_span(r.first_month, r.last_month))`,
+      contiguous: sql.ref('r.gap_free'),
       beforeLast: sql.ref('r.before_last'),
       twoBeforeLast: sql.ref('r.two_before_last'),
     },

@@ -8,6 +8,7 @@ import {
   periodForAllServices,
   periodWithinData,
   servicePeriodSums,
+  servicesByTotal,
 } from '../../db/rollups/index.js';
 import { publishedService, unpublishedService } from '../../db/published.js';
 
@@ -121,24 +122,20 @@ export async function listGroupTotals(
   return rows.rows;
 }
 
-/**
- * The TOP_SERVICES services with the most transactions in the period (ties by id), from the per-service
- * sums over all services: a calendar year and a kept period give them in index order.
- */
+/** The TOP_SERVICES services with the most transactions in the period (servicesByTotal). */
 async function listTopServices(db: Kysely<Database>, f: Filter): Promise<GroupRow[]> {
-  const rows = await sql<GroupRow>`
-    WITH top AS (
-      SELECT service_id, total FROM (${servicePeriodSums(
-        await periodForAllServices(db, f),
-        f.hideUnpublished ? publishedService(sql.ref('service_id')) : sql`true`,
-      )}) p
-      ORDER BY total DESC, service_id LIMIT ${TOP_SERVICES}
-    )
-    SELECT s.id::text AS key, s.name AS label, top.total::bigint AS total, 1 AS services,
-           NULL::int AS population
-    FROM top JOIN online_services s ON s.id = top.service_id
-    ORDER BY top.total DESC, top.service_id`.execute(db);
-  return rows.rows;
+  const top = await servicesByTotal(db, await periodForAllServices(db, f), {
+    direction: 'desc',
+    limit: TOP_SERVICES,
+    hideUnpublished: f.hideUnpublished === true,
+  });
+  return top.map((s) => ({
+    key: String(s.id),
+    label: s.name,
+    total: s.total,
+    services: 1,
+    population: null,
+  }));
 }
 
 /** Grouped by online service without a selection, the explorer shows the largest this many. */

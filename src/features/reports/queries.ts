@@ -2,9 +2,10 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import {
   countServicesWithData,
-  indexedSummary,
   periodForAllServices,
   servicePeriodSums,
+  servicePeriodTotals,
+  rankByTotal,
   type SumPeriod,
 } from '../../db/rollups/index.js';
 import { GRANULARITIES, type Granularity } from '../../domain/vocabulary.js';
@@ -12,7 +13,7 @@ import { publishedService, unpublishedService } from '../../db/published.js';
 
 /**
  * The report tables read the roll-ups, never counts: rollup_service over all months, over a period
- * rollup_service_year or rollup_service_cumulative (src/db/rollups/period-sums.ts), and rollup_source
+ * rollup_service_year or rollup_service_running (src/db/rollups/period-sums.ts), and rollup_source
  * with rollup_group_month for the sources. Rows come back unsorted: the reports sort in TypeScript with German collation
  * (report.ts), which the database's C collation would not give.
  */
@@ -181,9 +182,13 @@ async function pageBy(
   const key = SERVICE_SORT_SQL[sort];
   if (!key) throw new RangeError(`Unknown sort key ${sort}`);
   const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
+  // Only the first and last month need the period's sums of every service; the other orders none.
+  const sums =
+    sort === 'first' || sort === 'last'
+      ? sql`LEFT JOIN (${servicePeriodSums(period)}) r ON r.service_id = s.id`
+      : sql``;
   const rows = await sql<{ id: number }>`
-    WITH per_service AS (${servicePeriodSums(period)})
-    SELECT s.id FROM online_services s LEFT JOIN per_service r ON r.service_id = s.id
+    SELECT s.id FROM online_services s ${sums}
     ${hideUnpublished ? sql`WHERE s.published` : sql``}
     ORDER BY ${key} ${direction} NULLS LAST, s.sort_name, s.id
     LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
@@ -192,32 +197,26 @@ async function pageBy(
 
 /**
  * The order by transactions without sorting every service: services with transactions come in the
- * order of the summary's index on the total (ties by name), the others (0 or no data, all tied at 0)
- * by name; descending puts the first part first, ascending the second.
+ * order of their totals (servicesByTotal, ties by name), the others (0 or no data, all tied at 0) by
+ * name; descending puts the first part first, ascending the second.
  */
 async function pageByTransactions(
   db: Kysely<Database>,
-  summary: NonNullable<ReturnType<typeof indexedSummary>>,
+  period: SumPeriod,
   dir: 'asc' | 'desc',
   page: PageWindow,
   services: number,
   hideUnpublished: boolean,
 ): Promise<number[]> {
-  const direction = dir === 'asc' ? sql`ASC` : sql`DESC`;
   const published = hideUnpublished ? sql`AND s.published` : sql``;
+  const totals = servicePeriodTotals(period);
   const withTotals = async (w: PageWindow) =>
-    (
-      await sql<{ id: number }>`
-        SELECT r.service_id AS id FROM ${summary.table} r JOIN online_services s ON s.id = r.service_id
-        WHERE ${summary.where} AND r.total > 0 ${published} ORDER BY r.total ${direction}, s.sort_name, s.id
-        LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
-    ).rows.map((r) => r.id);
+    (await rankByTotal(db, period, { direction: dir, ...w, hideUnpublished })).map((r) => r.id);
   const zeros = async (w: PageWindow) =>
     (
       await sql<{ id: number }>`
         SELECT s.id FROM online_services s
-        WHERE NOT EXISTS (SELECT 1 FROM ${summary.table} r
-                           WHERE r.service_id = s.id AND ${summary.where} AND r.total > 0) ${published}
+        WHERE NOT EXISTS (SELECT 1 FROM (${totals}) r WHERE r.service_id = s.id AND r.total > 0) ${published}
         ORDER BY s.sort_name, s.id LIMIT ${w.limit} OFFSET ${w.offset}`.execute(db)
     ).rows.map((r) => r.id);
   // The size of the first part is needed only where a page reaches past it; a part that still gave
@@ -225,8 +224,8 @@ async function pageByTransactions(
   const positive = async () =>
     (
       await sql<{ n: number }>`
-        SELECT count(*)::int AS n FROM ${summary.table} r
-        WHERE ${summary.where} AND r.total > 0 ${hideUnpublished ? sql`AND ${publishedService(sql.ref('r.service_id'))}` : sql``}`.execute(
+        SELECT count(*)::int AS n FROM (${totals}) r
+        WHERE r.total > 0 ${hideUnpublished ? sql`AND ${publishedService(sql.ref('r.service_id'))}` : sql``}`.execute(
         db,
       )
     ).rows[0]!.n;
@@ -268,15 +267,14 @@ const SERVICE_SORT_SQL: Record<string, RawBuilder<unknown>> = {
   first: sql`r.first_month`,
   last: sql`r.last_month`,
   granularity: sql`array_position(ARRAY[${sql.join(GRANULARITIES.map((g) => sql.lit(g)))}], s.granularity)`,
-  transactions: sql`coalesce(r.total, 0)`,
 };
 
 /**
- * One page of the report per service, sorted in the database: the figures first (they give the
- * number of pages), then the page's ids in the order of the column, then the page's rows with their
- * details. Over all months it reads rollup_service and the group roll-ups; a period reads the per-year
- * and per-month roll-ups (servicePeriodSums); the order by transactions of all months or one calendar
- * year follows the index on the total.
+ * One page of the report per service, sorted in the database: the number of services first (it gives
+ * the number of pages), then the figures of the period and the page's ids in the order of the column,
+ * then the page's rows with their details. Over all months it reads rollup_service and the group roll-ups; a period reads the per-year
+ * roll-up or the running sums (servicePeriodSums); the order by transactions of all months or one
+ * calendar year follows the index on the total, any other period is one scan of the running sums.
  */
 export async function listServiceReportPage(
   db: Kysely<Database>,
@@ -287,15 +285,17 @@ export async function listServiceReportPage(
   hideUnpublished = false,
 ): Promise<ServiceReportPage> {
   const period = await periodForAllServices(db, asked);
-  const figures = await serviceReportFigures(db, period, hideUnpublished);
-  const pageCount = Math.max(1, Math.ceil(figures.services / requested.size));
+  const services = await countServices(db, hideUnpublished);
+  const pageCount = Math.max(1, Math.ceil(services / requested.size));
   const page = Math.min(Math.max(1, requested.number), pageCount);
   const window = { limit: requested.size, offset: (page - 1) * requested.size };
-  const summary = indexedSummary(period);
-  const ids =
-    sort === 'transactions' && summary
-      ? await pageByTransactions(db, summary, dir, window, figures.services, hideUnpublished)
-      : await pageBy(db, period, sort, dir, window, hideUnpublished);
+  // The figures and the page at once, on two connections: each reads every service of the period.
+  const [figures, ids] = await Promise.all([
+    periodFigures(db, period, hideUnpublished),
+    sort === 'transactions'
+      ? pageByTransactions(db, period, dir, window, services, hideUnpublished)
+      : pageBy(db, period, sort, dir, window, hideUnpublished),
+  ]);
   const rows = await sql<ServiceReportRow>`
     WITH per_service AS (${servicePeriodSums(period, sql`service_id = ANY(${ids}::int[])`)}),
     page AS (SELECT * FROM unnest(${ids}::int[]) WITH ORDINALITY AS p(id, position))
@@ -310,7 +310,7 @@ export async function listServiceReportPage(
     ORDER BY page.position`.execute(db);
   return {
     rows: rows.rows.map((r) => ({ ...r, portals: [...r.portals].sort(collator.compare) })),
-    figures,
+    figures: { services, ...figures },
     page,
     pageCount,
   };
@@ -318,31 +318,39 @@ export async function listServiceReportPage(
 
 /**
  * The figures above the report per service, over all services, from the roll-ups; without the
- * unpublished services, their own figures (a few rows) are subtracted.
+ * unpublished services, their own figures (a few rows) are subtracted. The number of services first:
+ * it does not depend on the period.
  */
-async function serviceReportFigures(
+async function countServices(db: Kysely<Database>, hideUnpublished: boolean): Promise<number> {
+  const row = await sql<{ n: number }>`
+    SELECT ((SELECT coalesce(sum(services), 0) FROM rollup_completeness)
+            - ${hideUnpublished ? sql`(SELECT count(*) FROM online_services WHERE NOT published)` : sql`0`})::int AS n`.execute(
+    db,
+  );
+  return row.rows[0]!.n;
+}
+
+/** Services with data in the period and their transactions (as countServices). */
+async function periodFigures(
   db: Kysely<Database>,
   period: SumPeriod,
   hideUnpublished: boolean,
-): Promise<ServiceReportPage['figures']> {
+): Promise<Omit<ServiceReportPage['figures'], 'services'>> {
   const from = period.from ?? '0001-01';
   const to = period.to ?? '9999-12';
-  const figures = await sql<ServiceReportPage['figures']>`
-    SELECT (SELECT coalesce(sum(services), 0) FROM rollup_completeness)::int AS services,
-           ${countServicesWithData(period)}::int AS "withData",
+  type Figures = Omit<ServiceReportPage['figures'], 'services'>;
+  const figures = await sql<Figures>`
+    SELECT ${countServicesWithData(period)}::int AS "withData",
            (SELECT coalesce(sum(total), 0) FROM rollup_group_month
              WHERE dimension = 'typ' AND month BETWEEN ${`${from}-01`}::date AND ${`${to}-01`}::date)::bigint
              AS transactions`.execute(db);
   const all = figures.rows[0]!;
   if (!hideUnpublished) return all;
-  const hidden = await sql<ServiceReportPage['figures']>`
-    SELECT (SELECT count(*) FROM online_services WHERE NOT published)::int AS services,
-           count(*) FILTER (WHERE r.months > 0)::int AS "withData",
-           coalesce(sum(r.total), 0)::bigint AS transactions
+  const hidden = await sql<Figures>`
+    SELECT count(*) FILTER (WHERE r.months > 0)::int AS "withData", coalesce(sum(r.total), 0)::bigint AS transactions
     FROM (${servicePeriodSums(period, unpublishedService())}) r`.execute(db);
   const minus = hidden.rows[0]!;
   return {
-    services: all.services - minus.services,
     withData: all.withData - minus.withData,
     transactions: Number(all.transactions) - Number(minus.transactions),
   };

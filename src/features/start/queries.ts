@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { indexedSummary, periodForAllServices, servicePeriodSums } from '../../db/rollups/index.js';
+import { periodForAllServices, servicesByTotal, type RankedService } from '../../db/rollups/index.js';
 import { unpublishedService } from '../../db/published.js';
 import type { OpenPeriod } from '../../domain/months.js';
 
@@ -63,17 +63,9 @@ export async function listLandTotals(
   return rows.rows;
 }
 
-export interface TopService {
-  id: number;
-  name: string;
-  total: number;
-}
+export type TopService = RankedService;
 
-/**
- * The services with the most transactions in the period, published ones only when asked. All months and
- * calendar years read a summary in the order of its index on the total; any other period (the last 12
- * months) sums the running totals at its two ends, one pair of rows per service.
- */
+/** The services with the most transactions in the period, published ones only when asked. */
 export async function listTopServices(
   db: Kysely<Database>,
   asked: OpenPeriod,
@@ -81,15 +73,5 @@ export async function listTopServices(
   hideUnpublished: boolean,
 ): Promise<TopService[]> {
   const period = await periodForAllServices(db, asked);
-  const indexed = indexedSummary(period);
-  const sums = indexed
-    ? sql`SELECT service_id, total FROM ${indexed.table} WHERE ${indexed.where}`
-    : servicePeriodSums(period);
-  const rows = await sql<TopService>`
-    SELECT s.id, s.name, r.total::bigint AS total
-    FROM (${sums}) r JOIN online_services s ON s.id = r.service_id
-    WHERE r.total > 0 ${hideUnpublished ? sql`AND s.published` : sql``}
-    ORDER BY r.total DESC, s.sort_name, s.id
-    LIMIT ${limit}`.execute(db);
-  return rows.rows;
+  return servicesByTotal(db, period, { direction: 'desc', limit, hideUnpublished });
 }
