@@ -146,8 +146,11 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
   const cache = new AnswerCache();
 
   /**
-   * ETag/Last-Modified/Cache-Control, 304 when the client's copy is current, else the answer: from
-   * memory when the same address was answered for the same data version, else built.
+   * ETag/Last-Modified/Cache-Control, and 304 when the client's copy is current, else the answer: from
+   * memory when the same address was answered for the same data version, else built. The ETag names the
+   * data, not the address, so a 304 comes only after the answer exists: an address the build refuses (a
+   * month 13, an unknown service) is refused even when it names current validators, and only addresses
+   * answered are remembered for the early 304s.
    */
   const answer = async (
     request: FastifyRequest,
@@ -160,12 +163,12 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
     const variant = `${format}-${audience}`;
     const stamp = await readDataStamp(app.db);
     const v = validatorsOf(stamp, variant);
-    if (shared && !request.headers.cookie && app.config.publicData)
-      issued.remember(request, variant, stamp, openDataMaxAge);
-    if (setValidators(request, reply, v, { maxAge: openDataMaxAge, shared })) return reply.code(304).send();
     const kept = shared ? cache.get(v.etag, request.url) : undefined;
     const result = kept ?? (await build(v.lastModified));
     if (shared && !kept) cache.set(v.etag, request.url, result);
+    if (shared && !request.headers.cookie && app.config.publicData)
+      issued.remember(request, variant, stamp, openDataMaxAge);
+    if (setValidators(request, reply, v, { maxAge: openDataMaxAge, shared })) return reply.code(304).send();
     for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
     return reply.type(result.contentType).send(result.body);
   };
