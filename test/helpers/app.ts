@@ -24,8 +24,16 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const db = await createTestDb();
   const config = testConfig(overrides);
-  const app = await buildApp({ config, db });
-  await app.ready();
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({ config, db });
+    await app.ready();
+  } catch (error) {
+    // A test of a refused configuration: its database copy must not outlive it (on PostgreSQL the
+    // copy is a database of its own).
+    await db.close();
+    throw error;
+  }
   return {
     app,
     db,
