@@ -48,19 +48,17 @@ export function isNotModified(headers: IncomingHttpHeaders, v: Validators): bool
   return false;
 }
 
-export interface ConditionalOptions {
-  variant: string;
+export interface CachingOptions {
   /** Cache-Control max-age in seconds. */
   maxAge: number;
   /** Shared caches may keep it (public data) or only the visitor's browser (signed-in views). */
   shared: boolean;
-  now?: Date;
 }
 
 /** ETag, Last-Modified (to the second: HTTP dates have no fractions) and Cache-Control of a representation. */
 function validatorHeaders(
   v: Validators,
-  options: Pick<ConditionalOptions, 'maxAge' | 'shared'>,
+  options: CachingOptions,
 ): { headers: Record<string, string>; seconds: Validators } {
   const seconds = new Date(Math.floor(v.lastModified.getTime() / 1000) * 1000);
   return {
@@ -81,7 +79,7 @@ export function setValidators(
   request: FastifyRequest,
   reply: FastifyReply,
   v: Validators,
-  options: Pick<ConditionalOptions, 'maxAge' | 'shared'>,
+  options: CachingOptions,
 ): boolean {
   const { headers, seconds } = validatorHeaders(v, options);
   reply.headers(headers);
@@ -89,7 +87,6 @@ export function setValidators(
 }
 
 interface Issued {
-  variant: string;
   validators: Validators;
   /** What the ETag names: the data version, within the calendar month (validatorsOf). */
   version: number;
@@ -141,25 +138,22 @@ export class IssuedValidators {
    */
   remember(
     request: FastifyRequest,
-    variant: string,
     stamp: DataStamp,
+    validators: Validators,
     maxAge: number,
-    now = new Date(),
+    now: Date,
   ): void {
     const key = IssuedValidators.keyOf(request.headers.accept, request.url);
     // Bounded: addresses are the client's choice.
     if (key.length > MAX_KEY_LENGTH || !request.url.startsWith(this.options.prefix)) return;
-    const validators = validatorsOf(stamp, variant, now);
     // The same answer again (the usual case): its 304 is built already. Building it per answer made the
     // server's memory peak grow by 130 MB at 10,000 answers a second (bench:public).
-    const known = this.issued.get(key);
-    if (known && known.variant === variant && known.validators.etag === validators.etag) return;
+    if (this.issued.get(key)?.validators.etag === validators.etag) return;
     if (this.issued.size >= this.maxEntries) this.issued.clear();
     const { headers: own, seconds } = validatorHeaders(validators, { maxAge, shared: true });
     const headers = { ...this.options.headers, ...own };
     const secureHeaders = { ...headers, ...this.options.secureHeaders };
     this.issued.set(key, {
-      variant,
       validators: seconds,
       version: stamp.version,
       monthStart: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1),

@@ -162,12 +162,13 @@ export async function openDataApiRoutes(parent: FastifyInstance): Promise<void> 
     const shared = audience === 'published';
     const variant = `${format}-${audience}`;
     const stamp = await readDataStamp(app.db);
-    const v = validatorsOf(stamp, variant);
+    const now = new Date();
+    const v = validatorsOf(stamp, variant, now);
     const kept = shared ? cache.get(v.etag, request.url) : undefined;
     const result = kept ?? (await build(v.lastModified));
     if (shared && !kept) cache.set(v.etag, request.url, result);
     if (shared && !request.headers.cookie && app.config.publicData)
-      issued.remember(request, variant, stamp, openDataMaxAge);
+      issued.remember(request, stamp, v, openDataMaxAge, now);
     if (setValidators(request, reply, v, { maxAge: openDataMaxAge, shared })) return reply.code(304).send();
     for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
     return reply.type(result.contentType).send(result.body);
