@@ -41,15 +41,16 @@ export function readDataStamp(db: Db, now: number = Date.now()): Promise<DataSta
   const last = reusableRead(db, now);
   if (last) return last.stamp;
   const read: Read = { writes: db.writes(), startedAt: now, stamp: queryDataStamp(db.kysely) };
-  read.stamp.then(
-    (value) => (read.value = value),
-    () => undefined,
-  );
   latest.set(db, read);
-  // A failed read (database away) must not be reused.
-  read.stamp.catch(() => {
-    if (latest.get(db) === read) latest.delete(db);
-  });
+  read.stamp.then(
+    (value) => {
+      read.value = value;
+    },
+    // A failed read (database away) must not be reused.
+    () => {
+      if (latest.get(db) === read) latest.delete(db);
+    },
+  );
   return read.stamp;
 }
 
