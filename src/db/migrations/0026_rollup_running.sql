@@ -11,7 +11,7 @@
 --
 -- first_month_no is the month number (year * 12 + month - 1) of element 1, so that subscripts are
 -- integer arithmetic: the sum at month number m is 0 before first_month_no and the last element
--- after the last delivered month (runningAt in src/db/rollups/period-sums.ts).
+-- after the last delivered month (runningDifference in src/db/rollups/period-sums.ts).
 -- Recomputed with rollup_service for the touched services by every change of counts
 -- (refreshServiceSummaries in src/db/rollups/maintain.ts, runningSums: the same statement as below).
 CREATE TABLE rollup_service_running (
@@ -22,7 +22,7 @@ CREATE TABLE rollup_service_running (
   -- Delivered months likewise.
   months         integer[] NOT NULL
 );
--- Scanned whole by the ranking of a period (servicesByTotal): with parallel workers the scan took
+-- Scanned whole by the ranking of a period (rankByTotal): with parallel workers the scan took
 -- 100-145 ms instead of 30-50 ms on the 2-core benchmark machine (starting workers costs more than
 -- the scan saves).
 ALTER TABLE rollup_service_running SET (parallel_workers = 0);

@@ -17,7 +17,6 @@ export {
   countServicesWithData,
   dataMonths,
   listDataYears,
-  monthNumber,
   rankByTotal,
   periodForAllServices,
   periodWithinData,
@@ -26,7 +25,5 @@ export {
   servicesByTotal,
   singleYear,
   type RankedService,
-  type RankingWindow,
-  type ServiceTotal,
   type SumPeriod,
 } from './period-sums.js';

@@ -50,7 +50,7 @@ export function servicePeriodTotals(period: SumPeriod): RawBuilder<unknown> {
 }
 
 /** Month number (year * 12 + month - 1) of 'YYYY-MM', as rollup_service_running counts months. */
-export function monthNumber(month: string): number {
+function monthNumber(month: string): number {
   return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
 }
 

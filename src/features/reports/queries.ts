@@ -197,7 +197,7 @@ async function pageBy(
 
 /**
  * The order by transactions without sorting every service: services with transactions come in the
- * order of their totals (servicesByTotal, ties by name), the others (0 or no data, all tied at 0) by
+ * order of their totals (rankByTotal, ties by name), the others (0 or no data, all tied at 0) by
  * name; descending puts the first part first, ascending the second.
  */
 async function pageByTransactions(
