@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
@@ -7,6 +6,7 @@ import {
   collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  saveScreenshot,
   startServer,
   type TestServer,
 } from '../helpers/browser.js';
@@ -35,7 +35,6 @@ describe.skipIf(!HAS_CHROMIUM)(`supplier journey${HAS_CHROMIUM ? '' : ` (${NO_CH
     admin = await signIn(server, { email: 'admin@zsk.example', name: 'Ada Admin', isAdmin: true });
     serviceId = await createService(server.db.kysely, { name: 'Wohngeld Digital', granularity: 'land' });
     browser = await launchBrowser();
-    mkdirSync('test-results', { recursive: true });
   });
   afterAll(async () => {
     for (const c of contexts) await c.close();
@@ -133,7 +132,7 @@ describe.skipIf(!HAS_CHROMIUM)(`supplier journey${HAS_CHROMIUM ? '' : ` (${NO_CH
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('Fachverfahren Wohngeld');
     await expectNoAxeViolations(erika.page);
-    await erika.page.screenshot({ path: 'test-results/journey-history.png', fullPage: true });
+    await saveScreenshot(erika.page, 'journey-history.png');
     expect(erika.errors.filter((e) => !/http 422/.test(e))).toEqual([]);
     expect(adminTab.errors).toEqual([]);
   }, 240_000);

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -9,6 +8,7 @@ import {
   collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  saveScreenshot,
   startServer,
   type TestServer,
 } from '../helpers/browser.js';
@@ -84,8 +84,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
 
     await expectNoAxeViolations(page);
 
-    mkdirSync('test-results', { recursive: true });
-    await page.screenshot({ path: 'test-results/service-list.png', fullPage: true });
+    await saveScreenshot(page, 'service-list.png');
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -106,8 +105,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await open(path);
     await expect(page.getByRole('heading', { level: 1 }).count()).resolves.toBe(1);
     await expectNoAxeViolations(page);
-    mkdirSync('test-results', { recursive: true });
-    await page.screenshot({ path: `test-results/${screenshot}`, fullPage: true });
+    await saveScreenshot(page, screenshot);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -116,8 +114,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await open('/anmelden', undefined, false);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Anmelden');
     await expectNoAxeViolations(page);
-    mkdirSync('test-results', { recursive: true });
-    await page.screenshot({ path: 'test-results/sign-in.png', fullPage: true });
+    await saveScreenshot(page, 'sign-in.png');
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -284,8 +281,7 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     expect(caption && caption.x >= 0 && caption.x + caption.width <= 390).toBe(true);
     await region.evaluate((el) => el.scrollTo(0, 0));
     await expectNoAxeViolations(page);
-    mkdirSync('test-results', { recursive: true });
-    await page.screenshot({ path: 'test-results/service-list-mobile.png', fullPage: false });
+    await saveScreenshot(page, 'service-list-mobile.png', false);
     expect(errors).toEqual([]);
     await context.close();
   });

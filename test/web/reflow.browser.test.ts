@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/seed.js';
@@ -8,6 +7,7 @@ import {
   collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  saveScreenshot,
   startServer,
   type TestServer,
 } from '../helpers/browser.js';
@@ -160,8 +160,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       );
       expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
       await expectNoAxeViolations(page);
-      mkdirSync('test-results', { recursive: true });
-      await page.screenshot({ path: 'test-results/menu-open-320.png' });
+      await saveScreenshot(page, 'menu-open-320.png', false);
       // Space closes it again, as on every disclosure.
       await menu.focus();
       await page.keyboard.press(' ');
@@ -199,11 +198,7 @@ describe.skipIf(!HAS_CHROMIUM)(
           ]);
           expect(await scrollWidth(page)).toBeLessThanOrEqual(viewport.width);
           await expectNoAxeViolations(page);
-          mkdirSync('test-results', { recursive: true });
-          await page.screenshot({
-            path: `test-results/site${path.replace(/\//g, '-')}-${viewport.width}.png`,
-            fullPage: true,
-          });
+          await saveScreenshot(page, `site${path.replace(/\//g, '-')}-${viewport.width}.png`);
           expect(errors).toEqual([]);
           await page.context().close();
         }

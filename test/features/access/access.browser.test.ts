@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedDemo } from '../../../src/demo/seed.js';
@@ -8,6 +7,7 @@ import {
   collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  saveScreenshot,
   startServer,
   type TestServer,
 } from '../../helpers/browser.js';
@@ -67,8 +67,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     async function check(screenshot: string): Promise<void> {
       await expect(page.getByRole('heading', { level: 1 }).count()).resolves.toBe(1);
       await expectNoAxeViolations(page);
-      mkdirSync('test-results', { recursive: true });
-      await page.screenshot({ path: `test-results/${screenshot}`, fullPage: true });
+      await saveScreenshot(page, screenshot);
     }
 
     it('shows my services with links to their management pages', async () => {

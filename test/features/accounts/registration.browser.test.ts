@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
@@ -7,6 +6,7 @@ import {
   collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  saveScreenshot,
   startServer,
   type TestServer,
 } from '../../helpers/browser.js';
@@ -33,7 +33,6 @@ describe.skipIf(!HAS_CHROMIUM)(
         status: 'pending_approval',
       });
       browser = await launchBrowser();
-      mkdirSync('test-results', { recursive: true });
     });
     afterAll(async () => {
       await browser?.close();
@@ -62,7 +61,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     async function check(page: Page, screenshot: string): Promise<void> {
       await page.evaluate(() => document.fonts.ready.then(() => undefined));
       await expectNoAxeViolations(page);
-      await page.screenshot({ path: `test-results/${screenshot}`, fullPage: true });
+      await saveScreenshot(page, screenshot);
     }
 
     const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,6 +7,7 @@ import {
   collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  saveScreenshot,
   startServer,
   type TestServer,
 } from '../../helpers/browser.js';
@@ -40,7 +40,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       await context.addCookies([{ name, value, url: server.baseUrl }]);
       page = await context.newPage();
       errors = collectPageErrors(page);
-      mkdirSync('test-results', { recursive: true });
     });
     afterAll(async () => {
       await browser?.close();
@@ -52,7 +51,7 @@ describe.skipIf(!HAS_CHROMIUM)(
 
     async function check(screenshot: string): Promise<void> {
       await expectNoAxeViolations(page);
-      await page.screenshot({ path: `test-results/${screenshot}`, fullPage: true });
+      await saveScreenshot(page, screenshot);
     }
 
     it('creates a service through the form with the catalogue search assistant', async () => {
