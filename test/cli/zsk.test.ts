@@ -145,7 +145,7 @@ describe.skipIf(TEST_DATABASE_URL)('zsk beside npm start on the embedded databas
   let serviceId: number;
   beforeAll(async () => {
     dir = dataDir();
-    const db = await openMigratedDatabase({ databaseUrl: null, dataDir: dir });
+    const db = await createTestDb({ dataDir: dir });
     serviceId = await createService(db.kysely);
     await db.close();
   }, WAIT_MS);

@@ -55,7 +55,14 @@ class HeldBytes extends Blob {
  * CREATE DATABASE … TEMPLATE on PostgreSQL, the dumped data directory loaded into a new in-memory
  * PGlite. Run without that setup (another vitest config), it migrates a new database itself.
  */
-export async function createTestDb(options: { regions?: boolean } = {}): Promise<TestDb> {
+export async function createTestDb(
+  options: {
+    regions?: boolean;
+    /** PGlite only: keep the database in this directory (for other processes to open) instead of memory. */
+    dataDir?: string;
+  } = {},
+): Promise<TestDb> {
+  const dataDir = options.dataDir ?? 'memory://';
   const templates = inject('zskTestDbTemplates');
   const template = templates ? (options.regions === false ? templates.bare : templates.regions) : null;
   let db: Db;
@@ -72,14 +79,14 @@ export async function createTestDb(options: { regions?: boolean } = {}): Promise
     const loadDataDir = new HeldBytes(await unpacked(template));
     db = await openDatabase({
       databaseUrl: null,
-      dataDir: 'memory://',
+      dataDir,
       loadDataDir,
       sharedBuffers: TEST_SHARED_BUFFERS,
     });
   } else {
     db = await openMigratedDatabase({
       databaseUrl: null,
-      dataDir: 'memory://',
+      dataDir,
       sharedBuffers: TEST_SHARED_BUFFERS,
     });
   }
