@@ -28,116 +28,90 @@ export function HintAndError({ id, hint, error }: { id: string; hint?: string; e
   );
 }
 
-/** The KERN frame of one input: label (marked optional unless required), hint, error, the control. */
-function FieldFrame({
-  id,
-  label,
-  required,
-  hint,
-  error,
-  children,
-}: {
-  id: string;
+/** What every field has: the name it posts, its label, hint and error, required, focus on re-show. */
+export interface FieldProps {
+  name: string;
   label: string;
-  required?: boolean;
-  hint?: string;
   error?: string;
-  children: ComponentChildren;
-}) {
+  hint?: string;
+  required?: boolean;
+  /** Pass when the form is re-shown with errors: the first wrong field gets the focus. */
+  autofocus?: boolean;
+}
+
+/** The attributes that tie a control to its label, hint and error; the same on every kind of control. */
+function controlWiring(field: FieldProps) {
+  const { id, describedBy } = fieldIds(field.name, field.hint, field.error);
+  return {
+    id,
+    name: field.name,
+    required: field.required,
+    autofocus: field.autofocus,
+    'aria-invalid': field.error ? ('true' as const) : undefined,
+    'aria-describedby': describedBy,
+  };
+}
+
+/** The KERN frame of one input: label (marked optional unless required), hint, error, the control. */
+function FieldFrame({ field, children }: { field: FieldProps; children: ComponentChildren }) {
+  const { id } = fieldIds(field.name);
   return (
-    <div class={`kern-form-input${error ? ' kern-form-input--error' : ''}`}>
+    <div class={`kern-form-input${field.error ? ' kern-form-input--error' : ''}`}>
       <label class="kern-label" for={id}>
-        {label}
-        {required ? null : <span class="kern-label__optional"> – optional</span>}
+        {field.label}
+        {field.required ? null : <span class="kern-label__optional"> – optional</span>}
       </label>
-      <HintAndError id={id} hint={hint} error={error} />
+      <HintAndError id={id} hint={field.hint} error={field.error} />
       {children}
     </div>
   );
 }
 
-export interface TextFieldProps {
-  name: string;
-  label: string;
+export interface TextFieldProps extends FieldProps {
   type?: 'text' | 'email' | 'password' | 'url' | 'number' | 'date' | 'month' | 'search';
   value?: string;
-  error?: string;
-  hint?: string;
   autocomplete?: string;
-  required?: boolean;
-  /** Pass when the form is re-shown with errors: the first wrong field gets the focus. */
-  autofocus?: boolean;
   /** Id of a <datalist> with suggestions. */
   list?: string;
   readOnly?: boolean;
 }
 
 /** A KERN input with label, hint and error, wired together by aria-describedby. */
-export function TextField({
-  name,
-  label,
-  type = 'text',
-  value,
-  error,
-  hint,
-  autocomplete,
-  required,
-  autofocus,
-  list,
-  readOnly,
-}: TextFieldProps) {
-  const { id, describedBy } = fieldIds(name, hint, error);
+export function TextField(props: TextFieldProps) {
+  const type = props.type ?? 'text';
   return (
-    <FieldFrame id={id} label={label} required={required} hint={hint} error={error}>
+    <FieldFrame field={props}>
       <input
-        class={`kern-form-input__input${error ? ' kern-form-input__input--error' : ''}`}
-        id={id}
-        name={name}
+        class={`kern-form-input__input${props.error ? ' kern-form-input__input--error' : ''}`}
+        {...controlWiring(props)}
         // preact types <input> as one variant per type; a union of types fits none of them.
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
         type={type as 'text'}
-        value={type === 'password' ? undefined : value}
-        autocomplete={autocomplete}
-        required={required}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy}
-        autofocus={autofocus}
-        list={list}
-        readOnly={readOnly}
+        value={type === 'password' ? undefined : props.value}
+        autocomplete={props.autocomplete}
+        list={props.list}
+        readOnly={props.readOnly}
       />
     </FieldFrame>
   );
 }
 
-export interface TextAreaProps {
-  name: string;
-  label: string;
+export interface TextAreaProps extends FieldProps {
   value?: string;
-  error?: string;
-  hint?: string;
-  required?: boolean;
   /** The server's limit, so the browser stops typing there too. */
   maxLength?: number;
-  /** Pass when the form is re-shown with errors: the first wrong field gets the focus. */
-  autofocus?: boolean;
 }
 
-export function TextArea({ name, label, value, error, hint, required, maxLength, autofocus }: TextAreaProps) {
-  const { id, describedBy } = fieldIds(name, hint, error);
+export function TextArea(props: TextAreaProps) {
   return (
-    <FieldFrame id={id} label={label} required={required} hint={hint} error={error}>
+    <FieldFrame field={props}>
       <textarea
-        class={`kern-form-input__input${error ? ' kern-form-input__input--error' : ''}`}
-        id={id}
-        name={name}
+        class={`kern-form-input__input${props.error ? ' kern-form-input__input--error' : ''}`}
+        {...controlWiring(props)}
         rows={4}
-        required={required}
-        maxLength={maxLength}
-        autofocus={autofocus}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy}
+        maxLength={props.maxLength}
       >
-        {value ?? ''}
+        {props.value ?? ''}
       </textarea>
     </FieldFrame>
   );
@@ -232,47 +206,25 @@ export function SubmitButton({ children, secondary }: { children: ComponentChild
   );
 }
 
-export interface SelectFieldProps {
-  name: string;
-  label: string;
+export interface SelectFieldProps extends FieldProps {
   options: ReadonlyArray<{ value: string; label: string }>;
   value?: string;
-  error?: string;
-  hint?: string;
-  required?: boolean;
   /** The text of a first, empty option (e.g. „Bitte wählen“); none when omitted. */
   placeholder?: string;
-  autofocus?: boolean;
 }
 
 /** A KERN select with label, hint and error, wired like TextField. */
-export function SelectField({
-  name,
-  label,
-  options,
-  value,
-  error,
-  hint,
-  required,
-  placeholder,
-  autofocus,
-}: SelectFieldProps) {
-  const { id, describedBy } = fieldIds(name, hint, error);
+export function SelectField(props: SelectFieldProps) {
   return (
-    <FieldFrame id={id} label={label} required={required} hint={hint} error={error}>
+    <FieldFrame field={props}>
       <div class="kern-form-input__select-wrapper">
         <select
-          class={`kern-form-input__select${error ? ' kern-form-input__select--error' : ''}`}
-          id={id}
-          name={name}
-          required={required}
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={describedBy}
-          autofocus={autofocus}
+          class={`kern-form-input__select${props.error ? ' kern-form-input__select--error' : ''}`}
+          {...controlWiring(props)}
         >
-          {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
-          {options.map((o) => (
-            <option key={o.value} value={o.value} selected={o.value === value}>
+          {props.placeholder !== undefined ? <option value="">{props.placeholder}</option> : null}
+          {props.options.map((o) => (
+            <option key={o.value} value={o.value} selected={o.value === props.value}>
               {o.label}
             </option>
           ))}

@@ -62,7 +62,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         () => null,
         (error: Error) => error.message,
       );
-    expect(failure).toContain('image-alt');
+      expect(failure).toContain('image-alt');
       expect(failure).toContain('color-contrast');
     });
   },

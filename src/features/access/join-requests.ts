@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { jsonBuildObject } from 'kysely/helpers/postgres';
 import type { Database } from '../../db/schema.js';
 import type { SessionUser } from '../../http/sessions.js';
 
@@ -16,58 +17,33 @@ export interface JoinRequest {
   createdAt: Date;
 }
 
+/** The open requests with their portal and service, already in the shape of a JoinRequest. */
 function requests(db: Kysely<Database>) {
   return db
     .selectFrom('portal_join_requests as r')
     .innerJoin('portals as p', 'p.id', 'r.portal_id')
     .innerJoin('online_services as s', 's.id', 'r.service_id')
     .leftJoin('users as u', 'u.id', 'r.requested_by')
-    .select([
+    .select((eb) => [
       'r.id',
-      'p.id as portal_id',
-      'p.name as portal_name',
-      's.id as service_id',
-      's.name as service_name',
-      'u.name as requested_by',
-      'r.created_at',
+      jsonBuildObject({ id: eb.ref('p.id'), name: eb.ref('p.name') }).as('portal'),
+      jsonBuildObject({ id: eb.ref('s.id'), name: eb.ref('s.name') }).as('service'),
+      'u.name as requestedBy',
+      'r.created_at as createdAt',
     ]);
 }
-
-type RequestRow = {
-  id: number;
-  portal_id: number;
-  portal_name: string;
-  service_id: number;
-  service_name: string;
-  requested_by: string | null;
-  created_at: Date;
-};
-
-const toRequest = (r: RequestRow): JoinRequest => ({
-  id: r.id,
-  portal: { id: r.portal_id, name: r.portal_name },
-  service: { id: r.service_id, name: r.service_name },
-  requestedBy: r.requested_by,
-  createdAt: new Date(r.created_at),
-});
 
 /** Open requests to add the service to a portal, oldest first. */
 export async function listRequestsForService(
   db: Kysely<Database>,
   serviceId: number,
 ): Promise<JoinRequest[]> {
-  const rows = await requests(db).where('r.service_id', '=', serviceId).orderBy('r.created_at').execute();
-  return rows.map(toRequest);
+  return requests(db).where('r.service_id', '=', serviceId).orderBy('r.created_at').execute();
 }
 
 /** Open requests of the portal, oldest first. */
 export async function listRequestsForPortal(db: Kysely<Database>, portalId: number): Promise<JoinRequest[]> {
-  const rows = await requests(db)
-    .where('r.portal_id', '=', portalId)
-    .orderBy('r.created_at')
-    .orderBy('s.name')
-    .execute();
-  return rows.map(toRequest);
+  return requests(db).where('r.portal_id', '=', portalId).orderBy('r.created_at').orderBy('s.name').execute();
 }
 
 /** Open requests the user may decide: for services they manage, all of them for administrators. */
@@ -97,6 +73,5 @@ export async function listRequestsToDecide(db: Kysely<Database>, user: SessionUs
       ]),
     );
   }
-  const rows = await query.orderBy('r.created_at').orderBy('r.id').execute();
-  return rows.map(toRequest);
+  return query.orderBy('r.created_at').orderBy('r.id').execute();
 }

@@ -224,33 +224,40 @@ class Builder {
   }
 }
 
-interface LeikaFields {
-  key: string;
-  name: string;
-  typisierung: string;
-  keywords: string;
-}
-interface OzgFields {
-  id: string;
-  name: string;
-  themenfeld: string;
-  lebenslage: string;
-  keywords: string;
+type LeikaField = 'key' | 'name' | 'typisierung' | 'keywords';
+type OzgField = 'id' | 'name' | 'themenfeld' | 'lebenslage' | 'keywords';
+/** Where a format keeps each field of an entry: field -> name in the file. */
+type LeikaFields = Record<LeikaField, string>;
+type OzgFields = Record<OzgField, string>;
+
+/** The names of each field in the two formats side by side, as docs/catalogue.md lists them. */
+const LEIKA_NAMES: Record<LeikaField, { json: string; csv: string }> = {
+  key: { json: 'leikaSchluessel', csv: 'leika_schluessel' },
+  name: { json: 'bezeichnung', csv: 'leika_bezeichnung' },
+  typisierung: { json: 'typisierung', csv: 'typisierung' },
+  keywords: { json: 'synonyme', csv: 'leika_synonyme' },
+};
+const OZG_NAMES: Record<OzgField, { json: string; csv: string }> = {
+  id: { json: 'ozgId', csv: 'ozg_id' },
+  name: { json: 'bezeichnung', csv: 'ozg_bezeichnung' },
+  themenfeld: { json: 'themenfeld', csv: 'themenfeld' },
+  lebenslage: { json: 'lebenslage', csv: 'lebenslage' },
+  keywords: { json: 'synonyme', csv: 'ozg_synonyme' },
+};
+
+function namesIn<F extends string>(
+  names: Record<F, { json: string; csv: string }>,
+  format: CatalogueFormat,
+): Record<F, string> {
+  return Object.fromEntries(
+    Object.entries<{ json: string; csv: string }>(names).map(([f, n]) => [f, n[format]]),
+  ) as Record<F, string>;
 }
 
-const JSON_OZG: OzgFields = {
-  id: 'ozgId',
-  name: 'bezeichnung',
-  themenfeld: 'themenfeld',
-  lebenslage: 'lebenslage',
-  keywords: 'synonyme',
-};
-const JSON_LEIKA: LeikaFields = {
-  key: 'leikaSchluessel',
-  name: 'bezeichnung',
-  typisierung: 'typisierung',
-  keywords: 'synonyme',
-};
+const JSON_OZG: OzgFields = namesIn(OZG_NAMES, 'json');
+const JSON_LEIKA: LeikaFields = namesIn(LEIKA_NAMES, 'json');
+const CSV_OZG: OzgFields = namesIn(OZG_NAMES, 'csv');
+const CSV_LEIKA: LeikaFields = namesIn(LEIKA_NAMES, 'csv');
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -330,20 +337,6 @@ interface CsvRow {
   typisierung?: string;
   leikaKeywords?: string;
 }
-
-const CSV_OZG: OzgFields = {
-  id: 'ozg_id',
-  name: 'ozg_bezeichnung',
-  themenfeld: 'themenfeld',
-  lebenslage: 'lebenslage',
-  keywords: 'ozg_synonyme',
-};
-const CSV_LEIKA: LeikaFields = {
-  key: 'leika_schluessel',
-  name: 'leika_bezeichnung',
-  typisierung: 'typisierung',
-  keywords: 'leika_synonyme',
-};
 
 export function parseCatalogueCsv(text: string): ParsedCatalogue {
   const b = new Builder();

@@ -1,9 +1,16 @@
 import { regroupServices } from '../../db/rollups/index.js';
 import { transactionWithRetry } from '../../db/retry.js';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { SYSTEM_ACTOR, writeAudit, type Actor } from '../../db/audit.js';
-import { parseCatalogue, type Catalogue, type CatalogueError, type CatalogueFormat } from './format.js';
+import {
+  parseCatalogue,
+  type Catalogue,
+  type CatalogueError,
+  type CatalogueFormat,
+  type CatalogueLeika,
+  type CatalogueOzg,
+} from './format.js';
 
 /** What an import changes, per kind of entry; keys listed in full, counts beside them. */
 export interface DiffPart {
@@ -190,6 +197,50 @@ async function computeDiff(trx: Kysely<Database>, catalogue: Catalogue): Promise
 /** Rows per INSERT, well below the 65,535 parameters of the PostgreSQL protocol. */
 const CHUNK = 1000;
 
+/** What an import writes of a LeiKa or OZG service; `withdrawn_at` too, as a service in the file is current. */
+const LEIKA_COLUMNS = [
+  'name',
+  'typisierung',
+  'keywords',
+  'withdrawn_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof Database['leika_services']>;
+const OZG_COLUMNS = [
+  'name',
+  'themenfeld',
+  'lebenslage',
+  'keywords',
+  'withdrawn_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof Database['ozg_services']>;
+
+/** The rows an import writes: a service the file names is current, even if it had been withdrawn. */
+const leikaRow = (l: CatalogueLeika, now: Date) => ({
+  key: l.key,
+  name: l.name,
+  typisierung: l.typisierung,
+  keywords: joinKeywords(l.keywords),
+  withdrawn_at: null,
+  updated_at: now,
+});
+const ozgRow = (o: CatalogueOzg, now: Date) => ({
+  id: o.id,
+  name: o.name,
+  themenfeld: o.themenfeld,
+  lebenslage: o.lebenslage,
+  keywords: joinKeywords(o.keywords),
+  withdrawn_at: null,
+  updated_at: now,
+});
+
+/** ON CONFLICT … DO UPDATE SET: each of these columns takes the value the INSERT proposed. */
+function takeInserted<C extends string>(columns: readonly C[]): Record<C, RawBuilder<never>> {
+  return Object.fromEntries(columns.map((c) => [c, sql.ref<never>(`excluded.${c}`)])) as Record<
+    C,
+    RawBuilder<never>
+  >;
+}
+
 function chunks<T>(items: T[]): T[][] {
   const result: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) result.push(items.slice(i, i + CHUNK));
@@ -206,32 +257,8 @@ async function writeCatalogue(
   for (const batch of chunks(leikaWrites)) {
     await trx
       .insertInto('leika_services')
-      .values(
-        batch.map((l) => ({
-          key: l.key,
-          name: l.name,
-          typisierung: l.typisierung,
-          keywords: joinKeywords(l.keywords),
-          withdrawn_at: null,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          typisierung: eb.ref('excluded.typisierung'),
-          keywords: eb.ref('excluded.keywords'),
-          withdrawn_at: null,
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
-  }
-  for (const batch of chunks(diff.leika.withdrawn)) {
-    await trx
-      .updateTable('leika_services')
-      .set({ withdrawn_at: now, updated_at: now })
-      .where('key', 'in', batch)
+      .values(batch.map((l) => leikaRow(l, now)))
+      .onConflict((oc) => oc.column('key').doUpdateSet(takeInserted(LEIKA_COLUMNS)))
       .execute();
   }
 
@@ -260,36 +287,18 @@ async function writeCatalogue(
     for (const batch of chunks(ozgWrites)) {
       await trx
         .insertInto('ozg_services')
-        .values(
-          batch.map((o) => ({
-            id: o.id,
-            name: o.name,
-            themenfeld: o.themenfeld,
-            lebenslage: o.lebenslage,
-            keywords: joinKeywords(o.keywords),
-            withdrawn_at: null,
-            updated_at: now,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            themenfeld: eb.ref('excluded.themenfeld'),
-            lebenslage: eb.ref('excluded.lebenslage'),
-            keywords: eb.ref('excluded.keywords'),
-            withdrawn_at: null,
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
+        .values(batch.map((o) => ozgRow(o, now)))
+        .onConflict((oc) => oc.column('id').doUpdateSet(takeInserted(OZG_COLUMNS)))
         .execute();
     }
   });
+  // What the file no longer names stays, marked withdrawn: online services may still be linked to it.
+  const withdrawn = { withdrawn_at: now, updated_at: now };
+  for (const batch of chunks(diff.leika.withdrawn)) {
+    await trx.updateTable('leika_services').set(withdrawn).where('key', 'in', batch).execute();
+  }
   for (const batch of chunks(diff.ozg.withdrawn)) {
-    await trx
-      .updateTable('ozg_services')
-      .set({ withdrawn_at: now, updated_at: now })
-      .where('id', 'in', batch)
-      .execute();
+    await trx.updateTable('ozg_services').set(withdrawn).where('id', 'in', batch).execute();
   }
 
   // Links of the written OZG services become what the file says; a withdrawn OZG service keeps its
