@@ -151,7 +151,8 @@ export async function scopeCovers(
 export function describeScope(scope: TokenScope): string {
   if (scope.kind === 'service') return `Onlinedienst ${scope.serviceId}`;
   if (scope.kind === 'portal') return `Portal ${scope.portalId} und seine Onlinedienste`;
-  return `die Onlinedienste und Portale, die ${scope.user.name} verwaltet`;
+  // No name: an API client logs the answer, and the token may sit in a job that others look after.
+  return 'die Onlinedienste und Portale, die die Person dieses Zugangsschlüssels verwaltet';
 }
 
 /** Whether a token may act for a whole portal: its own portal, or one its person manages. */

@@ -410,6 +410,9 @@ describe(`service-management API (${ENGINE})`, () => {
     ]) {
       expect(res.statusCode).toBe(403);
       expect(res.json<ErrorBody>().error.code).toBe('forbidden_scope');
+      // An answer of the API names no person: clients log it, and the token may sit in a job.
+      expect(res.json<ErrorBody>().error.message).toContain('die Person dieses Zugangsschlüssels');
+      expect(res.body).not.toContain('Paula');
     }
     // The token follows its owner: without the role, or with the account disabled, it opens nothing.
     await db()
