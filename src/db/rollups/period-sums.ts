@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 import { splitByYears, widenToData, type OpenPeriod } from '../../domain/months.js';
-import { publishedService } from '../published.js';
+import { mustHideUnpublished, publishedService, type Viewers } from '../published.js';
 
 /**
  * Per service with data in the period: first and last delivered month, delivered months and total,
@@ -207,10 +207,25 @@ export async function periodWithinData(db: Kysely<Database>, period: OpenPeriod)
   return widenToData(period, await dataMonths(db));
 }
 
-/** The calendar years with delivered data, newest first, for choosing a report year. */
-export async function listDataYears(db: Kysely<Database>): Promise<number[]> {
-  const data = await dataMonths(db);
-  if (data === null) return [];
-  const [first, last] = [Number(data.first.slice(0, 4)), Number(data.last.slice(0, 4))];
+/**
+ * The calendar years with delivered data, newest first, for choosing a report year. Visitors who see
+ * only published services are offered only years in which a published service delivered: a year of
+ * unpublished data alone would show a choice that leads to nothing, and tell of data not to be shown.
+ */
+export async function listDataYears(db: Kysely<Database>, viewers: Viewers): Promise<number[]> {
+  let first: number | null = null;
+  let last: number | null = null;
+  if (await mustHideUnpublished(db, viewers)) {
+    // min/max walk the index on (year, …) from either end and stop at the first published service.
+    const published = publishedService(sql.ref('service_id'));
+    const row = await sql<{ first: number | null; last: number | null }>`
+      SELECT (SELECT min(year) FROM rollup_service_year WHERE ${published}) AS first,
+             (SELECT max(year) FROM rollup_service_year WHERE ${published}) AS last`.execute(db);
+    ({ first, last } = row.rows[0] ?? { first: null, last: null });
+  } else {
+    const data = await dataMonths(db);
+    if (data) [first, last] = [Number(data.first.slice(0, 4)), Number(data.last.slice(0, 4))];
+  }
+  if (first === null || last === null) return [];
   return Array.from({ length: last - first + 1 }, (_, i) => last - i);
 }

@@ -61,7 +61,7 @@ export function explorerRoutes(app: FastifyInstance): void {
         status,
       };
     }
-    const years = await listDataYears(app.db.kysely);
+    const years = await listDataYears(app.db.kysely, audience);
     const defaults = defaultForm(new Date());
     const options = await listServiceOptions(
       app.db.kysely,

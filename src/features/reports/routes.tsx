@@ -51,7 +51,7 @@ export function reportRoutes(app: FastifyInstance): void {
   app.get('/berichte', { config: { access: 'open' } }, async (request, reply) => {
     const hide = await hiding(request);
     const result = await load(PORTAL_TABLE, request, (p) => listPortalReport(app.db.kysely, p, hide));
-    const years = await listDataYears(app.db.kysely);
+    const years = await listDataYears(app.db.kysely, audienceOf(request));
     if (!result.ok)
       return sendPage(
         reply,
@@ -76,7 +76,7 @@ export function reportRoutes(app: FastifyInstance): void {
     const parsed = parseReportQuery(SERVICE_TABLE, raw, new Date());
     const seite = parsePageNumber(raw.seite);
     const errors = [...(parsed.ok ? [] : parsed.error), ...(seite.ok ? [] : [seite.error])];
-    const years = await listDataYears(app.db.kysely);
+    const years = await listDataYears(app.db.kysely, audienceOf(request));
     if (!parsed.ok || !seite.ok)
       return sendPage(
         reply,

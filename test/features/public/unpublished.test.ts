@@ -6,6 +6,8 @@ import { addMonths, lastClosedMonth } from '../../../src/domain/months.js';
 import { loadCompletenessReport } from '../../../src/features/evaluations/service.js';
 import { listPortalReport, listServiceReportPage } from '../../../src/features/reports/queries.js';
 import { loadStartPage } from '../../../src/features/start/service.js';
+import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
+import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { createAccessToken } from '../../../src/features/tokens/tokens.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { grantService, signIn, type SignedIn } from '../../helpers/auth.js';
@@ -228,6 +230,24 @@ describe('an unpublished service', () => {
     expect(start.services).toEqual(before.start.services);
     const completeness = await loadCompletenessReport(t.db.kysely, NOW, { viewers: 'all' });
     expect(completeness.summary).toEqual(before.completeness.summary);
+  });
+
+  it('offers visitors no year in which only unpublished services delivered', async () => {
+    // A year of the hidden service alone, long before the demo's data.
+    await ingestDelivery(t.db.kysely, {
+      channel: 'api',
+      actor: SYSTEM_ACTOR,
+      target: { kind: 'service', serviceId: hidden },
+      rows: [{ month: '2019-06', ars: '06', count: 7 }],
+    });
+    const yearLink = /<a [^>]*>2019<\/a>/;
+    for (const url of ['/berichte', '/berichte/dienste', '/auswertungen']) {
+      const visitor = await t.app.inject({ url });
+      expect(visitor.statusCode, url).toBe(200);
+      expect(visitor.body, url).not.toMatch(yearLink);
+      const signedIn = await t.app.inject({ url, headers: { cookie: viewer.cookie } });
+      expect(signedIn.body, url).toMatch(yearLink);
+    }
   });
 
   it('is published again through the API, in the same transaction as its audit record', async () => {
