@@ -9,6 +9,16 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export const hasControlCharacter = (value: string): boolean => CONTROL.test(value);
 
+// eslint-disable-next-line no-control-regex -- as CONTROL, every occurrence
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/**
+ * A name from elsewhere as one line: control characters become spaces, runs of spaces one. For names
+ * the person cannot correct here (an identity provider's claims); names typed into the ZSK are refused.
+ */
+export const asOneLine = (value: string): string =>
+  value.replace(CONTROLS, ' ').replace(/ {2,}/g, ' ').trim();
+
 /** German message for a name that is not one line; `what` is the field as a sentence starts it. */
 export function singleLineProblem(value: string, what: string): string | null {
   return hasControlCharacter(value)

@@ -1,3 +1,4 @@
+import { asOneLine, hasControlCharacter } from '../../domain/text.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import * as client from 'openid-client';
@@ -139,12 +140,16 @@ export function claimAt(claims: Record<string, unknown>, path: string): unknown 
   return value;
 }
 
-const text = (value: unknown): string | null =>
-  typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+/** A name claim as one line (every name in the ZSK is; the person cannot correct the provider's here). */
+const text = (value: unknown): string | null => (typeof value === 'string' && asOneLine(value)) || null;
+
+/** An address with a control character is no address: the account is then asked for as unverified. */
+const address = (value: unknown): string | null =>
+  typeof value === 'string' && !hasControlCharacter(value) ? text(value) : null;
 
 export function identityFromClaims(claims: Record<string, unknown>, settings: OidcConfig): OidcIdentity {
   const roles = claimAt(claims, settings.rolesClaim);
-  const email = text(claims.email);
+  const email = address(claims.email);
   const fullName = [text(claims.given_name), text(claims.family_name)].filter(Boolean).join(' ');
   return {
     subject: String(claims.sub),

@@ -56,4 +56,17 @@ describe('claims of the ID token', () => {
     expect(name({ email: 'a@b.example' })).toBe('a@b.example');
     expect(name({})).toBe('sub-1');
   });
+
+  it('keeps names one line and takes no address with a control character', () => {
+    const identity = (claims: Record<string, unknown>) =>
+      identityFromClaims({ sub: 'sub-1', ...claims }, settings);
+    expect(identity({ name: 'Anna\nBeispiel\u2028=HYPERLINK("x")' }).name).toBe(
+      'Anna Beispiel =HYPERLINK("x")',
+    );
+    expect(identity({ given_name: 'Anna\t', family_name: '\r\nBeispiel' }).name).toBe('Anna Beispiel');
+    expect(identity({ name: '\n\t', preferred_username: 'abeispiel' }).name).toBe('abeispiel');
+    const smuggled = identity({ email: 'a@b.example\r\nBcc: c@d.example', email_verified: true });
+    expect(smuggled.email).toBeNull();
+    expect(smuggled.name).toBe('sub-1');
+  });
 });
