@@ -98,12 +98,30 @@ export const DeliveryParams = Type.Object({ deliveryId: Type.Integer({ minimum: 
 // Months 01-12 of years 0001-9999: anything else is no date PostgreSQL can store.
 const MonthParam = Type.String({ pattern: '^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])$', description: 'JJJJ-MM' });
 
+/** Counts per answer: a service at Gemeinde level holds about 11,000 regions a month. */
+export const COUNTS_PER_PAGE = { default: 10_000, maximum: 50_000 };
+
 export const CountsQuery = Type.Object(
-  { from: Type.Optional(MonthParam), to: Type.Optional(MonthParam) },
+  {
+    from: Type.Optional(MonthParam),
+    to: Type.Optional(MonthParam),
+    page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Seite ab 1 / page from 1' })),
+    perPage: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: COUNTS_PER_PAGE.maximum,
+        default: COUNTS_PER_PAGE.default,
+        description: 'Werte je Seite / counts per page',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const CountsResponse = Type.Object({
   serviceId: Type.Integer(),
+  page: Type.Integer(),
+  perPage: Type.Integer(),
+  total: Type.Integer({ description: 'Werte im Zeitraum auf allen Seiten / counts on all pages' }),
   counts: Type.Array(Type.Object({ month: Type.String(), ars: Type.String(), count: Type.Integer() })),
 });
 

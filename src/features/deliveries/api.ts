@@ -22,6 +22,7 @@ import {
 } from '../tokens/auth.js';
 import { scopeCovers, scopeCoversPortal } from '../tokens/tokens.js';
 import {
+  COUNTS_PER_PAGE,
   CountsQuery,
   CountsResponse,
   DeleteQuery,
@@ -168,17 +169,25 @@ export async function deliveryApiRoutes(parent: FastifyInstance): Promise<void> 
     async (request) => {
       const { serviceId } = request.params;
       await requireServiceScope(request, serviceId);
-      let query = app.db.kysely
-        .selectFrom('counts')
-        .select(['month', 'ars', 'count'])
-        .where('service_id', '=', serviceId)
-        .orderBy('month')
-        .orderBy('ars');
-      if (request.query.from) query = query.where('month', '>=', monthToDate(request.query.from));
-      if (request.query.to) query = query.where('month', '<=', monthToDate(request.query.to));
-      const rows = await query.execute();
+      const { from, to, page = 1, perPage = COUNTS_PER_PAGE.default } = request.query;
+      let inPeriod = app.db.kysely.selectFrom('counts').where('service_id', '=', serviceId);
+      if (from) inPeriod = inPeriod.where('month', '>=', monthToDate(from));
+      if (to) inPeriod = inPeriod.where('month', '<=', monthToDate(to));
+      const [{ total }, rows] = await Promise.all([
+        inPeriod.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow(),
+        inPeriod
+          .select(['month', 'ars', 'count'])
+          .orderBy('month')
+          .orderBy('ars')
+          .limit(perPage)
+          .offset((page - 1) * perPage)
+          .execute(),
+      ]);
       return {
         serviceId,
+        page,
+        perPage,
+        total: Number(total),
         counts: rows.map((r) => ({ month: dateToMonth(r.month), ars: r.ars, count: r.count })),
       };
     },

@@ -343,6 +343,42 @@ describe(`delivery API (${ENGINE})`, () => {
     expect(csv.json()).toMatchObject({ created: 1 });
   });
 
+  it('reads the stored counts in pages, by month and region, with the total of the period', async () => {
+    const { serviceId, token } = await serviceWithToken();
+    const lands = ['01', '02', '03', '04', '05'];
+    await put(serviceId, token, {
+      counts: ['2024-01', '2024-02', '2024-03'].flatMap((month, m) =>
+        lands.map((ars, i) => ({ month, ars, count: m * 10 + i })),
+      ),
+    });
+    const read = (query: string) =>
+      t.app.inject({
+        url: `/api/v1/services/${serviceId}/counts?${query}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const pages = [];
+    for (let page = 1; page <= 3; page++)
+      pages.push(
+        (await read(`perPage=6&page=${page}`)).json<{
+          total: number;
+          counts: { month: string; ars: string }[];
+        }>(),
+      );
+    expect(pages.map((p) => p.total)).toEqual([15, 15, 15]);
+    expect(pages.map((p) => p.counts.length)).toEqual([6, 6, 3]);
+    const all = pages.flatMap((p) => p.counts.map((c) => `${c.month}/${c.ars.slice(0, 2)}`));
+    expect(all).toEqual(
+      ['2024-01', '2024-02', '2024-03'].flatMap((month) => lands.map((ars) => `${month}/${ars}`)),
+    );
+    expect((await read('perPage=6&page=4')).json()).toMatchObject({ page: 4, total: 15, counts: [] });
+    expect((await read('from=2024-03&perPage=2')).json()).toMatchObject({
+      total: 5,
+      counts: [{ month: '2024-03' }, { month: '2024-03' }],
+    });
+    for (const query of ['perPage=50001', 'perPage=0', 'page=0', 'page=x'])
+      expect((await read(query)).statusCode, query).toBe(400);
+  });
+
   it('reads counts, a delivery, and retracts a value', async () => {
     const { serviceId, token } = await serviceWithToken();
     const res = await put(serviceId, token, {
@@ -359,6 +395,9 @@ describe(`delivery API (${ENGINE})`, () => {
     });
     expect(counts.json()).toEqual({
       serviceId,
+      page: 1,
+      perPage: 10_000,
+      total: 2,
       counts: [
         { month: '2024-04', ars: '060000000000', count: 2 },
         { month: '2024-05', ars: '060000000000', count: 3 },
