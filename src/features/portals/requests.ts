@@ -143,19 +143,23 @@ async function requestMails(
   }));
 }
 
-/** The service's side accepts: the service joins the portal. Null when the request is gone. */
+/**
+ * The service's side accepts: the service joins the portal. Null when the request is gone; otherwise
+ * the mail telling the person who asked (sent after the commit).
+ */
 export async function acceptRequest(
   db: Kysely<Database>,
   serviceId: number,
   requestId: number,
   actorId: number,
-): Promise<{ portalId: number } | null> {
+  publicUrl: string,
+): Promise<{ portalId: number; mails: Mail[] } | null> {
   return transactionWithRetry(db, async (trx) => {
     const request = await trx
       .deleteFrom('portal_join_requests')
       .where('id', '=', requestId)
       .where('service_id', '=', serviceId)
-      .returning(['portal_id', 'requested_by'])
+      .returning(['portal_id', 'service_id', 'requested_by'])
       .executeTakeFirst();
     if (!request) return null;
     const actor: Actor = { userId: actorId, tokenId: null };
@@ -166,18 +170,77 @@ export async function acceptRequest(
       newValue: { serviceId, requestedBy: request.requested_by },
     });
     await addInTransaction(trx, request.portal_id, [serviceId], actor);
-    return { portalId: request.portal_id };
+    return { portalId: request.portal_id, mails: await decisionMail(trx, request, 'accepted', publicUrl) };
   });
 }
 
-/** The service's side declines (false when the request is gone); the portal may ask again. */
+/**
+ * The service's side declines (null when the request is gone; the portal may ask again), with the
+ * mail telling the person who asked.
+ */
 export async function declineRequest(
   db: Kysely<Database>,
   serviceId: number,
   requestId: number,
   actorId: number,
-): Promise<boolean> {
-  return closeRequest(db, 'portal.service_request_decline', requestId, { serviceId }, actorId);
+  publicUrl: string,
+): Promise<{ mails: Mail[] } | null> {
+  return db.transaction().execute(async (trx) => {
+    const request = await closeRequest(
+      trx,
+      'portal.service_request_decline',
+      requestId,
+      { serviceId },
+      actorId,
+    );
+    return request && { mails: await decisionMail(trx, request, 'declined', publicUrl) };
+  });
+}
+
+interface ClosedRequest {
+  portal_id: number;
+  service_id: number;
+  requested_by: number | null;
+}
+
+/**
+ * The mail to whoever asked on the portal's behalf: how the service's side decided, and where the
+ * portal stands. None when that account is gone or not active.
+ */
+async function decisionMail(
+  trx: Kysely<Database>,
+  request: ClosedRequest,
+  decision: 'accepted' | 'declined',
+  publicUrl: string,
+): Promise<Mail[]> {
+  if (request.requested_by === null) return [];
+  const row = await trx
+    .selectFrom('users as u')
+    .innerJoin('portals as p', (join) => join.on('p.id', '=', request.portal_id))
+    .innerJoin('online_services as s', (join) => join.on('s.id', '=', request.service_id))
+    .select(['u.email', 'u.name', 'p.name as portal', 's.name as service'])
+    .where('u.id', '=', request.requested_by)
+    .where('u.status', '=', 'active')
+    .executeTakeFirst();
+  if (!row) return [];
+  const accepted = decision === 'accepted';
+  return [
+    {
+      to: row.email,
+      subject: accepted
+        ? `„${row.service}“ gehört jetzt zum Portal „${row.portal}“`
+        : `„${row.service}“ wird nicht in das Portal „${row.portal}“ aufgenommen`,
+      text: [
+        `Guten Tag ${row.name},`,
+        '',
+        accepted
+          ? `die Verantwortlichen des Onlinedienstes „${row.service}“ haben Ihre Anfrage angenommen: Er gehört jetzt zum Portal „${row.portal}“, und die Zugangsschlüssel des Portals liefern Zahlen für ihn.`
+          : `die Verantwortlichen des Onlinedienstes „${row.service}“ haben Ihre Anfrage abgelehnt, ihn in das Portal „${row.portal}“ aufzunehmen. Das Portal kann später erneut anfragen.`,
+        '',
+        `Das Portal: ${publicUrl}/portale/${request.portal_id}`,
+      ].join('\n'),
+    },
+  ];
 }
 
 /** The portal's side withdraws its request (false when it is gone). */
@@ -187,38 +250,43 @@ export async function withdrawRequest(
   requestId: number,
   actorId: number,
 ): Promise<boolean> {
-  return closeRequest(db, 'portal.service_request_withdraw', requestId, { portalId }, actorId);
+  return db
+    .transaction()
+    .execute(
+      async (trx) =>
+        (await closeRequest(trx, 'portal.service_request_withdraw', requestId, { portalId }, actorId)) !==
+        null,
+    );
 }
 
+/** Deletes the open request seen from one side, audited; null when it is gone. */
 async function closeRequest(
-  db: Kysely<Database>,
+  trx: Kysely<Database>,
   action: string,
   requestId: number,
   scope: { serviceId: number } | { portalId: number },
   actorId: number,
-): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const request = await trx
-      .deleteFrom('portal_join_requests')
-      .where('id', '=', requestId)
-      .where(
-        'serviceId' in scope ? 'service_id' : 'portal_id',
-        '=',
-        'serviceId' in scope ? scope.serviceId : scope.portalId,
-      )
-      .returning(['portal_id', 'service_id', 'requested_by'])
-      .executeTakeFirst();
-    if (!request) return false;
-    await writeAudit(
-      trx,
-      { userId: actorId, tokenId: null },
-      {
-        action,
-        entity: 'portal',
-        entityId: request.portal_id,
-        oldValue: { serviceId: request.service_id, requestedBy: request.requested_by },
-      },
-    );
-    return true;
-  });
+): Promise<ClosedRequest | null> {
+  const request = await trx
+    .deleteFrom('portal_join_requests')
+    .where('id', '=', requestId)
+    .where(
+      'serviceId' in scope ? 'service_id' : 'portal_id',
+      '=',
+      'serviceId' in scope ? scope.serviceId : scope.portalId,
+    )
+    .returning(['portal_id', 'service_id', 'requested_by'])
+    .executeTakeFirst();
+  if (!request) return null;
+  await writeAudit(
+    trx,
+    { userId: actorId, tokenId: null },
+    {
+      action,
+      entity: 'portal',
+      entityId: request.portal_id,
+      oldValue: { serviceId: request.service_id, requestedBy: request.requested_by },
+    },
+  );
+  return request;
 }

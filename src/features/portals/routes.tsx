@@ -296,7 +296,14 @@ export function portalRoutes(app: FastifyInstance): void {
           />,
         );
       }
-      const accepted = await acceptRequest(app.db.kysely, service.id, requestId, request.session!.user.id);
+      const accepted = await acceptRequest(
+        app.db.kysely,
+        service.id,
+        requestId,
+        request.session!.user.id,
+        app.config.publicUrl,
+      );
+      if (accepted) await sendMails(request, accepted.mails);
       return reply.redirect(
         `/dienste/${service.id}/zugang?erledigt=${accepted ? 'anfrage-angenommen' : 'anfrage-weg'}`,
         303,
@@ -311,7 +318,14 @@ export function portalRoutes(app: FastifyInstance): void {
       const service = await loadTarget(app.db.kysely, 'service', request.params.id);
       const requestId = parseId(field(request.body, 'anfrage'));
       if (requestId === null) throw invalidForm('Bitte wählen Sie eine Anfrage aus.');
-      const declined = await declineRequest(app.db.kysely, service.id, requestId, request.session!.user.id);
+      const declined = await declineRequest(
+        app.db.kysely,
+        service.id,
+        requestId,
+        request.session!.user.id,
+        app.config.publicUrl,
+      );
+      if (declined) await sendMails(request, declined.mails);
       return reply.redirect(
         `/dienste/${service.id}/zugang?erledigt=${declined ? 'anfrage-abgelehnt' : 'anfrage-weg'}`,
         303,

@@ -92,7 +92,7 @@ beforeAll(async () => {
   smtp = await startSmtp();
   t = await createTestApp({ smtpUrl: smtp.url, publicUrl: 'https://zsk.example.de' });
   admin = await signIn(t, { name: 'Ada Admin', isAdmin: true, email: 'ada@zsk.example' });
-  portalManager = await signIn(t, { name: 'Pia Portal' });
+  portalManager = await signIn(t, { name: 'Pia Portal', email: 'pia@portal.example' });
   owner = await signIn(t, { name: 'Otto Owner', email: 'otto@amt.example' });
   const own = await createService(db(), { name: 'Eigener Dienst' });
   portal = await createPortal(db(), [own], 'Portal Übernahme');
@@ -222,6 +222,11 @@ describe('a portal manager adding a service they do not manage', () => {
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe(`/dienste/${x}/zugang?erledigt=anfrage-angenommen`);
     expect(await inPortal(x)).toBe(true);
+    // The person who asked hears of it.
+    const answer = await smtp.waitFor('pia@portal.example', (m) => m.subject.includes('Fremder Dienst'));
+    expect(answer.subject).toBe('„Fremder Dienst“ gehört jetzt zum Portal „Portal Übernahme“');
+    expect(answer.text).toContain('Guten Tag Pia Portal');
+    expect(answer.links.map(pathOf)).toEqual([`/portale/${portal}`]);
     expect(await openRequest(x)).toBeUndefined();
     expect((await audit()).slice(1)).toEqual([
       {
@@ -257,6 +262,11 @@ describe('declining and withdrawing', () => {
     expect(declined.statusCode).toBe(303);
     expect(declined.headers.location).toBe(`/dienste/${y}/zugang?erledigt=anfrage-abgelehnt`);
     expect(await inPortal(y)).toBe(false);
+    const answer = await smtp.waitFor('pia@portal.example', (m) => m.subject.includes('Abgelehnter Dienst'));
+    expect(answer.subject).toBe(
+      '„Abgelehnter Dienst“ wird nicht in das Portal „Portal Übernahme“ aufgenommen',
+    );
+    expect(answer.text).toContain('Das Portal kann später erneut anfragen.');
     expect(await openRequest(y)).toBeUndefined();
 
     await post(`/portale/${portal}/dienste`, portalManager, { dienst: String(y) });
