@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Response } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect } from 'vitest';
 import type { Config } from '../../src/config.js';
@@ -38,6 +38,40 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
   const t = await createTestApp(overrides);
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
   return { ...t, baseUrl: address.replace(/\/$/, '') };
+}
+
+/** The desktop viewport of the browser tests. */
+export const WIDE = { width: 1280, height: 900 };
+
+/**
+ * A tab kept for all tests of a file and navigated from page to page. A new page costs 0.4 s (a
+ * renderer starts) and its first load 0.4 s more than a warm one: 0.94 s against 0.17 s
+ * (docs/benchmarks.md, „Test suite“). `errors` holds what went wrong since the last `visit`.
+ */
+export interface Tab {
+  page: Page;
+  errors: string[];
+  visit(url: string, viewport?: { width: number; height: number }): Promise<Response | null>;
+}
+
+/** A tab signed in with `cookie` (`name=value` for `url`), or signed out without. */
+export async function openTab(browser: Browser, session?: { url: string; cookie: string }): Promise<Tab> {
+  const context = await browser.newContext({ viewport: WIDE, locale: 'de-DE' });
+  if (session) {
+    const [name, value] = session.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: session.url }]);
+  }
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  return {
+    page,
+    errors,
+    async visit(url, viewport = WIDE) {
+      errors.length = 0;
+      await page.setViewportSize(viewport);
+      return page.goto(url, { waitUntil: 'load' });
+    },
+  };
 }
 
 /** Collects console errors and uncaught page errors (CSP violations show up as console errors). */

@@ -8,9 +8,12 @@ import {
   collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  openTab,
   saveScreenshot,
   startServer,
+  type Tab,
   type TestServer,
+  WIDE,
 } from '../helpers/browser.js';
 import { signIn, type SignedIn } from '../helpers/auth.js';
 
@@ -38,12 +41,17 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await context.addCookies([{ name, value, url: server.baseUrl }]);
   }
 
-  async function open(path: string, viewport = { width: 1280, height: 900 }, signedIn = true): Promise<void> {
-    context = await browser.newContext({ viewport, locale: 'de-DE' });
-    if (signedIn) await signInContext();
-    page = await context.newPage();
-    errors = collectPageErrors(page);
-    const response = await page.goto(`${server.baseUrl}${path}`, { waitUntil: 'load' });
+  let signedInTab: Tab | undefined;
+  let anonymousTab: Tab | undefined;
+
+  /** Opens the page in the file's tab (signed in or out); a test of its own context closes it. */
+  async function open(path: string, viewport = WIDE, signedIn = true): Promise<void> {
+    const tab = signedIn
+      ? (signedInTab ??= await openTab(browser, { url: server.baseUrl, cookie: viewer.cookie }))
+      : (anonymousTab ??= await openTab(browser));
+    page = tab.page;
+    errors = tab.errors;
+    const response = await tab.visit(`${server.baseUrl}${path}`, viewport);
     expect(response?.status()).toBe(200);
     await page.evaluate(() => document.fonts.ready.then(() => undefined));
   }
@@ -86,7 +94,6 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
 
     await saveScreenshot(page, 'service-list.png');
     expect(errors).toEqual([]);
-    await context.close();
   });
 
   it.each([
@@ -107,7 +114,6 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expectNoAxeViolations(page);
     await saveScreenshot(page, screenshot);
     expect(errors).toEqual([]);
-    await context.close();
   });
 
   it('renders the sign-in page for signed-out visitors with zero axe violations', async () => {
@@ -116,12 +122,11 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expectNoAxeViolations(page);
     await saveScreenshot(page, 'sign-in.png');
     expect(errors).toEqual([]);
-    await context.close();
   });
 
   it('sorts the report by a header link without JavaScript and announces the order', async () => {
     context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
+      viewport: WIDE,
       locale: 'de-DE',
       javaScriptEnabled: false,
     });
@@ -171,7 +176,6 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Der Zeitraum ist leer');
     await expectNoAxeViolations(page);
     expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
-    await context.close();
   });
 
   it('searches the catalogue while typing (htmx) and announces the number of hits', async () => {
@@ -195,12 +199,11 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expect(page.locator('main h1').count()).resolves.toBe(1);
     await expectNoAxeViolations(page);
     expect(errors).toEqual([]);
-    await context.close();
   });
 
   it('filters the service list with the GET form, without JavaScript', async () => {
     context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
+      viewport: WIDE,
       locale: 'de-DE',
       javaScriptEnabled: false,
     });
@@ -243,7 +246,6 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await page.waitForURL(/seite=3/);
     await expectNoAxeViolations(page);
     expect(errors).toEqual([]);
-    await context.close();
   });
 
   it('offers the skip link as the first Tab stop and moves focus to main', async () => {
@@ -264,7 +266,6 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => !!document.activeElement?.closest('main'))).resolves.toBe(true);
     expect(errors).toEqual([]);
-    await context.close();
   });
 
   it('fits a phone screen: only the table scrolls sideways, in a focusable region', async () => {
@@ -283,6 +284,5 @@ describe.skipIf(!HAS_CHROMIUM)(`pages in Chromium${HAS_CHROMIUM ? '' : ` (${NO_C
     await expectNoAxeViolations(page);
     await saveScreenshot(page, 'service-list-mobile.png', false);
     expect(errors).toEqual([]);
-    await context.close();
   });
 });

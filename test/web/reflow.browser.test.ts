@@ -7,9 +7,12 @@ import {
   collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  openTab,
   saveScreenshot,
   startServer,
+  type Tab,
   type TestServer,
+  WIDE,
 } from '../helpers/browser.js';
 import { signIn, type SignedIn } from '../helpers/auth.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -180,12 +183,16 @@ describe.skipIf(!HAS_CHROMIUM)(
       await page.context().close();
     });
 
+    /** Signed out, kept for the site pages at both widths. */
+    let siteTab: Tab | undefined;
+
     it.each(NEW_PAGES)(
       'renders %s for anonymous visitors at 320 px and wide, with zero axe violations',
       async (path) => {
-        for (const viewport of [PHONE, { width: 1280, height: 900 }]) {
-          const { page, errors } = await newPage(viewport);
-          const response = await page.goto(`${server.baseUrl}${path}`, { waitUntil: 'load' });
+        siteTab ??= await openTab(browser);
+        const { page, errors } = siteTab;
+        for (const viewport of [PHONE, WIDE]) {
+          const response = await siteTab.visit(`${server.baseUrl}${path}`, viewport);
           expect(response?.status()).toBe(200);
           await expect(page.getByRole('heading', { level: 1 }).count()).resolves.toBe(1);
           const footer = page.getByRole('navigation', { name: 'Rechtliches und Kontakt' });
@@ -200,7 +207,6 @@ describe.skipIf(!HAS_CHROMIUM)(
           await expectNoAxeViolations(page);
           await saveScreenshot(page, `site${path.replace(/\//g, '-')}-${viewport.width}.png`);
           expect(errors).toEqual([]);
-          await page.context().close();
         }
       },
     );

@@ -6,9 +6,12 @@ import {
   expectNoAxeViolations,
   HAS_CHROMIUM,
   launchBrowser,
+  openTab,
   NO_CHROMIUM_MESSAGE,
   startServer,
+  type Tab,
   type TestServer,
+  WIDE,
 } from '../../helpers/browser.js';
 
 /** The public part as an anonymous visitor sees it: axe clean, no errors, usable by keyboard alone. */
@@ -37,15 +40,22 @@ describe.skipIf(!HAS_CHROMIUM)(`public pages${HAS_CHROMIUM ? '' : ` (${NO_CHROMI
     await server?.close();
   });
 
+  let tab: Tab | undefined;
+
+  /** Opens the page signed out: in the file's tab, or without JavaScript in a context of its own. */
   async function openAnonymous(path: string, javaScriptEnabled = true): Promise<void> {
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      locale: 'de-DE',
-      javaScriptEnabled,
-    });
-    page = await context.newPage();
-    errors = collectPageErrors(page);
-    const response = await page.goto(`${server.baseUrl}${path}`, { waitUntil: 'load' });
+    const url = `${server.baseUrl}${path}`;
+    let response;
+    if (javaScriptEnabled) {
+      tab ??= await openTab(browser);
+      ({ page, errors } = tab);
+      response = await tab.visit(url);
+    } else {
+      context = await browser.newContext({ viewport: WIDE, locale: 'de-DE', javaScriptEnabled });
+      page = await context.newPage();
+      errors = collectPageErrors(page);
+      response = await page.goto(url, { waitUntil: 'load' });
+    }
     expect(response?.status(), path).toBe(200);
   }
 
@@ -64,7 +74,6 @@ describe.skipIf(!HAS_CHROMIUM)(`public pages${HAS_CHROMIUM ? '' : ` (${NO_CHROMI
       await expect(page.getByText('Angemeldet als').count()).resolves.toBe(0);
       await expectNoAxeViolations(page);
       expect(errors).toEqual([]);
-      await context.close();
     }, 120_000);
   }
 
@@ -102,6 +111,5 @@ describe.skipIf(!HAS_CHROMIUM)(`public pages${HAS_CHROMIUM ? '' : ` (${NO_CHROMI
     await expect(page.getByRole('link', { name: 'Lieferungen' }).count()).resolves.toBe(0);
     await expectNoAxeViolations(page);
     expect(errors).toEqual([]);
-    await context.close();
   }, 120_000);
 });
