@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../../src/demo/seed.js';
 import {
   HAS_CHROMIUM,
   NO_CHROMIUM_MESSAGE,
-  collectPageErrors,
   expectNoAxeViolations,
   launchBrowser,
+  openTab,
   saveScreenshot,
   startServer,
+  type Tab,
   type TestServer,
 } from '../../helpers/browser.js';
 import { createUser, grantPortal, signIn, type SignedIn } from '../../helpers/auth.js';
@@ -20,7 +21,6 @@ describe.skipIf(!HAS_CHROMIUM)(
     let server: TestServer;
     let smtp: TestSmtp;
     let browser: Browser;
-    let context: BrowserContext;
     let page: Page;
     let errors: string[];
     let portalManager: SignedIn;
@@ -54,13 +54,17 @@ describe.skipIf(!HAS_CHROMIUM)(
       await smtp?.close();
     });
 
+    /** One tab per person, kept for the file: a signed-in session is a cookie of its context. */
+    const tabs = new Map<SignedIn, Tab>();
+
     async function open(path: string, who: SignedIn): Promise<void> {
-      context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'de-DE' });
-      const [name, value] = who.cookie.split('=') as [string, string];
-      await context.addCookies([{ name, value, url: server.baseUrl }]);
-      page = await context.newPage();
-      errors = collectPageErrors(page);
-      const response = await page.goto(`${server.baseUrl}${path}`, { waitUntil: 'load' });
+      let tab = tabs.get(who);
+      if (!tab) {
+        tab = await openTab(browser, { url: server.baseUrl, cookie: who.cookie });
+        tabs.set(who, tab);
+      }
+      ({ page, errors } = tab);
+      const response = await tab.visit(`${server.baseUrl}${path}`);
       expect(response?.status()).toBe(200);
     }
 
@@ -83,7 +87,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       ).resolves.toBe(true);
       await check('my-services.png');
       expect(errors).toEqual([]);
-      await context.close();
     });
 
     it('grants access by e-mail with the keyboard and lists people and invitations', async () => {
@@ -107,7 +110,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       ).resolves.toBe(1);
       await check('access.png');
       expect(errors).toEqual([]);
-      await context.close();
       await smtp.waitFor('neu@kommune.example');
     });
 
@@ -142,7 +144,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       await expect(page.getByRole('status').textContent()).resolves.toContain('wurde widerrufen');
       await check('tokens.png');
       expect(errors).toEqual([]);
-      await context.close();
     });
 
     it('creates a personal token under Meine Dienste with the keyboard, shown once', async () => {
@@ -168,7 +169,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       ).resolves.toBe(1);
       await check('personal-tokens.png');
       expect(errors).toEqual([]);
-      await context.close();
     });
 
     it('shows the portal page with its services and the forms to add more', async () => {
@@ -183,7 +183,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       ]);
       await check('portal.png');
       expect(errors).toEqual([]);
-      await context.close();
     });
 
     it('asks to add a service the portal manager does not manage; an administrator accepts it', async () => {
@@ -216,7 +215,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       ).resolves.toContain(outside.name);
       await check('portal-request.png');
       expect(errors).toEqual([]);
-      await context.close();
 
       await open('/meine-dienste', admin);
       const listed = page.getByRole('table', { name: 'Portale, die Onlinedienste aufnehmen möchten' });
@@ -245,7 +243,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       await expect(page.getByRole('status').textContent()).resolves.toContain('gehört jetzt zum Portal');
       await check('access-request-accepted.png');
       expect(errors).toEqual([]);
-      await context.close();
     });
 
     it('shows the audit log to administrators, filterable', async () => {
@@ -262,7 +259,6 @@ describe.skipIf(!HAS_CHROMIUM)(
       await expect(page.locator('tbody tr').count()).resolves.toBe(1);
       await expectNoAxeViolations(page);
       expect(errors).toEqual([]);
-      await context.close();
     });
   },
 );
