@@ -143,17 +143,27 @@ async function requestMails(
   }));
 }
 
-/**
- * The service's side accepts: the service joins the portal. Null when the request is gone; otherwise
- * the mail telling the person who asked (sent after the commit).
- */
+/** A decision of the service's side on a portal's open request. */
+export interface RequestDecision {
+  serviceId: number;
+  requestId: number;
+  /** The person deciding: a manager of the service or an administrator. */
+  actorId: number;
+}
+
+/** What was decided, with the mail telling the person who asked (to be sent after the commit). */
+export interface DecisionOutcome {
+  decision: 'accepted' | 'declined';
+  portalId: number;
+  mails: Mail[];
+}
+
+/** The service's side accepts: the service joins the portal. Null when the request is gone. */
 export async function acceptRequest(
   db: Kysely<Database>,
-  serviceId: number,
-  requestId: number,
-  actorId: number,
+  { serviceId, requestId, actorId }: RequestDecision,
   publicUrl: string,
-): Promise<{ portalId: number; mails: Mail[] } | null> {
+): Promise<DecisionOutcome | null> {
   return transactionWithRetry(db, async (trx) => {
     const request = await trx
       .deleteFrom('portal_join_requests')
@@ -170,21 +180,16 @@ export async function acceptRequest(
       newValue: { serviceId, requestedBy: request.requested_by },
     });
     await addInTransaction(trx, request.portal_id, [serviceId], actor);
-    return { portalId: request.portal_id, mails: await decisionMail(trx, request, 'accepted', publicUrl) };
+    return outcome(trx, request, 'accepted', publicUrl);
   });
 }
 
-/**
- * The service's side declines (null when the request is gone; the portal may ask again), with the
- * mail telling the person who asked.
- */
+/** The service's side declines (null when the request is gone); the portal may ask again. */
 export async function declineRequest(
   db: Kysely<Database>,
-  serviceId: number,
-  requestId: number,
-  actorId: number,
+  { serviceId, requestId, actorId }: RequestDecision,
   publicUrl: string,
-): Promise<{ mails: Mail[] } | null> {
+): Promise<DecisionOutcome | null> {
   return db.transaction().execute(async (trx) => {
     const request = await closeRequest(
       trx,
@@ -193,8 +198,21 @@ export async function declineRequest(
       { serviceId },
       actorId,
     );
-    return request && { mails: await decisionMail(trx, request, 'declined', publicUrl) };
+    return request && outcome(trx, request, 'declined', publicUrl);
   });
+}
+
+async function outcome(
+  trx: Kysely<Database>,
+  request: ClosedRequest,
+  decision: DecisionOutcome['decision'],
+  publicUrl: string,
+): Promise<DecisionOutcome> {
+  return {
+    decision,
+    portalId: request.portal_id,
+    mails: await decisionMail(trx, request, decision, publicUrl),
+  };
 }
 
 interface ClosedRequest {
@@ -210,7 +228,7 @@ interface ClosedRequest {
 async function decisionMail(
   trx: Kysely<Database>,
   request: ClosedRequest,
-  decision: 'accepted' | 'declined',
+  decision: DecisionOutcome['decision'],
   publicUrl: string,
 ): Promise<Mail[]> {
   if (request.requested_by === null) return [];

@@ -8,7 +8,14 @@ import { field, invalidForm } from '../../http/forms.js';
 import { loadTarget } from '../../http/target.js';
 import { parseId } from '../../http/ids.js';
 import type { PageNotice } from '../../web/notice.js';
-import { acceptRequest, addOrRequest, declineRequest, withdrawRequest, type AddOutcome } from './requests.js';
+import {
+  acceptRequest,
+  addOrRequest,
+  declineRequest,
+  withdrawRequest,
+  type AddOutcome,
+  type RequestDecision,
+} from './requests.js';
 import { listRequestsForPortal, listRequestsForService } from '../access/join-requests.js';
 import {
   candidateServices,
@@ -274,6 +281,25 @@ export function portalRoutes(app: FastifyInstance): void {
   // The service's side of a request: on the service's access page, for those who manage the service.
   const manageService = { manage: 'service', param: 'id' } as const;
 
+  /**
+   * The service's side decides a portal's request; then the mail to the person who asked, and back to
+   * the service's access page saying what happened (`anfrage-weg`: settled meanwhile).
+   */
+  async function decide(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    which: Omit<RequestDecision, 'actorId'>,
+    decideWith: typeof acceptRequest,
+  ) {
+    const decision = { ...which, actorId: request.session!.user.id };
+    const outcome = await decideWith(app.db.kysely, decision, app.config.publicUrl);
+    if (outcome) await sendMails(request, outcome.mails);
+    const done = outcome
+      ? `anfrage-${outcome.decision === 'accepted' ? 'angenommen' : 'abgelehnt'}`
+      : 'anfrage-weg';
+    return reply.redirect(`/dienste/${which.serviceId}/zugang?erledigt=${done}`, 303);
+  }
+
   app.post<IdParams>(
     '/dienste/:id/portalanfragen/annehmen',
     { config: { access: manageService } },
@@ -296,18 +322,7 @@ export function portalRoutes(app: FastifyInstance): void {
           />,
         );
       }
-      const accepted = await acceptRequest(
-        app.db.kysely,
-        service.id,
-        requestId,
-        request.session!.user.id,
-        app.config.publicUrl,
-      );
-      if (accepted) await sendMails(request, accepted.mails);
-      return reply.redirect(
-        `/dienste/${service.id}/zugang?erledigt=${accepted ? 'anfrage-angenommen' : 'anfrage-weg'}`,
-        303,
-      );
+      return decide(request, reply, { serviceId: service.id, requestId }, acceptRequest);
     },
   );
 
@@ -318,18 +333,7 @@ export function portalRoutes(app: FastifyInstance): void {
       const service = await loadTarget(app.db.kysely, 'service', request.params.id);
       const requestId = parseId(field(request.body, 'anfrage'));
       if (requestId === null) throw invalidForm('Bitte wählen Sie eine Anfrage aus.');
-      const declined = await declineRequest(
-        app.db.kysely,
-        service.id,
-        requestId,
-        request.session!.user.id,
-        app.config.publicUrl,
-      );
-      if (declined) await sendMails(request, declined.mails);
-      return reply.redirect(
-        `/dienste/${service.id}/zugang?erledigt=${declined ? 'anfrage-abgelehnt' : 'anfrage-weg'}`,
-        303,
-      );
+      return decide(request, reply, { serviceId: service.id, requestId }, declineRequest);
     },
   );
 }
