@@ -9,8 +9,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 export const hasControlCharacter = (value: string): boolean => CONTROL.test(value);
 
-// eslint-disable-next-line no-control-regex -- as CONTROL, every occurrence
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** Every run of the characters CONTROL looks for. */
+const CONTROLS = new RegExp(`${CONTROL.source}+`, 'g');
 
 /**
  * A name from elsewhere as one line: control characters become spaces, runs of spaces one. For names
