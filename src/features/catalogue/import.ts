@@ -197,23 +197,6 @@ async function computeDiff(trx: Kysely<Database>, catalogue: Catalogue): Promise
 /** Rows per INSERT, well below the 65,535 parameters of the PostgreSQL protocol. */
 const CHUNK = 1000;
 
-/** What an import writes of a LeiKa or OZG service; `withdrawn_at` too, as a service in the file is current. */
-const LEIKA_COLUMNS = [
-  'name',
-  'typisierung',
-  'keywords',
-  'withdrawn_at',
-  'updated_at',
-] as const satisfies ReadonlyArray<keyof Database['leika_services']>;
-const OZG_COLUMNS = [
-  'name',
-  'themenfeld',
-  'lebenslage',
-  'keywords',
-  'withdrawn_at',
-  'updated_at',
-] as const satisfies ReadonlyArray<keyof Database['ozg_services']>;
-
 /** The rows an import writes: a service the file names is current, even if it had been withdrawn. */
 const leikaRow = (l: CatalogueLeika, now: Date) => ({
   key: l.key,
@@ -233,10 +216,17 @@ const ozgRow = (o: CatalogueOzg, now: Date) => ({
   updated_at: now,
 });
 
-/** ON CONFLICT … DO UPDATE SET: each of these columns takes the value the INSERT proposed. */
-function takeInserted<C extends string>(columns: readonly C[]): Record<C, RawBuilder<never>> {
+/**
+ * ON CONFLICT (key) DO UPDATE SET: every other column of the row takes the value the INSERT proposed,
+ * so the update writes what the insert would (the row builders above are the one list of columns).
+ */
+function takeInserted<R extends object, K extends keyof R>(
+  row: R,
+  key: K,
+): Record<Exclude<keyof R, K> & string, RawBuilder<never>> {
+  const columns = Object.keys(row).filter((c) => c !== key);
   return Object.fromEntries(columns.map((c) => [c, sql.ref<never>(`excluded.${c}`)])) as Record<
-    C,
+    Exclude<keyof R, K> & string,
     RawBuilder<never>
   >;
 }
@@ -254,11 +244,11 @@ async function writeCatalogue(
   now: Date,
 ): Promise<void> {
   const leikaWrites = [...diff.leika.new, ...diff.leika.changed].map((key) => catalogue.leika.get(key)!);
-  for (const batch of chunks(leikaWrites)) {
+  for (const rows of chunks(leikaWrites.map((l) => leikaRow(l, now)))) {
     await trx
       .insertInto('leika_services')
-      .values(batch.map((l) => leikaRow(l, now)))
-      .onConflict((oc) => oc.column('key').doUpdateSet(takeInserted(LEIKA_COLUMNS)))
+      .values(rows)
+      .onConflict((oc) => oc.column('key').doUpdateSet(takeInserted(rows[0]!, 'key')))
       .execute();
   }
 
@@ -284,11 +274,11 @@ async function writeCatalogue(
       ).map((r) => r.service_id)
     : [];
   await regroupServices(trx, regroupedServices, async () => {
-    for (const batch of chunks(ozgWrites)) {
+    for (const rows of chunks(ozgWrites.map((o) => ozgRow(o, now)))) {
       await trx
         .insertInto('ozg_services')
-        .values(batch.map((o) => ozgRow(o, now)))
-        .onConflict((oc) => oc.column('id').doUpdateSet(takeInserted(OZG_COLUMNS)))
+        .values(rows)
+        .onConflict((oc) => oc.column('id').doUpdateSet(takeInserted(rows[0]!, 'id')))
         .execute();
     }
   });
