@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 import { splitByYears, widenToData, type OpenPeriod } from '../../domain/months.js';
-import { mustHideUnpublished, publishedService, type Viewers } from '../published.js';
+import { publishedService } from '../published.js';
 
 /**
  * Per service with data in the period: first and last delivered month, delivered months and total,
@@ -208,14 +208,15 @@ export async function periodWithinData(db: Kysely<Database>, period: OpenPeriod)
 }
 
 /**
- * The calendar years with delivered data, newest first, for choosing a report year. Visitors who see
- * only published services are offered only years in which a published service delivered: a year of
- * unpublished data alone would show a choice that leads to nothing, and tell of data not to be shown.
+ * The calendar years with delivered data, newest first, for choosing a report year. With
+ * `hideUnpublished` (mustHideUnpublished, decided once per request) only years in which a published
+ * service delivered: a year of unpublished data alone would offer visitors a choice that leads to
+ * nothing, and tell of data not to be shown.
  */
-export async function listDataYears(db: Kysely<Database>, viewers: Viewers): Promise<number[]> {
+export async function listDataYears(db: Kysely<Database>, hideUnpublished: boolean): Promise<number[]> {
   let first: number | null = null;
   let last: number | null = null;
-  if (await mustHideUnpublished(db, viewers)) {
+  if (hideUnpublished) {
     // min/max walk the index on (year, …) from either end and stop at the first published service.
     const published = publishedService(sql.ref('service_id'));
     const row = await sql<{ first: number | null; last: number | null }>`

@@ -1,5 +1,6 @@
 import { wantsFragment } from '../../http/negotiation.js';
 import { audienceOf } from '../../http/access.js';
+import { mustHideUnpublished } from '../../db/published.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PublicPageCache, type PageAnswer } from '../../web/page-cache.js';
 import { renderBarChartSvg } from '../../web/chart.js';
@@ -61,7 +62,7 @@ export function explorerRoutes(app: FastifyInstance): void {
         status,
       };
     }
-    const years = await listDataYears(app.db.kysely, audience);
+    const years = await listDataYears(app.db.kysely, await mustHideUnpublished(app.db.kysely, audience));
     const defaults = defaultForm(new Date());
     const options = await listServiceOptions(
       app.db.kysely,

@@ -51,7 +51,7 @@ export function reportRoutes(app: FastifyInstance): void {
   app.get('/berichte', { config: { access: 'open' } }, async (request, reply) => {
     const hide = await hiding(request);
     const result = await load(PORTAL_TABLE, request, (p) => listPortalReport(app.db.kysely, p, hide));
-    const years = await listDataYears(app.db.kysely, audienceOf(request));
+    const years = await listDataYears(app.db.kysely, hide);
     if (!result.ok)
       return sendPage(
         reply,
@@ -76,7 +76,8 @@ export function reportRoutes(app: FastifyInstance): void {
     const parsed = parseReportQuery(SERVICE_TABLE, raw, new Date());
     const seite = parsePageNumber(raw.seite);
     const errors = [...(parsed.ok ? [] : parsed.error), ...(seite.ok ? [] : [seite.error])];
-    const years = await listDataYears(app.db.kysely, audienceOf(request));
+    const hide = await hiding(request);
+    const years = await listDataYears(app.db.kysely, hide);
     if (!parsed.ok || !seite.ok)
       return sendPage(
         reply,
@@ -95,7 +96,7 @@ export function reportRoutes(app: FastifyInstance): void {
       query.sort,
       query.dir,
       { size: SERVICE_REPORT_PAGE_SIZE, number: seite.value },
-      await hiding(request),
+      hide,
     );
     return sendPage(
       reply,
