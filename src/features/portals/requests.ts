@@ -151,10 +151,8 @@ export interface RequestDecision {
   actorId: number;
 }
 
-/** What was decided, with the mail telling the person who asked (to be sent after the commit). */
+/** A decision taken: the mail telling the person who asked (to be sent after the commit). */
 export interface DecisionOutcome {
-  decision: 'accepted' | 'declined';
-  portalId: number;
   mails: Mail[];
 }
 
@@ -180,7 +178,7 @@ export async function acceptRequest(
       newValue: { serviceId, requestedBy: request.requested_by },
     });
     await addInTransaction(trx, request.portal_id, [serviceId], actor);
-    return outcome(trx, request, 'accepted', publicUrl);
+    return { mails: await decisionMail(trx, request, 'accepted', publicUrl) };
   });
 }
 
@@ -198,21 +196,8 @@ export async function declineRequest(
       { serviceId },
       actorId,
     );
-    return request && outcome(trx, request, 'declined', publicUrl);
+    return request && { mails: await decisionMail(trx, request, 'declined', publicUrl) };
   });
-}
-
-async function outcome(
-  trx: Kysely<Database>,
-  request: ClosedRequest,
-  decision: DecisionOutcome['decision'],
-  publicUrl: string,
-): Promise<DecisionOutcome> {
-  return {
-    decision,
-    portalId: request.portal_id,
-    mails: await decisionMail(trx, request, decision, publicUrl),
-  };
 }
 
 interface ClosedRequest {
@@ -228,7 +213,7 @@ interface ClosedRequest {
 async function decisionMail(
   trx: Kysely<Database>,
   request: ClosedRequest,
-  decision: DecisionOutcome['decision'],
+  decision: 'accepted' | 'declined',
   publicUrl: string,
 ): Promise<Mail[]> {
   if (request.requested_by === null) return [];

@@ -290,14 +290,15 @@ export function portalRoutes(app: FastifyInstance): void {
     reply: FastifyReply,
     which: Omit<RequestDecision, 'actorId'>,
     decideWith: typeof acceptRequest,
+    done: 'anfrage-angenommen' | 'anfrage-abgelehnt',
   ) {
     const decision = { ...which, actorId: request.session!.user.id };
     const outcome = await decideWith(app.db.kysely, decision, app.config.publicUrl);
     if (outcome) await sendMails(request, outcome.mails);
-    const done = outcome
-      ? `anfrage-${outcome.decision === 'accepted' ? 'angenommen' : 'abgelehnt'}`
-      : 'anfrage-weg';
-    return reply.redirect(`/dienste/${which.serviceId}/zugang?erledigt=${done}`, 303);
+    return reply.redirect(
+      `/dienste/${which.serviceId}/zugang?erledigt=${outcome ? done : 'anfrage-weg'}`,
+      303,
+    );
   }
 
   app.post<IdParams>(
@@ -322,7 +323,13 @@ export function portalRoutes(app: FastifyInstance): void {
           />,
         );
       }
-      return decide(request, reply, { serviceId: service.id, requestId }, acceptRequest);
+      return decide(
+        request,
+        reply,
+        { serviceId: service.id, requestId },
+        acceptRequest,
+        'anfrage-angenommen',
+      );
     },
   );
 
@@ -333,7 +340,13 @@ export function portalRoutes(app: FastifyInstance): void {
       const service = await loadTarget(app.db.kysely, 'service', request.params.id);
       const requestId = parseId(field(request.body, 'anfrage'));
       if (requestId === null) throw invalidForm('Bitte wählen Sie eine Anfrage aus.');
-      return decide(request, reply, { serviceId: service.id, requestId }, declineRequest);
+      return decide(
+        request,
+        reply,
+        { serviceId: service.id, requestId },
+        declineRequest,
+        'anfrage-abgelehnt',
+      );
     },
   );
 }
