@@ -16,6 +16,17 @@ export const ErrorSchema = Type.Object(
   { description: 'Fehler / error' },
 );
 
+/**
+ * The page of a paged API list, from 1. Bounded: the offset it makes (page × page size) must fit the
+ * database's bigint, or a page like 10^20 would fail in the database instead of answering 400.
+ */
+export const PageParam = Type.Integer({
+  minimum: 1,
+  maximum: 1_000_000,
+  default: 1,
+  description: 'Seite ab 1 / page from 1',
+});
+
 /** Error answers every token-authenticated route can give. */
 export const authErrors = {
   401: ErrorSchema,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { authErrors, ErrorSchema, RowErrorSchema, WriteQuery } from '../../http/schemas.js';
+import { authErrors, ErrorSchema, PageParam, RowErrorSchema, WriteQuery } from '../../http/schemas.js';
 
 /*
  * One definition per route for validation, handler types and the OpenAPI document. Row values are
@@ -105,7 +105,7 @@ export const CountsQuery = Type.Object(
   {
     from: Type.Optional(MonthParam),
     to: Type.Optional(MonthParam),
-    page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Seite ab 1 / page from 1' })),
+    page: Type.Optional(PageParam),
     perPage: Type.Optional(
       Type.Integer({
         minimum: 1,

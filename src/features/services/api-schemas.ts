@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { authErrors, ErrorSchema, RowErrorSchema, WriteQuery } from '../../http/schemas.js';
+import { authErrors, ErrorSchema, PageParam, RowErrorSchema, WriteQuery } from '../../http/schemas.js';
 
 /*
  * The service-management API (src/features/services/api.ts): one definition per route for validation,
@@ -77,7 +77,7 @@ export const ServiceIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
 
 export const ListQuery = Type.Object(
   {
-    page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Seite ab 1 / page from 1' })),
+    page: Type.Optional(PageParam),
     perPage: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Einträge je Seite / page size' }),
     ),

@@ -375,7 +375,7 @@ describe(`delivery API (${ENGINE})`, () => {
       total: 5,
       counts: [{ month: '2024-03' }, { month: '2024-03' }],
     });
-    for (const query of ['perPage=50001', 'perPage=0', 'page=0', 'page=x'])
+    for (const query of ['perPage=50001', 'perPage=0', 'page=0', 'page=x', 'page=99999999999999999999'])
       expect((await read(query)).statusCode, query).toBe(400);
   });
 

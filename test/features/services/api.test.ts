@@ -125,6 +125,9 @@ describe(`service-management API (${ENGINE})`, () => {
     expect(body.services).toHaveLength(200);
     const last = await call('GET', `/api/v1/portals/${portalId}/services?page=3&perPage=200`, token);
     expect(last.json<List>().services).toHaveLength(100);
+    // A page whose offset would not fit the database's bigint is refused, not failed in the database.
+    const far = await call('GET', `/api/v1/portals/${portalId}/services?page=99999999999999999999`, token);
+    expect(far.statusCode).toBe(400);
     const item = [...body.services, ...last.json<List>().services].find((s) => s.serviceKey === 'dienst-301');
     expect(item).toMatchObject({
       name: 'Onlinedienst 301',
