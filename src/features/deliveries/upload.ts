@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { csvDocument } from '../../web/csv.js';
 import { sql, type Kysely } from 'kysely';
@@ -10,6 +9,7 @@ import { AppError } from '../../http/errors.js';
 import { formatInt } from '../../web/format.js';
 import { limitExceeded, MAX_FILE_ROWS, parseDeliveryCsvStream, RowCollector, type CsvRows } from './csv.js';
 import { checkWorkbookArchive } from './xlsx-guard.js';
+import { firstWorksheet } from './xlsx-sheet.js';
 import type { ChangedCount, DeliverySummary, DeliveryTarget } from './ingest.js';
 import type { Granularity } from '../../domain/vocabulary.js';
 
@@ -114,25 +114,17 @@ function rowFields(row: ExcelJS.Row): unknown[] {
  * as in Excel, the first non-empty row is the header.
  */
 async function parseXlsx(content: Buffer, needsServiceId: boolean): Promise<CsvRows> {
-  await checkWorkbookArchive(content);
+  const parts = await checkWorkbookArchive(content);
   const table = new RowCollector(needsServiceId);
-  let sheets = 0;
+  let sheet: AsyncIterable<ExcelJS.Row> | null;
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(content), {
-      sharedStrings: 'cache',
-      hyperlinks: 'ignore',
-      styles: 'cache',
-      worksheets: 'emit',
-      entries: 'ignore',
-    });
-    for await (const sheet of reader) {
-      sheets++;
+    sheet = await firstWorksheet(parts);
+    if (sheet) {
       let n = 0;
       for await (const row of sheet) {
         table.add(rowFields(row), row.number);
         if (++n % YIELD_EVERY === 0) await new Promise(setImmediate);
       }
-      break;
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
@@ -146,7 +138,7 @@ async function parseXlsx(content: Buffer, needsServiceId: boolean): Promise<CsvR
       { cause: e },
     );
   }
-  if (sheets === 0) throw new AppError(400, 'xlsx_invalid', 'Die Excel-Datei enthält kein Tabellenblatt.');
+  if (!sheet) throw new AppError(400, 'xlsx_invalid', 'Die Excel-Datei enthält kein Tabellenblatt.');
   const parsed = table.result();
   for (const row of parsed.rows) {
     if (typeof row.ars === 'number') row.ars = arsFromNumber(row.ars);

@@ -7,7 +7,7 @@ import { limitExceeded } from './csv.js';
 
 /*
  * An .xlsx file is a ZIP archive of XML parts. A few hundred kilobytes can unpack to gigabytes, and
- * ExcelJS (through unzipper and saxes) holds a whole text node, the shared strings and the styles in
+ * ExcelJS (through saxes) holds a whole text node, the shared strings and the styles in
  * memory and trusts every index it reads. So before ExcelJS sees a workbook, this check unpacks it
  * once as a stream (never more than a chunk in memory) and refuses what could exhaust the process:
  * too much unpacked data, parts ExcelJS keeps whole that are too large, XML text or tags too long to
@@ -90,8 +90,8 @@ const DESCRIPTOR = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 
 /**
  * The entries of the central directory, checked against the local headers: they must lie one after
- * the other from the start to the directory, with nothing in between, because unzipper (ExcelJS)
- * reads the local headers in sequence while the directory is what this check reads.
+ * the other from the start to the directory, with nothing in between, so that any ZIP reader, whether
+ * it follows the local headers in sequence or the directory, sees the parts this check read.
  */
 function entriesOf(zip: Buffer): { entry: Entry; start: number; end: number }[] {
   const from = Math.max(0, zip.length - 22 - 0xffff);
@@ -146,8 +146,8 @@ function entriesOf(zip: Buffer): { entry: Entry; start: number; end: number }[] 
       throw invalid();
     if (zip.toString('utf8', o + 30, o + 30 + nameLength) !== entry.name) throw invalid();
     if (entry.compressedSize === 0xffffffff || end > cdOffset) throw invalid();
-    // unzipper takes the size from the local header, or, with a data descriptor and no size there,
-    // reads up to the first descriptor signature: both must give the range read here.
+    // A reader that follows the local headers takes the size from there, or, with a data descriptor
+    // and no size there, reads up to the first descriptor signature: both must give this range.
     if ((flags & 8) !== 0 && localSize === 0) {
       if (zip.indexOf(DESCRIPTOR, start) !== end) throw invalid();
       expected = end + 16;
@@ -247,20 +247,30 @@ function checkColumns(attributes: string): void {
   }
 }
 
+/** The checked parts of a workbook by name; each opens as a fresh stream of its unpacked bytes. */
+export type WorkbookParts = ReadonlyMap<string, () => Readable>;
+
+function unpack(zip: Buffer, entry: Entry, start: number, end: number): Readable {
+  const data = Readable.from([zip.subarray(start, end)]);
+  return entry.method === 8 ? data.pipe(createInflateRaw()) : data;
+}
+
 /**
  * Unpacks every part of the workbook once, as a stream, and refuses it with 422 `limit_exceeded`
- * (the message names the limit) or 400 `xlsx_invalid` before anything is kept.
+ * (the message names the limit) or 400 `xlsx_invalid` before anything is kept. Returns the parts,
+ * found through the central directory, for reading in the order the reader needs.
  */
-export async function checkWorkbookArchive(zip: Buffer): Promise<void> {
+export async function checkWorkbookArchive(zip: Buffer): Promise<WorkbookParts> {
   if (zip.length < 22) throw invalid();
   let total = 0;
+  const parts = new Map<string, () => Readable>();
   for (const { entry, start, end } of entriesOf(zip)) {
+    parts.set(entry.name, () => unpack(zip, entry, start, end));
     const sheet = SHEET.test(entry.name);
     const parsed = sheet || PARSED.some((p) => p.test(entry.name));
     const watch = parsed ? new XmlWatch() : null;
     let size = 0;
-    const data = Readable.from([zip.subarray(start, end)]);
-    const unpacked = entry.method === 8 ? data.pipe(createInflateRaw()) : data;
+    const unpacked = unpack(zip, entry, start, end);
     try {
       for await (const chunk of unpacked) {
         const bytes = chunk as Buffer;
@@ -276,4 +286,5 @@ export async function checkWorkbookArchive(zip: Buffer): Promise<void> {
       throw invalid();
     }
   }
+  return parts;
 }

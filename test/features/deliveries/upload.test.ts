@@ -7,8 +7,10 @@ import { monthRange } from '../../../src/domain/months.js';
 import { grantPortal, grantService, signIn, type SignedIn } from '../../helpers/auth.js';
 import { createPortal, createService } from '../../helpers/factories.js';
 import { multipartBody } from '../../helpers/multipart.js';
+import { textCell, zipArchive } from '../../helpers/zip.js';
 import { SYSTEM_ACTOR } from '../../../src/db/audit.js';
 import { ingestDelivery } from '../../../src/features/deliveries/ingest.js';
+import { parseUpload } from '../../../src/features/deliveries/upload.js';
 
 let t: TestApp;
 let manager: SignedIn;
@@ -517,6 +519,56 @@ describe('Excel upload', () => {
     const res = await upload(`/dienste/${serviceId}`, 'luecke.xlsx', xlsx);
     const preview = await t.app.inject({ url: res.headers.location as string, headers: html(manager) });
     expect(preview.body).toMatch(/<th scope="row"[^>]*>4<\/th>/);
+  });
+
+  it('reads a workbook ExcelJS wrote a thousand times over, every time all rows', async () => {
+    // ExcelJS's own streaming reader refused about one read in two hundred of such files
+    // (exceljs#3064): it lost xl/workbook.xml, which ExcelJS writes last.
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Daten').addRows([
+      ['monat', 'ars', 'anzahl'],
+      ['2024-05', '060000000000', 11],
+      ['2024-05', '090000000000', 22],
+    ]);
+    wb.addWorksheet('Hinweise').addRow(['Zweites Blatt']);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const outcome = await parseUpload('xlsx', xlsx, false).then(
+        (r) => `${r.rows.length} Zeilen`,
+        (e: Error) => e.message,
+      );
+      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(counts)).toEqual({ '2 Zeilen': 1000 });
+  });
+
+  it('reads the first visible sheet in tab order, not the first sheet part of the archive', async () => {
+    const sheet = (count: number) => `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1">${textCell('A1', 'monat')}${textCell('B1', 'ars')}${textCell('C1', 'anzahl')}</row>
+<row r="2">${textCell('A2', '2024-01')}${textCell('B2', '06')}<c r="C2"><v>${count}</v></c></row>
+</sheetData></worksheet>`;
+    const rel = (n: number) =>
+      `<Relationship Id="rId${n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${n}.xml"/>`;
+    // Tabs: a hidden sheet, then "Vorn" (sheet2.xml), then "Hinten" (sheet1.xml, first in the archive).
+    const xlsx = zipArchive([
+      { name: 'xl/worksheets/sheet1.xml', data: sheet(1) },
+      { name: 'xl/worksheets/sheet2.xml', data: sheet(2) },
+      { name: 'xl/worksheets/sheet3.xml', data: sheet(3) },
+      {
+        name: 'xl/workbook.xml',
+        data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Alt" sheetId="3" state="hidden" r:id="rId3"/><sheet name="Vorn" sheetId="2" r:id="rId2"/><sheet name="Hinten" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+      },
+      {
+        name: 'xl/_rels/workbook.xml.rels',
+        data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rel(1)}${rel(2)}${rel(3)}</Relationships>`,
+      },
+    ]);
+    const parsed = await parseUpload('xlsx', xlsx, false);
+    expect(parsed.rows.map((r) => r.count)).toEqual([2]);
   });
 
   it('says so when a file named .xlsx is not a workbook', async () => {
