@@ -163,6 +163,23 @@ describe(`roll-up rebuild (${ENGINE})`, () => {
     await rebuildRollups(db.kysely, Math.min(a, b, c, d), Math.max(a, b, c, d));
     expect(await snapshot()).toEqual(maintained);
   });
+  it('carries the running sums across gaps of several months and a year boundary', async () => {
+    const e = await createService(db.kysely, { granularity: 'land' });
+    await store(e, [
+      ['2023-11', '060000000000', 2],
+      ['2024-03', '060000000000', 5],
+      ['2024-04', '060000000000', 1],
+    ]);
+    const running = () =>
+      sql<{ r: string }>`SELECT row(service_id, first_month_no, totals, months)::text AS r
+                         FROM rollup_service_running WHERE service_id = ${e}`.execute(db.kysely);
+    // 2023-11 is month number 2023 * 12 + 10; 2023-12 to 2024-02 carry the sums of 2023-11 forward.
+    const expected = [{ r: `(${e},24286,"{2,2,2,2,7,8}","{1,1,1,1,2,3}")` }];
+    expect((await running()).rows).toEqual(expected);
+    await sql`DELETE FROM rollup_service_running WHERE service_id = ${e}`.execute(db.kysely);
+    await rebuildRollups(db.kysely, e, e);
+    expect((await running()).rows).toEqual(expected);
+  });
 });
 
 describe(`roll-ups over groups of services (${ENGINE})`, () => {

@@ -339,21 +339,25 @@ async function refreshRunning(trx: Kysely<Database>, ids: number[]): Promise<voi
 /**
  * The running sums (rollup_service_running) of the services matched: per service the transactions
  * and delivered months from its first delivered month up to each month to its last, gaps included,
- * as arrays (element 1 is month number first_month_no). The same statement is in migration 0026.
+ * as arrays (element 1 is month number first_month_no). One ordered pass over the services' months:
+ * each delivered month stands for itself and the undelivered months up to the next delivered one.
+ * Migration 0026 filled the table with a join of every month to rollup_service_month instead; without
+ * statistics on a freshly loaded table (a repair, bench:query) PostgreSQL ran that join as one scan of
+ * the whole table per service.
  */
 export function runningSums(services: RawBuilder<unknown>): RawBuilder<unknown> {
+  const monthNo = (month: RawBuilder<unknown>) =>
+    sql`(extract(year FROM ${month}) * 12 + extract(month FROM ${month}) - 1)::int`;
   return sql`
-    SELECT s.service_id,
-           (extract(year FROM s.first_month) * 12 + extract(month FROM s.first_month) - 1)::int AS first_month_no,
-           array_agg(c.total ORDER BY c.month) AS totals, array_agg(c.months ORDER BY c.month) AS months
-    FROM (SELECT service_id, min(month) AS first_month, max(month) AS last_month
-          FROM rollup_service_month WHERE ${services} GROUP BY service_id) s
-    CROSS JOIN LATERAL (
-      SELECT g.month, (sum(coalesce(m.total, 0)) OVER w)::bigint AS total, (count(m.month) OVER w)::int AS months
-      FROM generate_series(s.first_month::timestamp, s.last_month::timestamp, interval '1 month') AS g(month)
-      LEFT JOIN rollup_service_month m ON m.service_id = s.service_id AND m.month = g.month::date
-      WINDOW w AS (ORDER BY g.month)) c
-    GROUP BY s.service_id, s.first_month`;
+    SELECT d.service_id, min(d.month_no) AS first_month_no,
+           array_agg(d.total ORDER BY d.month_no, k) AS totals, array_agg(d.months ORDER BY d.month_no, k) AS months
+    FROM (SELECT service_id, ${monthNo(sql`month`)} AS month_no,
+                 (sum(total) OVER w)::bigint AS total, (count(*) OVER w)::int AS months,
+                 coalesce(${monthNo(sql`lead(month) OVER w`)} - ${monthNo(sql`month`)}, 1) AS span
+          FROM rollup_service_month WHERE ${services}
+          WINDOW w AS (PARTITION BY service_id ORDER BY month)) d
+    CROSS JOIN LATERAL generate_series(1, d.span) AS k
+    GROUP BY d.service_id`;
 }
 
 /** rollup_service_month summed per service and calendar year (rollup_service_year), for the services matched. */
