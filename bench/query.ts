@@ -20,7 +20,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openMigratedDatabase, type Db } from '../src/db/database.js';
 import { admin, databaseUrlFor } from './server.js';
-import { rebuildGroupRollups, rebuildRollups } from '../src/db/rollups/index.js';
+import { ensureRecentWindowIndex, rebuildGroupRollups, rebuildRollups } from '../src/db/rollups/index.js';
 import { addMonths, lastClosedMonth } from '../src/domain/months.js';
 import { ensureShippedRegions } from '../src/features/regions/repository.js';
 import { listServiceLandTotals, listServiceMonthTotals } from '../src/features/evaluations/queries.js';
@@ -359,6 +359,9 @@ async function main(): Promise<void> {
     // Statistics and visibility maps for tables a migration of a kept database created or filled just
     // now (autovacuum would get there later).
     else await db.pool.query('VACUUM ANALYZE');
+    // What the app does when it starts: the index behind the latest twelve months' rankings.
+    const recent = await ensureRecentWindowIndex(db.kysely);
+    if (recent.created) log(`index of the latest twelve months: ${recent.created}`);
     const sizes = (
       await db.pool.query(`
         SELECT relname AS table, reltuples::bigint AS rows,

@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { PROJECT_DIR } from './paths.js';
 import type { Db } from './db/database.js';
+import { keepRecentWindowIndex } from './db/rollups/recent-window.js';
 import { installErrorHandlers } from './http/errors.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { serverAnsweringFirst } from './http/early-answer.js';
@@ -81,6 +82,15 @@ export async function buildApp({ config, db, logger = false, mailer }: AppOption
   app.decorate('config', config);
   app.decorate('issuedValidators', issuedValidators);
   app.decorate('mailer', mailer ?? createMailer(config, app.log));
+  // The index behind the default period's rankings (latest twelve months), built outside any request.
+  let recentIndex: ReturnType<typeof keepRecentWindowIndex> | null = null;
+  app.addHook('onReady', async () => {
+    recentIndex = keepRecentWindowIndex(db.kysely, app.log);
+    await recentIndex.ready;
+  });
+  app.addHook('onClose', async () => {
+    await recentIndex?.stop();
+  });
   // First of all: every route added from here on must declare who may call it.
   requireAccessDeclarations(app);
 

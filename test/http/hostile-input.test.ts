@@ -13,9 +13,10 @@ import { createPortal, createService } from '../helpers/factories.js';
 /**
  * Every route in app.routeAccess, called by an administrator (the visitor who reaches the most code)
  * with hostile values of every parameter it reads: repeated, empty, array-shaped, over-long, non-ASCII,
- * control characters, broken percent-encoding, and ids that are no safe positive integers. No answer may
- * be a 5xx. Which query and form fields a route reads is recorded while it answers a plain request, so a
- * parameter added to a route tomorrow is attacked by this test without anyone listing it.
+ * control characters, broken percent-encoding, numbers past bigint, and ids that are no safe positive
+ * integers. No answer may be a 5xx. Which query and form fields a route reads is recorded while it
+ * answers a plain request, so a parameter added to a route tomorrow is attacked by this test without
+ * anyone listing it.
  */
 
 /** Raw, already percent-encoded values: some of them cannot be produced by encodeURIComponent. */
@@ -26,6 +27,8 @@ const HOSTILE_VALUES: Record<string, string[]> = {
   nonAscii: [encodeURIComponent('Ä€😀\u{10FFFF}ß')],
   control: ['%00%01%0D%0A%09%1B'],
   brokenEncoding: ['%ED%A0%80', '%FF%FE', '%'],
+  // Past bigint: page=10^20 made an offset PostgreSQL could not take (a 500 until the bound).
+  hugeNumber: ['99999999999999999999'],
 };
 /** Array-shaped names as qs-style parsers would read them. */
 const ARRAY_SHAPED = (name: string) => `${encodeURIComponent(name)}[]=1&${encodeURIComponent(name)}[0]=2`;

@@ -13,6 +13,7 @@ export {
   type UpsertSummary,
 } from './maintain.js';
 export { rebuildGroupRollups, rebuildRollups } from './rebuild.js';
+export { ensureRecentWindowIndex, keepRecentWindowIndex, recentWindow } from './recent-window.js';
 export {
   countServicesWithData,
   dataMonths,

@@ -57,15 +57,21 @@ function monthNumber(month: string): number {
 /**
  * The period's part of a running sum of rollup_service_running r (`totals` or `months`): the sum at
  * its last month minus the sum before its first. A sum at month number m is 0 before the service's
- * first delivered month and the last element after its last.
+ * first delivered month and the last element after its last. Month numbers are literals, so the
+ * expression for the latest twelve months is the one recent-window.ts indexes (`table` null there).
  */
-function runningDifference(column: 'totals' | 'months', period: SumPeriod): RawBuilder<unknown> {
-  const sums = sql.ref(`r.${column}`);
+export function runningDifference(
+  column: 'totals' | 'months',
+  period: SumPeriod,
+  table: 'r' | null = 'r',
+): RawBuilder<unknown> {
+  const ref = (name: string) => sql.ref(table === null ? name : `${table}.${name}`);
+  const sums = ref(column);
   // A subscript below 1 is NULL in PostgreSQL: the month before the first delivered one counts 0.
   const at = (m: number | null) =>
     m === null
       ? sql`${sums}[cardinality(${sums})]`
-      : sql`coalesce(${sums}[least(${sql.lit(m)} - r.first_month_no + 1, cardinality(${sums}))], 0)`;
+      : sql`coalesce(${sums}[least(${sql.lit(m)} - ${ref('first_month_no')} + 1, cardinality(${sums}))], 0)`;
   const end = at(period.to === null ? null : monthNumber(period.to));
   return period.from === null ? end : sql`(${end} - ${at(monthNumber(period.from) - 1)})`;
 }
@@ -202,9 +208,15 @@ export async function dataMonths(db: Kysely<Database>): Promise<{ first: string;
   return first === null || last === null ? null : { first, last };
 }
 
-/** The period with its ends widened to whole years where they reach past the data (widenToData). */
+/**
+ * The period widened to whole years where its ends reach past the data (widenToData), when that makes
+ * it one calendar year, the one widening a roll-up can use (rollup_service_year). Otherwise the period
+ * as asked, whose sums are the same: so the latest twelve months stay the expression that
+ * recent-window.ts indexes, whatever the data's last month.
+ */
 export async function periodWithinData(db: Kysely<Database>, period: OpenPeriod): Promise<OpenPeriod> {
-  return widenToData(period, await dataMonths(db));
+  const widened = widenToData(period, await dataMonths(db));
+  return singleYear(widened) !== null ? widened : period;
 }
 
 /**

@@ -1,0 +1,90 @@
+import { sql, type Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Database } from '../schema.js';
+import { addMonths, lastClosedMonth } from '../../domain/months.js';
+import { runningDifference, type SumPeriod } from './period-sums.js';
+
+/*
+ * The latest twelve closed months are the period every page opens with (start page, explorer,
+ * reports). Any period is two subscripts of each service's running sums, but ranking 100,000 services
+ * by it means computing every total and sorting. For this one period an expression index on exactly
+ * that total lets PostgreSQL read the largest (or smallest) services in index order. Its month
+ * numbers are constants, so the index belongs to one window: when a month closes, the next window's
+ * index is built and the previous one dropped. The delivery path needs nothing: PostgreSQL keeps the
+ * index with every row of rollup_service_running it writes. A GET never builds it; without the index
+ * the same query scans the running sums, as for any other period.
+ */
+
+const PREFIX = 'rollup_service_running_recent_';
+
+/** The latest twelve closed months at `now`. */
+export function recentWindow(now: Date = new Date()): Required<{ from: string; to: string }> & SumPeriod {
+  const to = lastClosedMonth(now);
+  return { from: addMonths(to, -11), to };
+}
+
+const indexName = (window: { to: string }) => `${PREFIX}${window.to.replace('-', '_')}`;
+
+/**
+ * Builds the index of the current window if it is missing and drops those of earlier windows.
+ * Idempotent; at 100,000 services the build takes about 50 ms (writes to the running sums wait for it).
+ */
+export async function ensureRecentWindowIndex(
+  db: Kysely<Database>,
+  now: Date = new Date(),
+): Promise<{ created: string | null; dropped: string[] }> {
+  const window = recentWindow(now);
+  const name = indexName(window);
+  const existing = (
+    await sql<{ name: string }>`
+      SELECT indexname AS name FROM pg_indexes
+      WHERE schemaname = current_schema() AND tablename = 'rollup_service_running'
+        AND indexname LIKE ${`${PREFIX}%`}`.execute(db)
+  ).rows.map((r) => r.name);
+  let created: string | null = null;
+  if (!existing.includes(name)) {
+    await sql`CREATE INDEX IF NOT EXISTS ${sql.id(name)}
+              ON rollup_service_running ((${runningDifference('totals', window, null)}))`.execute(db);
+    created = name;
+  }
+  const dropped = existing.filter((n) => n !== name);
+  for (const old of dropped) await sql`DROP INDEX IF EXISTS ${sql.id(old)}`.execute(db);
+  return { created, dropped };
+}
+
+/**
+ * Keeps the window's index current while the app runs: at start (`ready`), then every hour (a month
+ * that closed is picked up within the hour; until then the pages scan the running sums, as for any
+ * other period). A failed check is logged and tried again the next hour. `stop` waits for a check in
+ * progress, so the database is not closed under it.
+ */
+export function keepRecentWindowIndex(
+  db: Kysely<Database>,
+  log: FastifyBaseLogger,
+): { ready: Promise<void>; stop(): Promise<void> } {
+  let stopped = false;
+  let inFlight: Promise<void> = Promise.resolve();
+  const check = () => {
+    inFlight = ensureRecentWindowIndex(db)
+      .then(({ created, dropped }) => {
+        if (created || dropped.length > 0)
+          log.info({ created, dropped }, 'Index der letzten zwölf Monate erneuert');
+      })
+      .catch((error: unknown) => {
+        if (!stopped) log.warn({ err: error }, 'Index der letzten zwölf Monate nicht erneuert');
+      });
+    return inFlight;
+  };
+  const ready = check();
+  const timer = setInterval(() => void check(), 60 * 60 * 1000);
+  // Never keeps a process alive that is otherwise done (CLI, tests).
+  timer.unref();
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
+}
