@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../schema.js';
 import { addMonths, lastClosedMonth } from '../../domain/months.js';
-import { runningDifference, type SumPeriod } from './period-sums.js';
+import { runningDifference } from './period-sums.js';
 
 /*
  * The latest twelve closed months are the period every page opens with (start page, explorer,
@@ -18,7 +18,7 @@ import { runningDifference, type SumPeriod } from './period-sums.js';
 const PREFIX = 'rollup_service_running_recent_';
 
 /** The latest twelve closed months at `now`. */
-export function recentWindow(now: Date = new Date()): Required<{ from: string; to: string }> & SumPeriod {
+export function recentWindow(now: Date = new Date()): { from: string; to: string } {
   const to = lastClosedMonth(now);
   return { from: addMonths(to, -11), to };
 }
@@ -39,7 +39,7 @@ export async function ensureRecentWindowIndex(
     await sql<{ name: string }>`
       SELECT indexname AS name FROM pg_indexes
       WHERE schemaname = current_schema() AND tablename = 'rollup_service_running'
-        AND indexname LIKE ${`${PREFIX}%`}`.execute(db)
+        AND starts_with(indexname, ${PREFIX})`.execute(db)
   ).rows.map((r) => r.name);
   let created: string | null = null;
   if (!existing.includes(name)) {
