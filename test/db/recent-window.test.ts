@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { SYSTEM_ACTOR } from '../../src/db/audit.js';
 import {
   ensureRecentWindowIndex,
+  nextCheckIn,
   periodForAllServices,
   rankByTotal,
   recentWindow,
@@ -122,5 +123,17 @@ describe(`the index of the latest twelve months (${ENGINE})`, () => {
     // Back to today, as the app's next check would find it.
     await ensureRecentWindowIndex(t.db.kysely);
     expect(await recentIndexes()).toHaveLength(1);
+  });
+});
+
+describe('when the app checks the index next', () => {
+  const HOUR = 60 * 60 * 1000;
+  it.each([
+    ['mid-month: in an hour', '2026-12-15T10:00:00Z', HOUR],
+    ['half an hour before a month closes: a second after it', '2026-11-30T23:30:00Z', 30 * 60 * 1000 + 1_000],
+    ['the last second of the year', '2026-12-31T23:59:59Z', 2_000],
+    ['right at the start of a month: in an hour', '2027-01-01T00:00:00Z', HOUR],
+  ])('%s', (_, at, expected) => {
+    expect(nextCheckIn(new Date(at))).toBe(expected);
   });
 });

@@ -13,7 +13,12 @@ export {
   type UpsertSummary,
 } from './maintain.js';
 export { rebuildGroupRollups, rebuildRollups } from './rebuild.js';
-export { ensureRecentWindowIndex, keepRecentWindowIndex, recentWindow } from './recent-window.js';
+export {
+  ensureRecentWindowIndex,
+  keepRecentWindowIndex,
+  nextCheckIn,
+  recentWindow,
+} from './recent-window.js';
 export {
   countServicesWithData,
   dataMonths,

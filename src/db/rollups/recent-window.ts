@@ -52,17 +52,24 @@ export async function ensureRecentWindowIndex(
   return { created, dropped };
 }
 
+/** Milliseconds until the next check: the start of the next month (UTC, as months are read), at most an hour. */
+export function nextCheckIn(now: Date = new Date()): number {
+  const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  return Math.min(60 * 60 * 1000, Math.max(1_000, nextMonth - now.getTime() + 1_000));
+}
+
 /**
- * Keeps the window's index current while the app runs: at start (`ready`), then every hour (a month
- * that closed is picked up within the hour; until then the pages scan the running sums, as for any
- * other period). A failed check is logged and tried again the next hour. `stop` waits for a check in
- * progress, so the database is not closed under it.
+ * Keeps the window's index current while the app runs: at start (`ready`), a second after a month
+ * closes, and every hour besides (a failed check is logged and tried again then; meanwhile the pages
+ * scan the running sums, as for any other period). `stop` waits for a check in progress, so the
+ * database is not closed under it.
  */
 export function keepRecentWindowIndex(
   db: Kysely<Database>,
   log: FastifyBaseLogger,
 ): { ready: Promise<void>; stop(): Promise<void> } {
   let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> = Promise.resolve();
   const check = () => {
     inFlight = ensureRecentWindowIndex(db)
@@ -72,18 +79,21 @@ export function keepRecentWindowIndex(
       })
       .catch((error: unknown) => {
         if (!stopped) log.warn({ err: error }, 'Index der letzten zwölf Monate nicht erneuert');
+      })
+      .finally(() => {
+        if (stopped) return;
+        timer = setTimeout(() => void check(), nextCheckIn());
+        // Never keeps a process alive that is otherwise done (CLI, tests).
+        timer.unref();
       });
     return inFlight;
   };
   const ready = check();
-  const timer = setInterval(() => void check(), 60 * 60 * 1000);
-  // Never keeps a process alive that is otherwise done (CLI, tests).
-  timer.unref();
   return {
     ready,
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      if (timer) clearTimeout(timer);
       await inFlight;
     },
   };
