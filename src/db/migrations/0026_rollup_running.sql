@@ -13,7 +13,8 @@
 -- integer arithmetic: the sum at month number m is 0 before first_month_no and the last element
 -- after the last delivered month (runningDifference in src/db/rollups/period-sums.ts).
 -- Recomputed with rollup_service for the touched services by every change of counts
--- (refreshServiceSummaries in src/db/rollups/maintain.ts, runningSums: the same statement as below).
+-- (refreshServiceSummaries in src/db/rollups/maintain.ts, runningSums: the same sums as below, since
+-- computed in one ordered pass, which needs no statistics to be planned well).
 CREATE TABLE rollup_service_running (
   service_id     integer PRIMARY KEY REFERENCES online_services (id) ON DELETE CASCADE,
   first_month_no integer NOT NULL,
