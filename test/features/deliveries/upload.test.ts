@@ -549,8 +549,9 @@ describe('Excel upload', () => {
 <row r="1">${textCell('A1', 'monat')}${textCell('B1', 'ars')}${textCell('C1', 'anzahl')}</row>
 <row r="2">${textCell('A2', '2024-01')}${textCell('B2', '06')}<c r="C2"><v>${count}</v></c></row>
 </sheetData></worksheet>`;
-    const rel = (n: number) =>
-      `<Relationship Id="rId${n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet${n}.xml"/>`;
+    // Targets relative to xl/ (as Excel writes them) or absolute (as some other writers do).
+    const rel = (n: number, target = `worksheets/sheet${n}.xml`) =>
+      `<Relationship Id="rId${n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="${target}"/>`;
     // Tabs: a hidden sheet, then "Vorn" (sheet2.xml), then "Hinten" (sheet1.xml, first in the archive).
     const xlsx = zipArchive([
       { name: 'xl/worksheets/sheet1.xml', data: sheet(1) },
@@ -564,7 +565,7 @@ describe('Excel upload', () => {
       {
         name: 'xl/_rels/workbook.xml.rels',
         data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rel(1)}${rel(2)}${rel(3)}</Relationships>`,
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rel(1)}${rel(2, '/xl/worksheets/sheet2.xml')}${rel(3)}</Relationships>`,
       },
     ]);
     const parsed = await parseUpload('xlsx', xlsx, false);
