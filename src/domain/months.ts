@@ -132,6 +132,15 @@ export function lastClosedMonth(now: Date = new Date()): string {
   return addMonths(currentMonth(now), -1);
 }
 
+/**
+ * The latest twelve closed months: the period the start page, the explorer and a service's regional
+ * figures open with, and the one the roll-ups keep an index for (src/db/rollups/recent-window.ts).
+ */
+export function latestTwelveMonths(now: Date = new Date()): { from: string; to: string } {
+  const to = lastClosedMonth(now);
+  return { from: addMonths(to, -11), to };
+}
+
 export function formatMonthDe(m: string): string {
   const i = monthIndex(m);
   return `${MONTH_NAMES_DE[i % 12]} ${Math.floor(i / 12)}`;

@@ -6,10 +6,9 @@ import {
   nextCheckIn,
   periodForAllServices,
   rankByTotal,
-  recentWindow,
   servicePeriodTotals,
 } from '../../src/db/rollups/index.js';
-import { addMonths } from '../../src/domain/months.js';
+import { addMonths, latestTwelveMonths } from '../../src/domain/months.js';
 import { ingestDelivery } from '../../src/features/deliveries/ingest.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ENGINE } from '../helpers/db.js';
@@ -48,20 +47,20 @@ async function rankingPlan(period: { from: string; to: string }): Promise<string
 
 describe(`the index of the latest twelve months (${ENGINE})`, () => {
   it('is built when the app starts, for the window ending with the last closed month', async () => {
-    const window = recentWindow();
+    const window = latestTwelveMonths();
     expect(window.from).toBe(addMonths(window.to, -11));
     expect(await recentIndexes()).toEqual([`rollup_service_running_recent_${window.to.replace('-', '_')}`]);
   });
 
   it('serves the ranking of that window, not of another period', async () => {
-    const window = recentWindow();
+    const window = latestTwelveMonths();
     expect(await rankingPlan(window)).toMatch(/Index Scan.* using rollup_service_running_recent_/);
     const other = { from: addMonths(window.from, -1), to: addMonths(window.to, -1) };
     expect(await rankingPlan(other)).not.toMatch(/rollup_service_running_recent_/);
   });
 
   it('ranks the window as the running sums do, through deliveries after the index was built', async () => {
-    const window = recentWindow();
+    const window = latestTwelveMonths();
     const big = await createService(t.db.kysely, { name: 'Fenster groß', granularity: 'land' });
     const small = await createService(t.db.kysely, { name: 'Fenster klein', granularity: 'land' });
     const outside = await createService(t.db.kysely, { name: 'Fenster davor', granularity: 'land' });
@@ -110,7 +109,7 @@ describe(`the index of the latest twelve months (${ENGINE})`, () => {
   });
 
   it('moves with the month: builds the next window, drops the last, and does nothing twice', async () => {
-    const window = recentWindow();
+    const window = latestTwelveMonths();
     const nextMonth = new Date(`${addMonths(window.to, 2)}-01T12:00:00Z`);
     const moved = await ensureRecentWindowIndex(t.db.kysely, nextMonth);
     const next = `rollup_service_running_recent_${addMonths(window.to, 1).replace('-', '_')}`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MIN_MONTH,
   splitByYears,
+  latestTwelveMonths,
   widenToData,
   addMonths,
   currentMonth,
@@ -211,6 +212,20 @@ describe('splitByYears', () => {
       months: [{ from: '2025-06', to: '2025-12' }],
     });
     expect(splitByYears({ from: null, to: null })).toEqual({ years: { from: null, to: null }, months: [] });
+  });
+});
+
+describe('latestTwelveMonths', () => {
+  it.each([
+    ['early in a month', '2026-12-05T21:00:00Z', { from: '2025-12', to: '2026-11' }],
+    ['in January', '2027-01-01T00:00:00Z', { from: '2026-01', to: '2026-12' }],
+    [
+      'the last second of a month (months are read in UTC)',
+      '2026-11-30T23:59:59Z',
+      { from: '2025-11', to: '2026-10' },
+    ],
+  ])('%s', (_, at, expected) => {
+    expect(latestTwelveMonths(new Date(at))).toEqual(expected);
   });
 });
 

@@ -13,12 +13,7 @@ export {
   type UpsertSummary,
 } from './maintain.js';
 export { rebuildGroupRollups, rebuildRollups } from './rebuild.js';
-export {
-  ensureRecentWindowIndex,
-  keepRecentWindowIndex,
-  nextCheckIn,
-  recentWindow,
-} from './recent-window.js';
+export { ensureRecentWindowIndex, keepRecentWindowIndex, nextCheckIn } from './recent-window.js';
 export {
   countServicesWithData,
   dataMonths,

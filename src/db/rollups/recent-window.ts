@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../schema.js';
-import { addMonths, lastClosedMonth } from '../../domain/months.js';
+import { latestTwelveMonths } from '../../domain/months.js';
 import { runningDifference } from './period-sums.js';
 
 /*
@@ -17,12 +17,6 @@ import { runningDifference } from './period-sums.js';
 
 const PREFIX = 'rollup_service_running_recent_';
 
-/** The latest twelve closed months at `now`. */
-export function recentWindow(now: Date = new Date()): { from: string; to: string } {
-  const to = lastClosedMonth(now);
-  return { from: addMonths(to, -11), to };
-}
-
 const indexName = (window: { to: string }) => `${PREFIX}${window.to.replace('-', '_')}`;
 
 /**
@@ -33,7 +27,7 @@ export async function ensureRecentWindowIndex(
   db: Kysely<Database>,
   now: Date = new Date(),
 ): Promise<{ created: string | null; dropped: string[] }> {
-  const window = recentWindow(now);
+  const window = latestTwelveMonths(now);
   const name = indexName(window);
   const existing = (
     await sql<{ name: string }>`

@@ -7,7 +7,13 @@ import {
   type CompletenessSummary,
   type ServiceCompleteness,
 } from '../../domain/completeness.js';
-import { addMonths, currentMonth, lastClosedMonth, monthRange } from '../../domain/months.js';
+import {
+  addMonths,
+  currentMonth,
+  lastClosedMonth,
+  latestTwelveMonths,
+  monthRange,
+} from '../../domain/months.js';
 import {
   getServiceMasterData,
   listServiceKreisTotals,
@@ -66,12 +72,6 @@ export interface ServicePageData {
   defaultPeriod: boolean;
 }
 
-/** The period of the regional figures: the latest twelve closed months unless one is chosen. */
-export function defaultRegionalPeriod(now: Date): { from: string; to: string } {
-  const closed = lastClosedMonth(now);
-  return { from: addMonths(closed, -11), to: closed };
-}
-
 /**
  * Everything the service page shows. The series runs from the first delivered month to the last
  * closed month of `now` (or the current month, when that was delivered already).
@@ -119,7 +119,8 @@ export async function loadServicePage(
       ? ((total - previousTotal) / previousTotal) * 100
       : null;
 
-  const landPeriod = period ?? defaultRegionalPeriod(now);
+  // The period of the regional figures: the latest twelve closed months unless one is chosen.
+  const landPeriod = period ?? latestTwelveMonths(now);
   const lands = await listServiceLandTotals(db, serviceId, landPeriod.from, landPeriod.to);
   const kreise =
     master.granularity === 'kreis' || master.granularity === 'gemeinde'

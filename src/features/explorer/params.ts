@@ -1,4 +1,4 @@
-import { addMonths, currentMonth, lastClosedMonth, parseMonth } from '../../domain/months.js';
+import { currentMonth, latestTwelveMonths, parseMonth } from '../../domain/months.js';
 import { alignPeriod, parseResolution, type Resolution } from '../../domain/periods.js';
 
 /** What the explorer groups by; the keys are the values of the query parameter `nach`. */
@@ -68,10 +68,10 @@ const all = (v: string | string[] | undefined): string[] =>
 
 /** The default view: every service, by Land, over the latest twelve closed months. */
 export function defaultForm(now: Date): ExplorerForm {
-  const to = lastClosedMonth(now);
+  const { from, to } = latestTwelveMonths(now);
   return {
     nach: 'land',
-    von: addMonths(to, -11),
+    von: from,
     bis: to,
     wert: 'absolut',
     aufloesung: 'monat',

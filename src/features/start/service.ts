@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { mustHideUnpublished, type Viewers } from '../../db/published.js';
-import { addMonths, lastClosedMonth, monthIndex, monthRange } from '../../domain/months.js';
+import {
+  addMonths,
+  lastClosedMonth,
+  latestTwelveMonths,
+  monthIndex,
+  monthRange,
+} from '../../domain/months.js';
 import { DEFAULT_GRACE_DAYS, type CompletenessSummary } from '../../domain/completeness.js';
 import { countCompleteness } from '../evaluations/completeness-queries.js';
 import {
@@ -38,7 +44,7 @@ export async function loadStartPage(
 ): Promise<StartPageData> {
   const hide = await mustHideUnpublished(db, viewers);
   const closed = lastClosedMonth(now);
-  const twelveMonths = { from: addMonths(closed, -11), to: closed };
+  const twelveMonths = latestTwelveMonths(now);
   const yearToDate = { from: `${closed.slice(0, 4)}-01`, to: closed };
   const [groups, months, lands, top] = await Promise.all([
     countCompleteness(db, { now, graceDays: DEFAULT_GRACE_DAYS }, hide),
