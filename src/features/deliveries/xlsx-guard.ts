@@ -28,16 +28,21 @@ export const MAX_XML_TOKEN_BYTES = 256 * 1024;
 /** Excel's last column, XFD. */
 const LAST_COLUMN = 16_384;
 
-// The parts ExcelJS's WorkbookReader parses (its own patterns, unanchored as there).
+/** The parts xlsx-sheet.ts hands to ExcelJS's parsers before the sheet, in the order it reads them. */
+export const WORKBOOK_PARTS = {
+  rels: 'xl/_rels/workbook.xml.rels',
+  workbook: 'xl/workbook.xml',
+  sharedStrings: 'xl/sharedStrings.xml',
+  styles: 'xl/styles.xml',
+} as const;
+/** A worksheet xlsx-sheet.ts may read (the number names it). */
+export const SHEET_PART = /^xl\/worksheets\/sheet(\d+)\.xml$/;
+
+// Watched as parsed: the parts above and, as ExcelJS's own reader matches them (unanchored), every
+// sheet and the relationships it would read too.
 const SHEET = /xl\/worksheets\/sheet\d+[.]xml/;
-const PARSED = [
-  /^_rels\/\.rels$/,
-  /^xl\/_rels\/workbook\.xml\.rels$/,
-  /^xl\/workbook\.xml$/,
-  /^xl\/sharedStrings\.xml$/,
-  /^xl\/styles\.xml$/,
-  /xl\/worksheets\/_rels\/sheet\d+[.]xml.rels/,
-];
+const PARSED_NAMES = new Set<string>(Object.values(WORKBOOK_PARTS));
+const PARSED = [/^_rels\/\.rels$/, /xl\/worksheets\/_rels\/sheet\d+[.]xml.rels/];
 
 const invalid = () =>
   new AppError(
@@ -267,7 +272,7 @@ export async function checkWorkbookArchive(zip: Buffer): Promise<WorkbookParts> 
   for (const { entry, start, end } of entriesOf(zip)) {
     parts.set(entry.name, () => unpack(zip, entry, start, end));
     const sheet = SHEET.test(entry.name);
-    const parsed = sheet || PARSED.some((p) => p.test(entry.name));
+    const parsed = sheet || PARSED_NAMES.has(entry.name) || PARSED.some((p) => p.test(entry.name));
     const watch = parsed ? new XmlWatch() : null;
     let size = 0;
     const unpacked = unpack(zip, entry, start, end);

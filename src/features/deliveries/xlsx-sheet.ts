@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { WorkbookParts } from './xlsx-guard.js';
+import { SHEET_PART, WORKBOOK_PARTS, type WorkbookParts } from './xlsx-guard.js';
 
 /*
  * ExcelJS's streaming WorkbookReader walks the archive with unzipper in one pass. That pass loses
@@ -20,9 +20,6 @@ interface ReaderParts {
   _parseStyles(entry: Readable): Promise<void>;
   _parseWorksheet(entry: Readable, sheetNo: string): Generator<{ eventType: string; value: unknown }>;
 }
-
-/** Worksheets as checkWorkbookArchive watches them; any other part name is not read as a sheet. */
-const SHEET_PART = /^xl\/worksheets\/sheet(\d+)\.xml$/;
 
 /**
  * The first visible worksheet in the workbook's tab order, the one a person sees on opening the file;
@@ -57,14 +54,14 @@ export async function firstWorksheet(parts: WorkbookParts): Promise<AsyncIterabl
     entries: 'ignore',
   }) as unknown as ReaderParts;
   const open = (name: string) => parts.get(name)?.();
-  const rels = open('xl/_rels/workbook.xml.rels');
+  const rels = open(WORKBOOK_PARTS.rels);
   if (rels) await reader._parseRels(rels);
-  const workbook = open('xl/workbook.xml');
+  const workbook = open(WORKBOOK_PARTS.workbook);
   if (workbook) await reader._parseWorkbook(workbook);
   reader.model ??= { sheets: [] };
-  const strings = open('xl/sharedStrings.xml');
+  const strings = open(WORKBOOK_PARTS.sharedStrings);
   if (strings) for await (const _ of reader._parseSharedStrings(strings));
-  const styles = open('xl/styles.xml');
+  const styles = open(WORKBOOK_PARTS.styles);
   if (styles) await reader._parseStyles(styles);
 
   const name = firstSheetPart(reader, parts);
